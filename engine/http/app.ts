@@ -1,0 +1,72 @@
+/** The express application: parsing, logging, routes, and the JSON error handler last. */
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
+import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+
+export const BODY_LIMIT = '256kb';
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface AppDeps extends ClientRouteDeps, AdminRouteDeps {
+  logger: Logger;
+  ready: () => Promise<boolean>;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Only the method and path: bodies, queries and Authorization headers never reach the logs.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+
+  app.use(
+    express.json({
+      limit: BODY_LIMIT,
+      // Prototype keys in a body are refused outright (400), wherever they are nested.
+      reviver: (key, value) => {
+        if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError('forbidden key');
+        return value;
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await deps.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+
+  app.use(clientRoutes(deps));
+  app.use(adminRoutes(deps));
+
+  const designerDir = fileURLToPath(new URL('../../designer/', import.meta.url));
+  const built = fileURLToPath(new URL('../../designer/dist/', import.meta.url));
+  app.use('/designer', express.static(existsSync(built) ? built : designerDir, { index: 'index.html' }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,49 @@
+/**
+ * Callers: the admin key (everything), app keys (start non-public journeys, validate tokens),
+ * nobody (public journeys). Keys are compared in constant time.
+ */
+import type { Request, RequestHandler } from 'express';
+import { secretsEqual } from '../security/constant-time.js';
+import { EngineError } from '../runtime/errors.js';
+import type { Caller } from '../runtime/session-service.js';
+
+export interface Keys {
+  adminApiKey: string;
+  appApiKeys: string[];
+}
+
+export function bearer(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new EngineError('unauthorized', 'the Authorization header must be "Bearer <key>"');
+  return match[1];
+}
+
+/** Who is calling; a key that is present but wrong is refused rather than treated as anonymous. */
+export function callerOf(req: Request, keys: Keys): Caller {
+  const key = bearer(req);
+  if (key === null) return 'anonymous';
+  if (secretsEqual(key, keys.adminApiKey)) return 'admin';
+  // Check every app key so the time does not depend on which one matched.
+  let app = false;
+  for (const appKey of keys.appApiKeys) app = secretsEqual(key, appKey) || app;
+  if (app) return 'app';
+  throw new EngineError('unauthorized', 'unknown API key');
+}
+
+export function requireAdmin(keys: Keys): RequestHandler {
+  return (req, _res, next) => {
+    const caller = callerOf(req, keys);
+    if (caller === 'anonymous') throw new EngineError('unauthorized', 'the admin API key is required');
+    if (caller !== 'admin') throw new EngineError('forbidden', 'an app key cannot use the admin API');
+    next();
+  };
+}
+
+export function requireAppOrAdmin(keys: Keys): RequestHandler {
+  return (req, _res, next) => {
+    if (callerOf(req, keys) === 'anonymous') throw new EngineError('unauthorized', 'an app or admin API key is required');
+    next();
+  };
+}

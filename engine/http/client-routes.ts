@@ -1,0 +1,67 @@
+/** What apps and browsers call: start a journey, read and answer its steps, validate tokens. */
+import cors from 'cors';
+import { Router } from 'express';
+import type { SessionService } from '../runtime/session-service.js';
+import { EngineError } from '../runtime/errors.js';
+import type { TokenService } from '../security/tokens.js';
+import { bearer, callerOf, requireAppOrAdmin, type Keys } from './auth.js';
+import {
+  startBodySchema,
+  submitBodySchema,
+  validateTokenBodySchema,
+  type StartBody,
+  type SubmitBody,
+  type ValidateTokenBody,
+} from './request-schemas.js';
+import { checkBody } from './validate-body.js';
+
+export interface ClientRouteDeps {
+  sessions: SessionService;
+  tokens: TokenService;
+  keys: Keys;
+  corsOrigins: string[] | '*';
+}
+
+export function clientRoutes(deps: ClientRouteDeps): Router {
+  const router = Router();
+  // Client routes carry no cookies, so any allowed origin may call them from a browser.
+  const clientCors = cors({
+    origin: deps.corsOrigins === '*' ? '*' : deps.corsOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    maxAge: 600,
+  });
+  router.use(['/v1/journeys/:journeyId/start', '/v1/sessions'], clientCors);
+
+  router.post('/v1/journeys/:journeyId/start', async (req, res) => {
+    const caller = callerOf(req, deps.keys);
+    const body = checkBody<StartBody>(startBodySchema, req.body ?? {});
+    res.json(await deps.sessions.start(req.params.journeyId, body, caller));
+  });
+
+  router.get('/v1/sessions/:sessionId', async (req, res) => {
+    res.json(await deps.sessions.get(req.params.sessionId, sessionToken(req)));
+  });
+
+  router.post('/v1/sessions/:sessionId/submit', async (req, res) => {
+    const token = sessionToken(req);
+    res.json(await deps.sessions.submit(req.params.sessionId, token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body)));
+  });
+
+  router.post('/v1/tokens/validate', requireAppOrAdmin(deps.keys), async (req, res) => {
+    const body = checkBody<ValidateTokenBody>(validateTokenBodySchema, req.body);
+    res.json(await deps.tokens.validate(body.token));
+  });
+
+  router.get('/.well-known/jwks.json', async (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(await deps.tokens.jwks());
+  });
+
+  return router;
+}
+
+function sessionToken(req: Parameters<typeof bearer>[0]): string {
+  const token = bearer(req);
+  if (!token) throw new EngineError('unauthorized', 'the session token is required (Authorization: Bearer <sessionToken>)');
+  return token;
+}

@@ -1,0 +1,168 @@
+/**
+ * JSONata expressions in step config: `"{% ... %}"` strings. Compiled once per journey version,
+ * evaluated with guardrails (time, stack depth, sequence length) and the clock bound per
+ * evaluation, so a cached expression never shares `$now()` between concurrent sessions.
+ */
+import jsonata from 'jsonata';
+import type { IssuedToken, UserContext } from '../steps/step-types.js';
+
+export const EXPRESSION_LIMITS = { timeoutMs: 1000, stackDepth: 200, sequenceLength: 100_000 } as const;
+
+const EXPRESSION = /^\{%([\s\S]*)%\}$/;
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+export class ExpressionError extends Error {
+  readonly code = 'expression_error';
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isExpression(value: unknown): value is string {
+  return typeof value === 'string' && EXPRESSION.test(value);
+}
+
+export interface ExpressionScope {
+  variables: Record<string, unknown>;
+  input: unknown;
+  user: UserContext | null;
+  tokens: readonly IssuedToken[];
+  now: Date;
+}
+
+export interface CompiledExpression {
+  source: string;
+  evaluate(scope: ExpressionScope): Promise<unknown>;
+}
+
+/** Compiles one `{% %}` string; throws a SyntaxError-like Error with a safe message. */
+export function compileExpression(source: string): CompiledExpression {
+  const match = EXPRESSION.exec(source);
+  const body = match ? match[1] : source;
+  let expression: jsonata.Expression;
+  try {
+    expression = jsonata(body, {
+      timeout: EXPRESSION_LIMITS.timeoutMs,
+      stack: EXPRESSION_LIMITS.stackDepth,
+      sequence: EXPRESSION_LIMITS.sequenceLength,
+    });
+  } catch (error) {
+    const e = error as { code?: string; message?: string; position?: number };
+    throw new Error(`${e.message ?? 'syntax error'}${e.position !== undefined ? ` (at ${e.position})` : ''}`);
+  }
+  const forbidden = findForbiddenName(expression.ast());
+  if (forbidden) throw new Error(`"${forbidden}" may not be used in an expression`);
+
+  return {
+    source,
+    async evaluate(scope) {
+      const iso = scope.now.toISOString();
+      const millis = scope.now.getTime();
+      const result = await expression.evaluate(scope.variables, {
+        input: scope.input,
+        user: scope.user,
+        userTokens: () => scope.tokens,
+        now: () => iso,
+        millis: () => millis,
+      });
+      return toPlainJson(result);
+    },
+  };
+}
+
+function findForbiddenName(node: unknown): string | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findForbiddenName(item);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (node && typeof node === 'object') {
+    const n = node as { type?: string; value?: unknown };
+    if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string' && FORBIDDEN_NAMES.has(n.value)) {
+      return n.value;
+    }
+    for (const value of Object.values(node)) {
+      const found = findForbiddenName(value);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** JSONata returns sequences and may return functions; variables hold plain JSON only. */
+function toPlainJson(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'function' ? undefined : v)) ?? 'null');
+}
+
+/** JSONata error codes D1011/D1012/sequence limits become a clear, value-free message. */
+export function describeEvaluationError(error: unknown): string {
+  const e = error as { code?: string };
+  switch (e?.code) {
+    case 'D1012':
+      return `expression exceeded ${EXPRESSION_LIMITS.timeoutMs} ms`;
+    case 'D1011':
+      return `expression exceeded stack depth ${EXPRESSION_LIMITS.stackDepth}`;
+    case 'D2014':
+    case 'D2015':
+      return `expression exceeded sequence length ${EXPRESSION_LIMITS.sequenceLength}`;
+    default:
+      // JSONata messages may quote the values they failed on (which can be user data): keep the code only.
+      return `expression failed${e?.code ? ` (${e.code})` : ''}`;
+  }
+}
+
+/**
+ * A config value with its expressions compiled: evaluation copies the literal parts and
+ * replaces each expression with its value (an `undefined` result removes the key).
+ */
+export interface ConfigTemplate {
+  literal: unknown;
+  expressions: Array<{ path: string[]; expression: CompiledExpression }>;
+}
+
+export function compileConfigTemplate(config: unknown): ConfigTemplate {
+  const expressions: ConfigTemplate['expressions'] = [];
+  collect(config, [], (path, source) => expressions.push({ path, expression: compileExpression(source) }));
+  return { literal: config, expressions };
+}
+
+/** Every `{% %}` string in a value with its path; used by the validator and the compiler. */
+export function collect(value: unknown, path: string[], visit: (path: string[], source: string) => void): void {
+  if (isExpression(value)) {
+    visit(path, value);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => collect(item, [...path, String(index)], visit));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) collect(item, [...path, key], visit);
+  }
+}
+
+export async function evaluateConfigTemplate(template: ConfigTemplate, scope: ExpressionScope): Promise<unknown> {
+  if (template.expressions.length === 0) return structuredClone(template.literal);
+  const result = structuredClone(template.literal) as Record<string, unknown>;
+  for (const { path, expression } of template.expressions) {
+    let value: unknown;
+    try {
+      value = await expression.evaluate(scope);
+    } catch (error) {
+      throw new ExpressionError(describeEvaluationError(error), '/' + path.join('/'));
+    }
+    if (path.length === 0) return value;
+    setAt(result, path, value);
+  }
+  return result;
+}
+
+function setAt(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node: Record<string, unknown> = target;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = path[path.length - 1];
+  if (value === undefined && !Array.isArray(node)) delete node[last];
+  else node[last] = value === undefined ? null : value;
+}

@@ -1,0 +1,69 @@
+/**
+ * The session's state as the xstate machine keeps it in context: plain JSON, persisted with the
+ * snapshot between HTTP round trips.
+ */
+import type { TimelineEvent } from '../store/store.js';
+import type { ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
+
+export interface AskedStep {
+  stepId: string;
+  type: string;
+  name: string;
+  data: JsonObject;
+  options: ClientOption[];
+}
+
+export interface SessionContext {
+  sessionId: string;
+  journeyId: string;
+  journeyVersion: number | null;
+  testRun: boolean;
+  startedAt: string;
+  input: unknown;
+  ui: { redirectUrl: string | null } | null;
+  variables: Record<string, unknown>;
+  user: UserContext | null;
+  tokens: IssuedToken[];
+  /** What the current step kept with `ask({ state })` during this visit. */
+  stepState: JsonObject | undefined;
+  asked: AskedStep | null;
+  submission: Submission | null;
+  /** Shown while waiting: the last failure or refused answer since the previous submit. */
+  lastError: StepError | null;
+  /** Why the session ended rejected or failed. */
+  endError: StepError | null;
+  result: { token: string; claims: JsonObject } | null;
+  /** Steps run since the client last answered; bounds runaway journeys. */
+  stepsSinceWait: number;
+  /** Timeline events not yet written to the store (flushed and emptied at each persist). */
+  journal: TimelineEvent[];
+}
+
+export interface SessionInput {
+  sessionId: string;
+  journeyId: string;
+  journeyVersion: number | null;
+  testRun: boolean;
+  startedAt: string;
+  input: unknown;
+  ui: { redirectUrl: string | null } | null;
+}
+
+export type SessionEvent = { type: 'SUBMIT'; submission: Submission; at: string };
+
+export function initialContext(input: SessionInput): SessionContext {
+  return {
+    ...input,
+    variables: {},
+    user: null,
+    tokens: [],
+    stepState: undefined,
+    asked: null,
+    submission: null,
+    lastError: null,
+    endError: null,
+    result: null,
+    stepsSinceWait: 0,
+    journal: [],
+  };
+}

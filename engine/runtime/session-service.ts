@@ -1,0 +1,289 @@
+/**
+ * Sessions: start a journey, take the client's answers, answer the current step. A session runs
+ * until it waits for the client or ends; only then is its snapshot persisted (with the document
+ * hash of its journey version, since a snapshot restores only on the machine it came from).
+ * Each submit claims the session with an atomic compare-and-set, so concurrent submits to one
+ * session get exactly one success and 409s, across processes.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createActor, waitFor, type Snapshot } from 'xstate';
+import type { Journey } from '../journey/journey-schema.js';
+import { secretsEqual, sha256 } from '../security/constant-time.js';
+import type { JsonObject, StepError, Submission } from '../steps/step-types.js';
+import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
+import { isFinalState, type CompiledJourney } from './compile-journey.js';
+import { EngineError } from './errors.js';
+import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
+import type { SessionContext, SessionInput } from './session-context.js';
+
+export type Caller = 'anonymous' | 'app' | 'admin';
+
+export interface StepResponse {
+  sessionId: string;
+  sessionToken: string;
+  journeyId: string;
+  journeyVersion: number | null;
+  status: SessionStatus;
+  step: { id: string; type: string; name: string; data: JsonObject; options: Array<{ id: string; label?: string; schema?: unknown }> } | null;
+  error: { code: string; message: string } | null;
+  result: { token: string; claims: JsonObject } | null;
+  url: string | null;
+}
+
+export interface SessionSettings {
+  redirectOrigins: string[];
+  /** Prefix of the hosted runner's address (empty: relative). */
+  publicUrl: string;
+  /** How long a submit may hold a session before another may take it over. */
+  leaseSeconds: number;
+  /** Longest time a session may run between two answers before the request gives up. */
+  advanceTimeoutMs: number;
+}
+
+interface Advanced {
+  snapshot: JsonObject;
+  context: SessionContext;
+  status: SessionStatus;
+  stepId: string | null;
+  journal: TimelineEvent[];
+}
+
+export class SessionService {
+  constructor(
+    private readonly runtime: JourneyRuntime,
+    private readonly settings: SessionSettings,
+  ) {}
+
+  /** Starts the journey's latest published version. */
+  async start(journeyId: string, body: { input?: unknown; ui?: { redirectUrl?: string } }, caller: Caller): Promise<StepResponse> {
+    const version = await this.runtime.store.journeys.getLatestVersion(journeyId);
+    if (!version) throw new EngineError('not_found', `no published journey "${journeyId}"`);
+    const compiled = await this.runtime.load(version.documentHash);
+    if (!compiled.settings.public && caller === 'anonymous') {
+      throw new EngineError('unauthorized', 'this journey is not public: an app or admin key is required');
+    }
+    return this.begin(compiled, version.version, body, false);
+  }
+
+  /** Admin test run of the draft (or of a published version), public or not. */
+  async startTestRun(journeyId: string, body: { input?: unknown; version?: number }): Promise<StepResponse> {
+    let compiled: CompiledJourney;
+    let versionNumber: number | null = null;
+    if (body.version !== undefined) {
+      const version = await this.runtime.store.journeys.getVersion(journeyId, body.version);
+      if (!version) throw new EngineError('not_found', `journey "${journeyId}" has no version ${body.version}`);
+      compiled = await this.runtime.load(version.documentHash);
+      versionNumber = version.version;
+    } else {
+      const draft = await this.runtime.store.journeys.getDraft(journeyId);
+      if (!draft) throw new EngineError('not_found', `no journey "${journeyId}"`);
+      const hash = hashDocument(draft.document);
+      compiled = this.runtime.compile(draft.document as Journey, hash);
+      await this.runtime.store.journeys.putDocument(hash, draft.document);
+    }
+    return this.begin(compiled, versionNumber, { input: body.input }, true);
+  }
+
+  async get(sessionId: string, sessionToken: string): Promise<StepResponse> {
+    const record = await this.authorised(sessionId, sessionToken);
+    this.refuseExpired(record);
+    return this.response(record, sessionToken, record.snapshot as unknown as { context: SessionContext });
+  }
+
+  /** `parse` checks the body's shape; it runs after the session token, so a stranger learns nothing from it. */
+  async submit(
+    sessionId: string,
+    sessionToken: string,
+    rawBody: unknown,
+    parse: (body: unknown) => { stepId: string; option: string; data?: unknown },
+  ): Promise<StepResponse> {
+    const record = await this.authorised(sessionId, sessionToken);
+    const body = parse(rawBody);
+    this.refuseExpired(record);
+    if (record.status !== 'waiting') throw new EngineError('session_ended', `the session has ended (${record.status})`);
+    const context = (record.snapshot as unknown as { context: SessionContext }).context;
+    if (body.stepId !== record.stepId) {
+      throw new EngineError('stale_step', `the session is at step "${record.stepId}", not "${body.stepId}"`, { currentStepId: record.stepId });
+    }
+    const submission = this.checkSubmission(context, body);
+    const compiled = await this.runtime.load(record.documentHash);
+
+    const now = this.runtime.now();
+    const leaseUntil = new Date(now.getTime() + this.settings.leaseSeconds * 1000).toISOString();
+    const claimed = await this.runtime.store.sessions.claim(sessionId, record.revision, leaseUntil, now.toISOString());
+    if (claimed === null) throw new EngineError('conflict', 'another submit to this session is being processed');
+
+    let advanced: Advanced;
+    try {
+      advanced = await this.advance(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString() });
+    } catch (error) {
+      await this.runtime.store.sessions.release(sessionId, claimed);
+      throw error;
+    }
+    const saved = await this.runtime.store.sessions.save(sessionId, claimed, {
+      status: advanced.status,
+      stepId: advanced.stepId,
+      userId: advanced.context.user?.id ?? null,
+      snapshot: advanced.snapshot,
+      updatedAt: this.runtime.now().toISOString(),
+    });
+    if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
+    await this.runtime.store.timelines.append(sessionId, advanced.journal);
+    return this.response({ ...record, status: advanced.status, stepId: advanced.stepId }, sessionToken, { context: advanced.context });
+  }
+
+  private async begin(
+    compiled: CompiledJourney,
+    journeyVersion: number | null,
+    body: { input?: unknown; ui?: { redirectUrl?: string } },
+    testRun: boolean,
+  ): Promise<StepResponse> {
+    const input = body.input ?? {};
+    if (compiled.checkInput && !compiled.checkInput(input)) {
+      throw new EngineError('validation_failed', 'the input does not match the journey input schema', {
+        errors: compiled.checkInput.errors?.map((e) => ({ path: e.instancePath, message: e.message })),
+      });
+    }
+    const redirectUrl = body.ui?.redirectUrl ?? null;
+    if (redirectUrl !== null) this.checkRedirect(redirectUrl);
+
+    const now = this.runtime.now();
+    const sessionId = randomUUID();
+    const sessionToken = randomBytes(32).toString('base64url');
+    const sessionInput: SessionInput = {
+      sessionId,
+      journeyId: compiled.document.id,
+      journeyVersion,
+      testRun,
+      startedAt: now.toISOString(),
+      input,
+      ui: body.ui ? { redirectUrl } : null,
+    };
+    const advanced = await this.advance(compiled, { input: sessionInput });
+    const record: SessionRecord = {
+      id: sessionId,
+      journeyId: compiled.document.id,
+      journeyVersion,
+      documentHash: compiled.hash,
+      status: advanced.status,
+      stepId: advanced.stepId,
+      userId: advanced.context.user?.id ?? null,
+      snapshot: advanced.snapshot,
+      revision: 0,
+      tokenHash: sha256(sessionToken),
+      testRun,
+      createdAt: now.toISOString(),
+      updatedAt: this.runtime.now().toISOString(),
+      expiresAt: new Date(now.getTime() + compiled.settings.sessionTtlSeconds * 1000).toISOString(),
+      leaseUntil: null,
+    };
+    await this.runtime.store.sessions.create(record);
+    await this.runtime.store.timelines.append(sessionId, advanced.journal);
+    return this.response(record, sessionToken, { context: advanced.context });
+  }
+
+  /** Runs the machine from a start or a persisted snapshot until it waits or ends. */
+  private async advance(
+    compiled: CompiledJourney,
+    from: { input: SessionInput } | { snapshot: JsonObject },
+    event?: { type: 'SUBMIT'; submission: Submission; at: string },
+  ): Promise<Advanced> {
+    const actor =
+      'snapshot' in from
+        ? createActor(compiled.machine, { snapshot: from.snapshot as unknown as Snapshot<unknown> } as never)
+        : createActor(compiled.machine, { input: from.input });
+    actor.start();
+    try {
+      if (event) actor.send(event);
+      const settled = await waitFor(actor, (s) => s.status !== 'active' || s.hasTag('waiting'), {
+        timeout: this.settings.advanceTimeoutMs,
+      });
+      if (settled.status === 'error') throw new EngineError('internal', 'the session could not be run');
+      const persisted = actor.getPersistedSnapshot() as unknown as JsonObject & { context: SessionContext; value: unknown };
+      const context = persisted.context;
+      const snapshot = { ...persisted, context: { ...context, journal: [] } } as JsonObject;
+      const value = settled.value as unknown;
+      if (settled.status === 'done' && isFinalState(value)) {
+        return { snapshot, context, status: value, stepId: null, journal: context.journal };
+      }
+      const stepId = typeof value === 'object' && value ? Object.keys(value)[0] : null;
+      return { snapshot, context, status: 'waiting', stepId, journal: context.journal };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  private async authorised(sessionId: string, sessionToken: string): Promise<SessionRecord> {
+    const record = await this.runtime.store.sessions.get(sessionId);
+    // Same answer for an unknown session and a wrong token would hide existence, but the spec
+    // distinguishes 404 and 401; the token is checked in constant time either way.
+    if (!record) throw new EngineError('not_found', 'no such session');
+    if (!secretsEqual(sha256(sessionToken), record.tokenHash)) throw new EngineError('unauthorized', 'wrong session token');
+    return record;
+  }
+
+  private refuseExpired(record: SessionRecord): void {
+    if (record.status === 'waiting' && this.runtime.now().getTime() > Date.parse(record.expiresAt)) {
+      throw new EngineError('session_expired', 'the session has expired');
+    }
+  }
+
+  private checkSubmission(context: SessionContext, body: { option: string; data?: unknown }): Submission {
+    const option = context.asked?.options.find((o) => o.id === body.option);
+    if (!option) {
+      throw new EngineError('validation_failed', `unknown option "${body.option}"`, {
+        options: context.asked?.options.map((o) => o.id) ?? [],
+      });
+    }
+    if (!option.schema) {
+      const empty = body.data === undefined || body.data === null || (isPlainObject(body.data) && Object.keys(body.data).length === 0);
+      if (!empty) throw new EngineError('validation_failed', `option "${option.id}" takes no data`);
+      return { option: option.id, data: {} };
+    }
+    const data = body.data ?? {};
+    const validate = this.runtime.schemaValidator(option.schema as object);
+    if (!validate(data)) {
+      throw new EngineError('validation_failed', `the data does not match option "${option.id}"`, {
+        errors: (validate.errors ?? []).map((e) => ({ path: e.instancePath, keyword: e.keyword, message: e.message })),
+      });
+    }
+    return { option: option.id, data };
+  }
+
+  private checkRedirect(redirectUrl: string): void {
+    let origin: string;
+    try {
+      origin = new URL(redirectUrl).origin;
+    } catch {
+      throw new EngineError('validation_failed', 'ui.redirectUrl is not an absolute URL');
+    }
+    if (!this.settings.redirectOrigins.includes(origin)) {
+      throw new EngineError('validation_failed', `ui.redirectUrl origin ${origin} is not in REDIRECT_ORIGINS`);
+    }
+  }
+
+  private response(record: Pick<SessionRecord, 'id' | 'journeyId' | 'journeyVersion' | 'status' | 'stepId'>, sessionToken: string, snapshot: { context: SessionContext }): StepResponse {
+    const context = snapshot.context;
+    const waiting = record.status === 'waiting' && context.asked !== null;
+    const asked = waiting ? context.asked! : null;
+    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: asked.data, options: asked.options } : null;
+    const error: StepError | null = record.status === 'waiting' ? context.lastError : record.status === 'completed' ? null : context.endError;
+    return {
+      sessionId: record.id,
+      sessionToken,
+      journeyId: record.journeyId,
+      journeyVersion: record.journeyVersion,
+      status: record.status,
+      step,
+      error: error ? { code: error.code, message: error.message } : null,
+      result: record.status === 'completed' ? context.result : null,
+      url: context.ui
+        ? `${this.settings.publicUrl}/run/${encodeURIComponent(record.journeyId)}?session=${record.id}#t=${sessionToken}`
+        : null,
+    };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

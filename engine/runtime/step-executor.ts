@@ -1,0 +1,175 @@
+/**
+ * Runs one step of a session: evaluates its config expressions, applies the config schema's
+ * defaults and checks the result, hands the step its context, and normalises what it answers.
+ * Whatever a step does (throws, answers nonsense, loops through expressions), the result is one
+ * of the outcomes below, never an exception, so failure semantics stay uniform for every step.
+ */
+import { performance } from 'node:perf_hooks';
+import type {
+  BranchEffects,
+  ClientOption,
+  JsonObject,
+  StepContext,
+  StepDefinition,
+  StepError,
+  StepOutcome,
+  StepServices,
+} from '../steps/step-types.js';
+import { errorPointer, type ValidateFunction } from '../journey/schema-validator.js';
+import { ExpressionError, evaluateConfigTemplate, type ConfigTemplate } from './expressions.js';
+import type { SessionContext } from './session-context.js';
+
+/** A session may run this many steps without the client answering before it is ended. */
+export const MAX_STEPS_WITHOUT_CLIENT = 1000;
+
+export interface CompiledStep {
+  id: string;
+  type: string;
+  name: string;
+  definition: StepDefinition;
+  template: ConfigTemplate;
+  /** Validates the evaluated config and fills in its defaults (mutates its argument). */
+  checkConfig: ValidateFunction;
+  errorOutputVariable: string | null;
+  onFailure: 'branch' | 'abort';
+}
+
+export type StepRun = { stepId: string; at: string; durationMs: number } & (
+  | { kind: 'branch'; branch: string; variables: Record<string, unknown>; user?: BranchEffects['user']; tokens: JsonObject[] }
+  | { kind: 'fail'; error: StepError }
+  | { kind: 'ask'; data: JsonObject; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
+  | { kind: 'complete'; claims: JsonObject; token: string }
+  | { kind: 'reject'; error: StepError }
+  /** Ends the session failed without following any failure branch. */
+  | { kind: 'abort'; error: StepError }
+);
+
+export interface ExecutorDeps {
+  services: StepServices;
+  now: () => Date;
+  issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
+  onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
+}
+
+export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps): Promise<StepRun> {
+  const started = performance.now();
+  const now = deps.now();
+  const finish = (result: DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>): StepRun =>
+    ({ ...result, stepId: step.id, at: now.toISOString(), durationMs: Math.round((performance.now() - started) * 1000) / 1000 }) as StepRun;
+
+  if (context.stepsSinceWait >= MAX_STEPS_WITHOUT_CLIENT) {
+    return finish({
+      kind: 'abort',
+      error: { code: 'step_limit_exceeded', message: `more than ${MAX_STEPS_WITHOUT_CLIENT} steps ran without the client answering` },
+    });
+  }
+
+  let config: JsonObject;
+  try {
+    const evaluated = await evaluateConfigTemplate(step.template, {
+      variables: context.variables,
+      input: context.input,
+      user: context.user,
+      tokens: context.tokens,
+      now,
+    });
+    config = (evaluated ?? {}) as JsonObject;
+  } catch (error) {
+    if (error instanceof ExpressionError) {
+      return finish({ kind: 'fail', error: { code: 'expression_error', message: error.message, details: { path: `/config${error.path}` } } });
+    }
+    throw error;
+  }
+  if (!step.checkConfig(config)) {
+    // Literal config passed validation before publishing, so only expression results can be wrong here.
+    const problems = (step.checkConfig.errors ?? []).map((e) => `${errorPointer(e) || '/'} ${e.message}`);
+    return finish({
+      kind: 'fail',
+      error: { code: 'expression_error', message: `an expression produced a value the step cannot use: ${problems[0]}`, details: { errors: problems } },
+    });
+  }
+
+  const ctx = buildContext(step, config, context, deps, now);
+  let outcome: StepOutcome;
+  try {
+    outcome = await step.definition.run(ctx);
+  } catch (error) {
+    deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
+    return finish({ kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
+  }
+
+  switch (outcome?.kind) {
+    case 'branch': {
+      const variables: Record<string, unknown> = { ...(outcome.variables ?? {}) };
+      const outputVariable = typeof config.outputVariable === 'string' ? config.outputVariable : null;
+      if (outcome.output !== undefined && outputVariable) variables[outputVariable] = outcome.output;
+      return finish({
+        kind: 'branch',
+        branch: outcome.branch,
+        variables,
+        ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+        tokens: (outcome.tokens ?? []).map((t) => ({ type: t.type, issuedAt: now.toISOString(), claims: t.claims })),
+      });
+    }
+    case 'fail':
+      return finish({ kind: 'fail', error: normaliseError(outcome.error) });
+    case 'ask':
+      return finish({
+        kind: 'ask',
+        data: outcome.data ?? {},
+        options: outcome.options.map((o) => ({ id: o.id, ...(o.label !== undefined ? { label: o.label } : {}), ...(o.schema ? { schema: o.schema } : {}) })),
+        error: outcome.error ? normaliseError(outcome.error) : null,
+        state: outcome.state,
+      });
+    case 'complete': {
+      const claims = outcome.claims ?? {};
+      try {
+        return finish({ kind: 'complete', claims, token: await deps.issueToken({ context, claims }) });
+      } catch (error) {
+        deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
+        return finish({ kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } });
+      }
+    }
+    case 'reject':
+      return finish({ kind: 'reject', error: normaliseError(outcome.error) });
+    default:
+      deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type });
+      return finish({ kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function normaliseError(error: StepError | undefined): StepError {
+  const code = typeof error?.code === 'string' && error.code ? error.code : 'step_error';
+  const message = typeof error?.message === 'string' ? error.message : code;
+  return error?.details === undefined ? { code, message } : { code, message, details: error.details };
+}
+
+function buildContext(step: CompiledStep, config: JsonObject, context: SessionContext, deps: ExecutorDeps, now: Date): StepContext {
+  const isCurrentVisit = context.asked?.stepId === step.id;
+  return {
+    step: { id: step.id, type: step.type, name: step.name },
+    config,
+    variables: context.variables,
+    input: context.input,
+    user: context.user,
+    submission: isCurrentVisit ? context.submission : null,
+    state: isCurrentVisit ? context.stepState : undefined,
+    session: {
+      id: context.sessionId,
+      journeyId: context.journeyId,
+      journeyVersion: context.journeyVersion,
+      startedAt: context.startedAt,
+      testRun: context.testRun,
+    },
+    tokens: context.tokens,
+    services: deps.services,
+    now: () => new Date(now.getTime()),
+    branch: (name, effects = {}) => ({ kind: 'branch', branch: name, ...effects }),
+    fail: (error) => ({ kind: 'fail', error }),
+    ask: (request) => ({ kind: 'ask', ...request }),
+    complete: (claims = {}) => ({ kind: 'complete', claims }),
+    reject: (error) => ({ kind: 'reject', error }),
+  };
+}

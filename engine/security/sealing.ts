@@ -1,0 +1,47 @@
+/**
+ * Sealing secrets at rest: AES-256-GCM under SECRET_KEY. Each sealed value names the key that
+ * sealed it (a short fingerprint), so SECRET_KEY_PREVIOUS keeps unsealing during a rotation.
+ * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts).
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+export interface Sealer {
+  seal(plaintext: string, context?: string): string;
+  unseal(sealed: string, context?: string): string;
+}
+
+export function parseSecretKey(text: string, name = 'SECRET_KEY'): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new Error(`${name} must be 32 bytes, hex or base64`);
+  return key;
+}
+
+const fingerprint = (key: Buffer): string => createHash('sha256').update(key).digest('base64url').slice(0, 8);
+
+export function createSealer(current: Buffer, previous: Buffer[] = []): Sealer {
+  const currentId = fingerprint(current);
+  const keys = new Map<string, Buffer>([[currentId, current]]);
+  for (const key of previous) keys.set(fingerprint(key), key);
+
+  return {
+    seal(plaintext, context = '') {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', current, iv);
+      cipher.setAAD(Buffer.from(context));
+      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return ['v1', currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    },
+    unseal(sealed, context = '') {
+      const [version, keyId, iv, tag, ciphertext] = sealed.split('.');
+      const key = keys.get(keyId);
+      if (version !== 'v1' || !key || !iv || !tag || ciphertext === undefined) {
+        throw new Error('sealed value cannot be opened with the configured keys');
+      }
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Result tokens: JWTs signed ES256 (pinned on both sides), `kid` in the header, the key pair
+ * generated once and kept in the store with its private half sealed under SECRET_KEY.
+ * Validation accepts each token once (its `jti` is recorded atomically).
+ */
+import { randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtectedHeader, type JWK, type CryptoKey } from 'jose';
+import type { SigningKeyRecord, Store } from '../store/store.js';
+import type { JsonObject } from '../steps/step-types.js';
+import type { Sealer } from './sealing.js';
+
+const ALGORITHM = 'ES256';
+const SEAL_CONTEXT = 'signing-key';
+/** Registered claims the journey's own claims may not override. */
+export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf'];
+
+export interface TokenSubject {
+  sessionId: string;
+  journeyId: string;
+  journeyVersion: number | null;
+  userId: string | null;
+  claims: JsonObject;
+}
+
+export type TokenValidation =
+  | {
+      valid: true;
+      state: 'CHALLENGE_SUCCEEDED';
+      journeyId: string;
+      journeyVersion: number | null;
+      sessionId: string;
+      userId: string | null;
+      claims: JsonObject;
+    }
+  | { valid: false; reason: 'invalid' | 'already_used' };
+
+export interface TokenServiceOptions {
+  store: Store;
+  sealer: Sealer;
+  issuer: string;
+  ttlSeconds: number;
+  now: () => Date;
+}
+
+export class TokenService {
+  private active: { kid: string; key: CryptoKey } | null = null;
+  private readonly verifyKeys = new Map<string, CryptoKey>();
+
+  constructor(private readonly options: TokenServiceOptions) {}
+
+  async issue(subject: TokenSubject): Promise<{ token: string; jti: string; expiresAt: string }> {
+    const { kid, key } = await this.activeKey();
+    const jti = randomUUID();
+    const iat = Math.floor(this.options.now().getTime() / 1000);
+    const exp = iat + this.options.ttlSeconds;
+    const custom = Object.fromEntries(Object.entries(subject.claims).filter(([name]) => !RESERVED_CLAIMS.includes(name)));
+    const jwt = new SignJWT({ ...custom, sid: subject.sessionId, journeyId: subject.journeyId, journeyVersion: subject.journeyVersion })
+      .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
+      .setIssuer(this.options.issuer)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp);
+    if (subject.userId) jwt.setSubject(subject.userId);
+    return { token: await jwt.sign(key), jti, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  async validate(token: string): Promise<TokenValidation> {
+    let payload: JsonObject;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== ALGORITHM || typeof header.kid !== 'string') return { valid: false, reason: 'invalid' };
+      const key = await this.verifyKey(header.kid);
+      if (!key) return { valid: false, reason: 'invalid' };
+      const verified = await jwtVerify(token, key, {
+        algorithms: [ALGORITHM],
+        issuer: this.options.issuer,
+        currentDate: this.options.now(),
+        requiredClaims: ['jti', 'exp', 'iat', 'sid', 'journeyId'],
+      });
+      payload = verified.payload as JsonObject;
+    } catch {
+      return { valid: false, reason: 'invalid' };
+    }
+    const expiresAt = new Date((payload.exp as number) * 1000).toISOString();
+    if (!(await this.options.store.usedTokens.markUsed(payload.jti as string, expiresAt))) {
+      return { valid: false, reason: 'already_used' };
+    }
+    const claims = Object.fromEntries(Object.entries(payload).filter(([name]) => !RESERVED_CLAIMS.includes(name)));
+    return {
+      valid: true,
+      state: 'CHALLENGE_SUCCEEDED',
+      journeyId: payload.journeyId as string,
+      journeyVersion: (payload.journeyVersion as number | null) ?? null,
+      sessionId: payload.sid as string,
+      userId: (payload.sub as string | undefined) ?? null,
+      claims,
+    };
+  }
+
+  /** Public keys still able to verify unexpired tokens. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const oldest = this.options.now().getTime() - this.options.ttlSeconds * 1000;
+    const keys = (await this.options.store.signingKeys.list()).filter((k) => !k.retiredAt || Date.parse(k.retiredAt) >= oldest);
+    if (keys.length === 0) {
+      await this.activeKey();
+      return this.jwks();
+    }
+    return { keys: keys.map((k) => ({ ...(k.publicJwk as JWK), kid: k.kid, alg: ALGORITHM, use: 'sig' })) };
+  }
+
+  private async activeKey(): Promise<{ kid: string; key: CryptoKey }> {
+    if (this.active) return this.active;
+    let record = newestUsable(await this.options.store.signingKeys.list());
+    if (!record) {
+      const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+      const kid = randomUUID();
+      await this.options.store.signingKeys.add({
+        kid,
+        publicJwk: (await exportJWK(publicKey)) as JsonObject,
+        sealedPrivateJwk: this.options.sealer.seal(JSON.stringify(await exportJWK(privateKey)), SEAL_CONTEXT),
+        createdAt: this.options.now().toISOString(),
+        retiredAt: null,
+      });
+      // Another process may have raced us: everyone converges on the newest key.
+      record = newestUsable(await this.options.store.signingKeys.list())!;
+    }
+    const privateJwk = JSON.parse(this.options.sealer.unseal(record.sealedPrivateJwk, SEAL_CONTEXT)) as JWK;
+    this.active = { kid: record.kid, key: (await importJWK(privateJwk, ALGORITHM)) as CryptoKey };
+    return this.active;
+  }
+
+  private async verifyKey(kid: string): Promise<CryptoKey | null> {
+    const cached = this.verifyKeys.get(kid);
+    if (cached) return cached;
+    const record = (await this.options.store.signingKeys.list()).find((k) => k.kid === kid);
+    if (!record) return null;
+    const key = (await importJWK(record.publicJwk as JWK, ALGORITHM)) as CryptoKey;
+    this.verifyKeys.set(kid, key);
+    return key;
+  }
+}
+
+function newestUsable(keys: SigningKeyRecord[]): SigningKeyRecord | undefined {
+  return keys.filter((k) => !k.retiredAt).at(-1);
+}

@@ -1,0 +1,97 @@
+/** Versioned schema migrations; each runs once, in order, inside a transaction. */
+export const sqliteMigrations: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+      CREATE TABLE journey_documents (
+        hash TEXT PRIMARY KEY,
+        document TEXT NOT NULL
+      );
+      CREATE TABLE journey_drafts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        document TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- Survives deletion of the journey, so version numbers are never reused.
+      CREATE TABLE journey_version_counters (
+        journey_id TEXT PRIMARY KEY,
+        last_version INTEGER NOT NULL
+      );
+      CREATE TABLE journey_versions (
+        journey_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        document_hash TEXT NOT NULL REFERENCES journey_documents(hash),
+        published_at TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (journey_id, version)
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        journey_id TEXT NOT NULL,
+        journey_version INTEGER,
+        document_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        step_id TEXT,
+        user_id TEXT,
+        snapshot TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        token_hash TEXT NOT NULL,
+        test_run INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        lease_until TEXT
+      );
+      CREATE INDEX sessions_journey ON sessions (journey_id, created_at);
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE timeline_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_id TEXT NOT NULL,
+        event TEXT NOT NULL
+      );
+      CREATE INDEX timeline_session ON timeline_events (session_id, seq);
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT,
+        username_normalised TEXT UNIQUE,
+        attributes TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE authenticators (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        sealed_secret TEXT,
+        params TEXT NOT NULL,
+        confirmed_at TEXT,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        last_time_step INTEGER
+      );
+      CREATE INDEX authenticators_user ON authenticators (user_id);
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        body TEXT NOT NULL,
+        session_id TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX outbox_created ON outbox (created_at);
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        public_jwk TEXT NOT NULL,
+        sealed_private_jwk TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        retired_at TEXT
+      );
+      CREATE TABLE used_tokens (
+        jti TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
+];

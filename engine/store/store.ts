@@ -1,0 +1,216 @@
+/**
+ * Storage interfaces. Every operation is async so that SQLite and PostgreSQL implement the same
+ * contract; every operation that guards against races (session revisions, one-use tokens,
+ * authenticator time steps) is a single atomic compare-and-set in the database, never an
+ * in-process lock, so it holds across server processes.
+ */
+import type { JsonObject } from '../steps/step-types.js';
+
+export type SessionStatus = 'waiting' | 'completed' | 'rejected' | 'failed';
+
+export interface JourneySummary {
+  id: string;
+  name: string;
+  updatedAt: string;
+  latestVersion: number | null;
+}
+
+export interface DraftRecord {
+  id: string;
+  document: JsonObject;
+  revision: number;
+  updatedAt: string;
+}
+
+export interface VersionRecord {
+  journeyId: string;
+  version: number;
+  documentHash: string;
+  publishedAt: string;
+}
+
+export class RevisionConflictError extends Error {
+  constructor() {
+    super('the record changed since it was read');
+  }
+}
+
+export interface JourneyStore {
+  list(): Promise<JourneySummary[]>;
+  getDraft(id: string): Promise<DraftRecord | null>;
+  /** Saves the draft; with `expectedRevision` throws RevisionConflictError when it is stale. */
+  saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord>;
+  /** Deletes the draft and hides the versions (sessions keep their documents). */
+  delete(id: string): Promise<boolean>;
+  /** Stores the document under its hash (idempotent) and assigns the next version number, never reused. */
+  publish(id: string, documentHash: string, document: JsonObject, at: string): Promise<VersionRecord>;
+  listVersions(id: string): Promise<VersionRecord[]>;
+  getVersion(id: string, version: number): Promise<VersionRecord | null>;
+  getLatestVersion(id: string): Promise<VersionRecord | null>;
+  putDocument(hash: string, document: JsonObject): Promise<void>;
+  getDocument(hash: string): Promise<JsonObject | null>;
+}
+
+export interface SessionRecord {
+  id: string;
+  journeyId: string;
+  journeyVersion: number | null;
+  documentHash: string;
+  status: SessionStatus;
+  stepId: string | null;
+  userId: string | null;
+  snapshot: JsonObject;
+  /** Bumped by every claim and save: the compare-and-set token. */
+  revision: number;
+  tokenHash: string;
+  testRun: boolean;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  leaseUntil: string | null;
+}
+
+export interface SessionUpdate {
+  status: SessionStatus;
+  stepId: string | null;
+  userId: string | null;
+  snapshot: JsonObject;
+  updatedAt: string;
+}
+
+export interface SessionFilter {
+  journeyId?: string;
+  status?: SessionStatus;
+  limit: number;
+}
+
+export interface SessionStore {
+  create(record: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  /**
+   * Takes the session for one submit: succeeds only when the revision is `expectedRevision` and no
+   * live lease is held; bumps the revision and sets the lease. Answers the new revision, or null.
+   */
+  claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null>;
+  /** Writes the outcome of a claimed submit and clears the lease; false when the claim was lost. */
+  save(id: string, claimedRevision: number, update: SessionUpdate): Promise<boolean>;
+  /** Gives a claim back without changes. */
+  release(id: string, claimedRevision: number): Promise<void>;
+  list(filter: SessionFilter): Promise<SessionRecord[]>;
+  /** Removes sessions whose expiry (or end) is older than `before`; answers how many. */
+  deleteExpired(before: string): Promise<number>;
+}
+
+export type TimelineEventKind = 'entered' | 'submitted' | 'branch' | 'error' | 'ended';
+
+export interface TimelineEvent {
+  at: string;
+  stepId: string | null;
+  type: string | null;
+  event: TimelineEventKind;
+  option?: string;
+  branch?: string;
+  error?: { code: string; message: string };
+  durationMs?: number;
+  variables?: JsonObject;
+  data?: JsonObject;
+}
+
+export interface TimelineStore {
+  append(sessionId: string, events: TimelineEvent[]): Promise<void>;
+  list(sessionId: string): Promise<TimelineEvent[]>;
+}
+
+export interface StoredUser {
+  id: string;
+  username: string | null;
+  attributes: JsonObject;
+  createdAt: string;
+}
+
+export interface UserStore {
+  /** Inserts; answers the existing user instead when the normalised username is taken. */
+  create(user: StoredUser): Promise<StoredUser>;
+  findById(id: string): Promise<StoredUser | null>;
+  /** `username` is compared normalised (NFC, lower case). */
+  findByUsername(username: string): Promise<StoredUser | null>;
+  list(filter: { username?: string; limit: number }): Promise<StoredUser[]>;
+  /** Erases the user and everything stored about them (authenticators included). */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AuthenticatorRecord {
+  id: string;
+  userId: string;
+  type: string;
+  /** Sealed secret material (never plaintext). */
+  sealedSecret: string | null;
+  params: JsonObject;
+  confirmedAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  /** The last accepted TOTP time step, for replay protection. */
+  lastTimeStep: number | null;
+}
+
+export interface AuthenticatorStore {
+  create(record: AuthenticatorRecord): Promise<void>;
+  get(id: string): Promise<AuthenticatorRecord | null>;
+  listByUser(userId: string): Promise<AuthenticatorRecord[]>;
+  confirm(id: string, at: string): Promise<void>;
+  /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
+  advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface OutboxMessage {
+  id: string;
+  channel: string;
+  to: string;
+  body: string;
+  sessionId: string | null;
+  createdAt: string;
+}
+
+export interface OutboxStore {
+  add(message: OutboxMessage): Promise<void>;
+  list(filter: { sessionId?: string; to?: string; limit: number }): Promise<OutboxMessage[]>;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  publicJwk: JsonObject;
+  sealedPrivateJwk: string;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface SigningKeyStore {
+  list(): Promise<SigningKeyRecord[]>;
+  add(key: SigningKeyRecord): Promise<void>;
+}
+
+export interface UsedTokenStore {
+  /** Records a token id as used; false when it was used before (atomic). */
+  markUsed(jti: string, expiresAt: string): Promise<boolean>;
+  deleteExpired(before: string): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  journeys: JourneyStore;
+  sessions: SessionStore;
+  timelines: TimelineStore;
+  users: UserStore;
+  authenticators: AuthenticatorStore;
+  outbox: OutboxStore;
+  signingKeys: SigningKeyStore;
+  usedTokens: UsedTokenStore;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function normaliseUsername(username: string): string {
+  return username.normalize('NFC').toLowerCase();
+}

@@ -1,0 +1,21 @@
+import { defineStep } from '../../engine/steps/define-step.js';
+
+export const conditionStep = defineStep({
+  type: 'condition',
+  title: 'Condition',
+  category: 'logic',
+  description: 'Follows "true" or "false" by a boolean expression. A result that is not a boolean fails with expression_error.',
+  interactive: false,
+  branches: ['true', 'false'],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['expression'],
+    properties: {
+      expression: { type: 'boolean', title: 'Expression', description: 'A {% %} expression giving true or false.' },
+    },
+  },
+  run(ctx) {
+    return ctx.branch(ctx.config.expression ? 'true' : 'false');
+  },
+});

@@ -1,0 +1,25 @@
+/** The built-in step types, registered by the composition root exactly as custom steps are. */
+import type { StepDefinition } from '../engine/steps/step-types.js';
+import { completeStep } from './complete/complete.step.js';
+import { conditionStep } from './condition/condition.step.js';
+import { displayStep } from './display/display.step.js';
+import { formStep } from './form/form.step.js';
+import { httpRequestStep } from './http-request/http-request.step.js';
+import { rejectStep } from './reject/reject.step.js';
+import { riskDecisionStep } from './risk-decision/risk-decision.step.js';
+import { setVariablesStep } from './set-variables/set-variables.step.js';
+import { switchStep } from './switch/switch.step.js';
+import { userIdentifyStep } from './user-identify/user-identify.step.js';
+
+export const builtInSteps: Array<StepDefinition<any>> = [
+  formStep,
+  displayStep,
+  conditionStep,
+  switchStep,
+  setVariablesStep,
+  riskDecisionStep,
+  httpRequestStep,
+  userIdentifyStep,
+  completeStep,
+  rejectStep,
+];

@@ -1,0 +1,27 @@
+import { defineStep } from '../../engine/steps/define-step.js';
+import { VARIABLE_NAME_PATTERN } from '../../engine/journey/journey-schema.js';
+
+export const setVariablesStep = defineStep({
+  type: 'set-variables',
+  title: 'Set Variables',
+  category: 'data',
+  description: 'Sets session variables. Every value sees the variables as they were before this step.',
+  interactive: false,
+  branches: ['next'],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['assign'],
+    properties: {
+      assign: {
+        type: 'object',
+        title: 'Assign',
+        description: 'Variable name → value (a literal or a {% %} expression).',
+        propertyNames: { pattern: VARIABLE_NAME_PATTERN },
+      },
+    },
+  },
+  run(ctx) {
+    return ctx.branch('next', { variables: { ...ctx.config.assign } });
+  },
+});
