@@ -2,11 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import { builtInSteps } from '../steps/index.js';
 import { loadConfig } from './config.js';
+import { loadCustomSteps } from './custom-steps.js';
 import { createEngine } from './engine.js';
 import { publishSampleJourneys } from './samples.js';
 
 const config = loadConfig();
-const engine = await createEngine(config, { steps: builtInSteps });
+const customSteps = await loadCustomSteps(
+  (process.env.CUSTOM_STEPS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
+);
+const engine = await createEngine(config, { steps: [...builtInSteps, ...customSteps] });
 const { logger } = engine;
 
 if (config.adminApiKeyGenerated) {
