@@ -4,6 +4,7 @@ import { builtInSteps } from '../steps/index.js';
 import { loadConfig } from './config.js';
 import { loadCustomSteps } from './custom-steps.js';
 import { createEngine } from './engine.js';
+import { startSweeper } from './runtime/sweeper.js';
 import { publishSampleJourneys } from './samples.js';
 
 const config = loadConfig();
@@ -20,6 +21,14 @@ if (config.adminApiKeyGenerated) {
 const published = await publishSampleJourneys(fileURLToPath(new URL('../journeys/', import.meta.url)), engine.admin, engine.store, logger);
 if (published.length) logger.info({ journeys: published }, 'published sample journeys');
 
+const stopSweeper = startSweeper({
+  store: engine.store,
+  now: () => new Date(),
+  retentionSeconds: config.sessionRetentionSeconds,
+  intervalMs: 60_000,
+  logger,
+});
+
 const server = engine.app.listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -28,6 +37,7 @@ const server = engine.app.listen(config.port, () => {
 
 function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down: draining requests in flight');
+  stopSweeper();
   server.close(async () => {
     await engine.close();
     process.exit(0);

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { sweepOnce } from '../../engine/runtime/sweeper.js';
+import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
+import type { SessionRecord, Store } from '../../engine/store/store.js';
+import { tempDataDir } from '../helpers/test-server.js';
+
+function session(id: string, expiresAt: string): SessionRecord {
+  return {
+    id,
+    journeyId: 'j',
+    journeyVersion: 1,
+    documentHash: 'h',
+    status: 'waiting',
+    stepId: 's',
+    userId: null,
+    snapshot: {},
+    revision: 0,
+    tokenHash: 't',
+    testRun: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    expiresAt,
+    leaseUntil: null,
+  };
+}
+
+describe('the sweeper', () => {
+  let store: Store;
+  afterEach(() => store?.close());
+
+  it('removes sessions past TTL plus retention, with their timelines, and keeps the rest', async () => {
+    store = openSqliteStore(join(tempDataDir(), 'db.sqlite'));
+    await store.sessions.create(session('old', '2026-01-01T00:00:00.000Z'));
+    await store.sessions.create(session('recent', '2026-01-02T06:00:00.000Z'));
+    await store.timelines.append('old', [{ at: '2026-01-01T00:00:00.000Z', stepId: 's', type: 'form', event: 'entered' }]);
+    // now = Jan 2 12:00, retention 12 h → the cut-off is Jan 2 00:00.
+    const removed = await sweepOnce(store, new Date('2026-01-02T12:00:00.000Z'), 12 * 3600);
+    expect(removed.sessions).toBe(1);
+    expect(await store.sessions.get('old')).toBeNull();
+    expect(await store.timelines.list('old')).toEqual([]);
+    expect(await store.sessions.get('recent')).not.toBeNull();
+  });
+
+  it('forgets one-use token records once the token has expired', async () => {
+    store = openSqliteStore(join(tempDataDir(), 'db.sqlite'));
+    expect(await store.usedTokens.markUsed('a', '2026-01-01T00:05:00.000Z')).toBe(true);
+    expect(await store.usedTokens.markUsed('b', '2026-01-03T00:00:00.000Z')).toBe(true);
+    const removed = await sweepOnce(store, new Date('2026-01-02T00:00:00.000Z'), 0);
+    expect(removed.tokens).toBe(1);
+    // "b" is still remembered: a second use is still refused.
+    expect(await store.usedTokens.markUsed('b', '2026-01-03T00:00:00.000Z')).toBe(false);
+  });
+});
