@@ -22,8 +22,8 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020.defa
 
 /** The JSON Pointer an ajv error is about (the missing or extra property itself, when it names one). */
 export function errorPointer(error: ErrorObject): string {
-  const params = error.params as { missingProperty?: string; additionalProperty?: string };
-  const extra = params.missingProperty ?? params.additionalProperty;
+  const params = error.params as { missingProperty?: string; additionalProperty?: string; propertyName?: string };
+  const extra = params.missingProperty ?? params.additionalProperty ?? params.propertyName;
   return extra === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(extra)}`;
 }
 

@@ -109,7 +109,7 @@ export class JourneyValidator {
         }
       }
       for (const branch of declared ?? []) {
-        if (!Object.hasOwn(wired, branch)) {
+        if (branch !== 'failure' && !Object.hasOwn(wired, branch)) {
           add({
             severity: 'warning',
             code: 'unwired_branch',
@@ -145,14 +145,15 @@ export class JourneyValidator {
     }
     // Branch names derived from config must be unique; option and case schemas must compile.
     const names = declaredBranches(definition, config);
-    if (names) {
+    if (names && !Array.isArray(definition.branches)) {
+      const { from, key } = definition.branches as { from: string; key: string };
       const seen = new Set<string>();
-      for (const name of names) {
+      names.forEach((name, index) => {
         if (seen.has(name)) {
-          add({ severity: 'error', code: 'invalid_config', message: `branch "${name}" is declared twice`, path: `${base}/config`, stepId });
+          add({ severity: 'error', code: 'invalid_config', message: `branch "${name}" is declared twice`, path: `${base}/config${from}/${index}${pointer(key)}`, stepId });
         }
         seen.add(name);
-      }
+      });
     }
     if (!Array.isArray(definition.branches) && isRecord(config)) {
       const { from } = definition.branches as { from: string };
@@ -178,6 +179,9 @@ export class JourneyValidator {
       this.ajv.compile(schema);
     } catch (error) {
       add({ severity: 'error', code, message: `not a valid JSON Schema: ${(error as Error).message}`, path, ...(stepId ? { stepId } : {}) });
+    } finally {
+      // Only compilability is checked here: keep nothing, so an `$id` never clashes with itself later.
+      this.ajv.removeSchema(schema);
     }
   }
 

@@ -93,7 +93,9 @@ export class JourneyRuntime {
     const key = JSON.stringify(schema);
     let validate = this.schemaValidators.get(key);
     if (!validate) {
-      validate = this.ajv.compile(structuredClone(schema));
+      // Journeys' schemas are anonymous here: an `$id` would clash across journeys in one ajv.
+      const { $id: _id, ...anonymous } = structuredClone(schema) as Record<string, unknown>;
+      validate = this.ajv.compile(anonymous);
       this.schemaValidators.set(key, validate);
     }
     return validate;
