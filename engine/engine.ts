@@ -48,11 +48,19 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const services: StepServices = {
     users: userDirectory(store, now),
     http: createOutboundHttp(config.httpAllowedHosts),
+    credentials: {
+      authenticators: store.authenticators,
+      attempts: store.attempts,
+      recoveryCodes: store.recoveryCodes,
+      seal: (plaintext, context) => sealer.seal(plaintext, context),
+      unseal: (sealed, context) => sealer.unseal(sealed, context),
+    },
   };
   const runtime = new JourneyRuntime({
     registry,
     store,
     services,
+    sealer,
     now,
     issueToken: async ({ context, claims }) =>
       (
@@ -62,6 +70,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
           journeyVersion: context.journeyVersion,
           userId: context.user?.id ?? null,
           claims,
+          testRun: context.testRun,
         })
       ).token,
     onUnexpectedError: (error, where) => logger.error({ err: error, ...where }, 'step failed unexpectedly'),
@@ -69,7 +78,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const sessions = new SessionService(runtime, {
     redirectOrigins: config.redirectOrigins,
     publicUrl: config.publicUrl,
-    leaseSeconds: 60,
+    // Longer than the longest advance, so a slow submit is never taken over while it runs.
+    leaseSeconds: 150,
     advanceTimeoutMs: 120_000,
   });
   const admin = new JourneyAdmin(runtime);

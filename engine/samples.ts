@@ -1,4 +1,7 @@
-/** Sample journeys from `journeys/`: each one that does not exist yet is saved and published (first start). */
+/**
+ * Sample journeys from `journeys/`: each one whose id this installation has never known is saved
+ * and published (so a sample an admin deleted does not come back at the next start).
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -17,7 +20,7 @@ export async function publishSampleJourneys(directory: string, admin: JourneyAdm
   for (const file of files) {
     const document = JSON.parse(readFileSync(join(directory, file), 'utf8')) as JsonObject;
     const id = String(document.id);
-    if ((await store.journeys.getDraft(id)) || (await store.journeys.getLatestVersion(id))) continue;
+    if (await store.journeys.isKnown(id)) continue;
     const saved = await admin.save(id, document);
     if (!saved.valid) {
       logger.warn({ journeyId: id, diagnostics: saved.diagnostics.filter((d) => d.severity === 'error') }, 'sample journey has errors; saved as a draft only');

@@ -112,6 +112,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.status(204).end();
   });
 
+  router.post('/v1/admin/users/:id/unlock', async (req, res) => {
+    const user = await requireUser(store, req.params.id);
+    await store.attempts.clearSubject(user.id);
+    res.json(await userView(store, user));
+  });
+
   router.delete('/v1/admin/users/:id/authenticators/:authenticatorId', async (req, res) => {
     if (!(await store.authenticators.delete(req.params.id, req.params.authenticatorId))) {
       throw new EngineError('not_found', 'no such authenticator');
@@ -164,22 +170,25 @@ async function requireUser(store: Store, id: string): Promise<StoredUser> {
 
 /** A user with their authenticators: never any secret material. */
 async function userView(store: Store, user: StoredUser) {
-  const authenticators = await store.authenticators.listByUser(user.id);
+  const [authenticators, attempts] = await Promise.all([store.authenticators.listByUser(user.id), store.attempts.listBySubject(user.id)]);
+  const lockedUntil = (type: string) => attempts.find((a) => a.kind === type && a.lockedUntil)?.lockedUntil ?? null;
   return {
     id: user.id,
     username: user.username,
     attributes: user.attributes,
     createdAt: user.createdAt,
-    authenticators: authenticators.map(authenticatorView),
+    authenticators: authenticators.map((a) => authenticatorView(a, lockedUntil(a.type))),
+    lockouts: attempts.map((a) => ({ kind: a.kind, failures: a.failures, lockedUntil: a.lockedUntil })),
   };
 }
 
-function authenticatorView(a: AuthenticatorRecord) {
+function authenticatorView(a: AuthenticatorRecord, lockedUntil: string | null) {
   return {
     id: a.id,
     type: a.type,
     createdAt: a.createdAt,
     confirmedAt: a.confirmedAt,
     lastUsedAt: a.lastUsedAt,
+    lockedUntil,
   };
 }

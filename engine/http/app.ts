@@ -7,10 +7,27 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
+import { EngineError } from '../runtime/errors.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 
 export const BODY_LIMIT = '256kb';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export class ForbiddenKeyError extends SyntaxError {
+  constructor(readonly key: string) {
+    super(`the key "${key}" is not allowed in a body`);
+  }
+}
+
+/** A body that is not JSON is refused, not silently read as empty. */
+const requireJsonBody: express.RequestHandler = (req, _res, next) => {
+  const length = Number(req.headers['content-length'] ?? 0);
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if ((length > 0 || chunked) && !req.is('application/json')) {
+    throw new EngineError('invalid_request', 'the body must be JSON (Content-Type: application/json)');
+  }
+  next();
+};
 
 export interface AppDeps extends ClientRouteDeps, AdminRouteDeps {
   logger: Logger;
@@ -40,16 +57,19 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  // Admins send journeys: a prototype key there is the validator's to report (as a diagnostic).
+  app.use('/v1/admin', express.json({ limit: BODY_LIMIT }));
+  // Everyone else: prototype keys are refused outright (400), wherever they are nested.
   app.use(
     express.json({
       limit: BODY_LIMIT,
-      // Prototype keys in a body are refused outright (400), wherever they are nested.
       reviver: (key, value) => {
-        if (FORBIDDEN_KEYS.has(key)) throw new SyntaxError('forbidden key');
+        if (FORBIDDEN_KEYS.has(key)) throw new ForbiddenKeyError(key);
         return value;
       },
     }),
   );
+  app.use(requireJsonBody);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

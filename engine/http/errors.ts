@@ -37,6 +37,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(400).json(errorBody('invalid_request', 'the body is too large'));
       return;
     }
+    if (type === 'entity.parse.failed' && /is not allowed in a body/.test((error as Error).message)) {
+      res.status(400).json(errorBody('invalid_request', (error as Error).message));
+      return;
+    }
     if (type === 'entity.parse.failed' || type === 'charset.unsupported' || type === 'encoding.unsupported') {
       res.status(400).json(errorBody('invalid_request', 'the body is not valid JSON'));
       return;

@@ -11,7 +11,7 @@ import type { StepRegistry } from '../steps/registry.js';
 import type { JsonObject, StepError } from '../steps/step-types.js';
 import type { TimelineEvent } from '../store/store.js';
 import { compileConfigTemplate } from './expressions.js';
-import { redact } from './redact.js';
+import { REDACTED, isSecretKey, redact } from './redact.js';
 import { initialContext, type SessionContext, type SessionEvent, type SessionInput } from './session-context.js';
 import { executeStep, type CompiledStep, type ExecutorDeps, type StepRun } from './step-executor.js';
 
@@ -36,7 +36,11 @@ export type SessionMachine = ReturnType<typeof buildMachine>;
 export type SessionSnapshot = SnapshotFrom<SessionMachine>;
 
 export const DEFAULT_SESSION_TTL_SECONDS = 900;
-const FINAL_STATES = ['completed', 'rejected', 'failed'] as const;
+/**
+ * End states are named so that no step id can equal them (step ids start with a letter), since a
+ * step called "completed" must never be mistaken for the end of the session.
+ */
+const END_STATES = { completed: '_completed', rejected: '_rejected', failed: '_failed' } as const;
 
 /** Compiles a journey that has already passed validation (the caller refuses invalid ones). */
 export function compileJourney(document: Journey, hash: string, deps: CompileDeps): CompiledJourney {
@@ -90,9 +94,9 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
     const failureTarget = step.onFailure === 'branch' && wired.failure ? wired.failure : null;
     const onDone: Transition[] = [
       { guard: ({ event }) => event.output.kind === 'ask', target: 'waiting', actions: update((context, run: any) => asked(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'complete', target: '#journey.completed', actions: update((context, run: any) => completed(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'reject', target: '#journey.rejected', actions: update((context, run: any) => ended(context, run, step, 'rejected')) },
-      { guard: ({ event }) => event.output.kind === 'abort', target: '#journey.failed', actions: update((context, run: any) => ended(context, run, step, 'failed')) },
+      { guard: ({ event }) => event.output.kind === 'complete', target: '#journey._completed', actions: update((context, run: any) => completed(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'reject', target: '#journey._rejected', actions: update((context, run: any) => ended(context, run, step, 'rejected')) },
+      { guard: ({ event }) => event.output.kind === 'abort', target: '#journey._failed', actions: update((context, run: any) => ended(context, run, step, 'failed')) },
     ];
     for (const [branch, target] of Object.entries(wired)) {
       if (branch === 'failure' || !steps.has(target)) continue;
@@ -112,7 +116,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       });
     }
     // Anything left: a failure with nowhere to go, or a branch that is not wired.
-    onDone.push({ target: '#journey.failed', actions: update((context, run: any) => endedUnhandled(context, run, step)) });
+    onDone.push({ target: '#journey._failed', actions: update((context, run: any) => endedUnhandled(context, run, step)) });
 
     stepStates[stepId] = {
       initial: 'running',
@@ -124,7 +128,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
             input: ({ context }: { context: SessionContext }) => ({ stepId, context }),
             onDone,
             onError: {
-              target: '#journey.failed',
+              target: '#journey._failed',
               actions: assign(({ context, event }: any) => {
                 deps.onUnexpectedError(event.error, { stepId, type: step.type });
                 return endWith(context as SessionContext, step, { code: 'internal', message: 'the step could not be run' }, 'failed', deps.now().toISOString());
@@ -151,9 +155,9 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
     initial: document.start,
     states: {
       ...(stepStates as Record<string, object>),
-      completed: { type: 'final' },
-      rejected: { type: 'final' },
-      failed: { type: 'final' },
+      [END_STATES.completed]: { type: 'final' },
+      [END_STATES.rejected]: { type: 'final' },
+      [END_STATES.failed]: { type: 'final' },
     } as never,
   });
 }
@@ -172,7 +176,7 @@ function asked(context: SessionContext, run: StepRun & { kind: 'ask' }, step: Co
   const events: TimelineEvent[] = [];
   if (run.error) events.push({ at: run.at, stepId: run.stepId, type: null, event: 'error', error: { code: run.error.code, message: run.error.message }, durationMs: run.durationMs });
   return {
-    asked: { stepId: run.stepId, type: step.type, name: step.name, data: run.data, options: run.options },
+    asked: { stepId: run.stepId, type: step.type, name: step.name, data: run.data, ...(run.sealedData ? { sealedData: run.sealedData } : {}), options: run.options },
     stepState: run.state,
     submission: null,
     lastError: run.error ?? context.lastError,
@@ -201,7 +205,7 @@ function leaving(context: SessionContext): Partial<SessionContext> {
 }
 
 function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, step: CompiledStep): Partial<SessionContext> {
-  const changed = Object.keys(run.variables).length ? { variables: redact(run.variables) as JsonObject } : {};
+  const changed = Object.keys(run.variables).length ? { variables: timelineVariables(context, run.variables) } : {};
   return {
     ...leaving(context),
     variables: Object.keys(run.variables).length ? { ...context.variables, ...run.variables } : context.variables,
@@ -212,6 +216,20 @@ function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, st
       { at: run.at, stepId: step.id, type: step.type, event: 'branch', branch: run.branch, durationMs: run.durationMs, ...changed },
     ],
   };
+}
+
+/**
+ * What a timeline may show of the variables a step set. A value can carry a secret under any name
+ * (an expression may copy a password anywhere), so ordinary sessions record only which variables
+ * changed; admin test runs, whose data is the admin's own, show values with secret-looking keys and
+ * the answered option's writeOnly fields redacted.
+ */
+function timelineVariables(context: SessionContext, variables: Record<string, unknown>): JsonObject {
+  if (!context.testRun) return Object.fromEntries(Object.keys(variables).map((name) => [name, REDACTED]));
+  const answered = context.asked?.options.find((o) => o.id === context.submission?.option)?.schema;
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, isSecretKey(name) ? REDACTED : redact(redact(value, answered))]),
+  ) as JsonObject;
 }
 
 function withErrorVariable(context: SessionContext, step: CompiledStep, error: StepError): Record<string, unknown> {
@@ -264,7 +282,9 @@ function endedUnhandled(context: SessionContext, run: StepRun, step: CompiledSte
   return endWith(context, step, { code: 'unwired_branch', message: `step "${step.id}" took branch "${branch}", which is not connected` }, 'failed', run.at, run.durationMs);
 }
 
-export function isFinalState(value: unknown): value is (typeof FINAL_STATES)[number] {
-  return typeof value === 'string' && (FINAL_STATES as readonly string[]).includes(value);
+/** The session status a final state value stands for, or null when the value is not an end state. */
+export function endStatus(value: unknown): 'completed' | 'rejected' | 'failed' | null {
+  for (const [status, state] of Object.entries(END_STATES)) if (value === state) return status as 'completed' | 'rejected' | 'failed';
+  return null;
 }
 

@@ -9,6 +9,7 @@ import type { IssuedToken, UserContext } from '../steps/step-types.js';
 export const EXPRESSION_LIMITS = { timeoutMs: 1000, stackDepth: 200, sequenceLength: 100_000 } as const;
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
+const formatMillis = jsonata('$fromMillis(m, p, t)');
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 export class ExpressionError extends Error {
@@ -65,7 +66,9 @@ export function compileExpression(source: string): CompiledExpression {
         input: scope.input,
         user: scope.user,
         userTokens: () => scope.tokens,
-        now: () => iso,
+        // The clock is bound per evaluation; a picture or timezone is formatted as JSONata's own $now would.
+        now: (picture?: string, timezone?: string) =>
+          picture === undefined && timezone === undefined ? iso : formatMillis.evaluate({ m: millis, p: picture, t: timezone }),
         millis: () => millis,
       });
       return toPlainJson(result);
@@ -97,7 +100,13 @@ function findForbiddenName(node: unknown): string | null {
 /** JSONata returns sequences and may return functions; variables hold plain JSON only. */
 function toPlainJson(value: unknown): unknown {
   if (value === undefined) return undefined;
-  return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === 'function' ? undefined : v)) ?? 'null');
+  const text = JSON.stringify(value, (_key, v) => {
+    if (typeof v === 'function') return undefined;
+    // JSONata's own function values are objects (lambdas even hold their environment): drop them.
+    if (v && typeof v === 'object' && (v._jsonata_lambda || v._jsonata_function)) return undefined;
+    return v;
+  });
+  return text === undefined ? undefined : JSON.parse(text);
 }
 
 /** JSONata error codes D1011/D1012/sequence limits become a clear, value-free message. */

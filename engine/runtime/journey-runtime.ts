@@ -9,6 +9,7 @@ import { createAjv, type ValidateFunction } from '../journey/schema-validator.js
 import { JourneyValidator } from '../journey/validate-journey.js';
 import type { StepRegistry } from '../steps/registry.js';
 import type { JsonObject, StepServices } from '../steps/step-types.js';
+import type { Sealer } from '../security/sealing.js';
 import type { Store } from '../store/store.js';
 import { compileJourney, type CompiledJourney } from './compile-journey.js';
 import { EngineError } from './errors.js';
@@ -18,6 +19,7 @@ export interface RuntimeOptions {
   registry: StepRegistry;
   store: Store;
   services: StepServices;
+  sealer: Sealer;
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
   onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
@@ -72,6 +74,7 @@ export class JourneyRuntime {
       now: this.options.now,
       issueToken: this.options.issueToken,
       onUnexpectedError: this.options.onUnexpectedError,
+      sealStepData: (data, sessionId) => this.sealStepData(data, sessionId),
       compileConfigSchema: (type, schema) => {
         let validate = this.configValidators.get(type);
         if (!validate) {
@@ -86,6 +89,15 @@ export class JourneyRuntime {
     const limit = this.options.cacheSize ?? 256;
     while (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
     return compiled;
+  }
+
+  /** Step data a step marked sensitive is sealed, bound to its session. */
+  sealStepData(data: JsonObject, sessionId: string): string {
+    return this.options.sealer.seal(JSON.stringify(data), `step-data:${sessionId}`);
+  }
+
+  unsealStepData(sealed: string, sessionId: string): JsonObject {
+    return JSON.parse(this.options.sealer.unseal(sealed, `step-data:${sessionId}`)) as JsonObject;
   }
 
   /** A cached validator for a schema carried in data (option schemas, input schemas). */

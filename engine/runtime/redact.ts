@@ -5,7 +5,17 @@
 import type { JsonSchema } from '../steps/step-types.js';
 
 export const REDACTED = '[redacted]';
-const SECRET_KEY = /(code|otp|secret|password|passcode|passwd|pin|token|recovery|seed|private)/i;
+/** Words that mark a key as secret, matched against the words of the key (camelCase, snake_case, kebab-case). */
+const SECRET_WORDS = new Set(['code', 'codes', 'otp', 'totp', 'secret', 'secrets', 'password', 'passcode', 'passwd', 'pin', 'token', 'tokens', 'recovery', 'seed', 'private', 'pwd']);
+
+export function isSecretKey(key: string): boolean {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return words.some((word) => SECRET_WORDS.has(word));
+}
 
 export function redact(value: unknown, schema?: JsonSchema): unknown {
   if (Array.isArray(value)) {
@@ -17,7 +27,7 @@ export function redact(value: unknown, schema?: JsonSchema): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       const propertySchema = properties[key] as { writeOnly?: boolean; format?: string } | undefined;
-      const secret = SECRET_KEY.test(key) || propertySchema?.writeOnly === true || propertySchema?.format === 'password';
+      const secret = isSecretKey(key) || propertySchema?.writeOnly === true || propertySchema?.format === 'password';
       out[key] = secret ? REDACTED : redact(item, propertySchema as JsonSchema | undefined);
     }
     return out;

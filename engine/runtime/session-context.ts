@@ -10,6 +10,8 @@ export interface AskedStep {
   type: string;
   name: string;
   data: JsonObject;
+  /** `data` sealed, for steps that ask with `sensitive` (then `data` is empty at rest). */
+  sealedData?: string;
   options: ClientOption[];
 }
 

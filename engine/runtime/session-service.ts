@@ -11,7 +11,7 @@ import type { Journey } from '../journey/journey-schema.js';
 import { secretsEqual, sha256 } from '../security/constant-time.js';
 import type { JsonObject, StepError, Submission } from '../steps/step-types.js';
 import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
-import { isFinalState, type CompiledJourney } from './compile-journey.js';
+import { endStatus, type CompiledJourney } from './compile-journey.js';
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import type { SessionContext, SessionInput } from './session-context.js';
@@ -203,9 +203,8 @@ export class SessionService {
       const context = persisted.context;
       const snapshot = { ...persisted, context: { ...context, journal: [] } } as JsonObject;
       const value = settled.value as unknown;
-      if (settled.status === 'done' && isFinalState(value)) {
-        return { snapshot, context, status: value, stepId: null, journal: context.journal };
-      }
+      const ended = settled.status === 'done' ? endStatus(value) : null;
+      if (ended) return { snapshot, context, status: ended, stepId: null, journal: context.journal };
       const stepId = typeof value === 'object' && value ? Object.keys(value)[0] : null;
       return { snapshot, context, status: 'waiting', stepId, journal: context.journal };
     } finally {
@@ -266,7 +265,8 @@ export class SessionService {
     const context = snapshot.context;
     const waiting = record.status === 'waiting' && context.asked !== null;
     const asked = waiting ? context.asked! : null;
-    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: asked.data, options: asked.options } : null;
+    const data = asked?.sealedData ? this.runtime.unsealStepData(asked.sealedData, record.id) : asked?.data;
+    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options } : null;
     const error: StepError | null = record.status === 'waiting' ? context.lastError : record.status === 'completed' ? null : context.endError;
     return {
       sessionId: record.id,

@@ -37,7 +37,7 @@ export interface CompiledStep {
 export type StepRun = { stepId: string; at: string; durationMs: number } & (
   | { kind: 'branch'; branch: string; variables: Record<string, unknown>; user?: BranchEffects['user']; tokens: JsonObject[] }
   | { kind: 'fail'; error: StepError }
-  | { kind: 'ask'; data: JsonObject; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
+  | { kind: 'ask'; data: JsonObject; sealedData?: string; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
   | { kind: 'complete'; claims: JsonObject; token: string }
   | { kind: 'reject'; error: StepError }
   /** Ends the session failed without following any failure branch. */
@@ -46,6 +46,8 @@ export type StepRun = { stepId: string; at: string; durationMs: number } & (
 
 export interface ExecutorDeps {
   services: StepServices;
+  /** Seals step data marked sensitive before it is kept in the session. */
+  sealStepData(data: JsonObject, sessionId: string): string;
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
   onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
@@ -116,7 +118,9 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
     case 'ask':
       return finish({
         kind: 'ask',
-        data: outcome.data ?? {},
+        ...(outcome.sensitive
+          ? { data: {}, sealedData: deps.sealStepData(outcome.data ?? {}, context.sessionId) }
+          : { data: outcome.data ?? {} }),
         options: outcome.options.map((o) => ({ id: o.id, ...(o.label !== undefined ? { label: o.label } : {}), ...(o.schema ? { schema: o.schema } : {}) })),
         error: outcome.error ? normaliseError(outcome.error) : null,
         state: outcome.state,
@@ -166,6 +170,7 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     tokens: context.tokens,
     services: deps.services,
     now: () => new Date(now.getTime()),
+    hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
     branch: (name, effects = {}) => ({ kind: 'branch', branch: name, ...effects }),
     fail: (error) => ({ kind: 'fail', error }),
     ask: (request) => ({ kind: 'ask', ...request }),

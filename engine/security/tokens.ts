@@ -12,7 +12,7 @@ import type { Sealer } from './sealing.js';
 const ALGORITHM = 'ES256';
 const SEAL_CONTEXT = 'signing-key';
 /** Registered claims the journey's own claims may not override. */
-export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf'];
+export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf', 'testRun'];
 
 export interface TokenSubject {
   sessionId: string;
@@ -20,6 +20,8 @@ export interface TokenSubject {
   journeyVersion: number | null;
   userId: string | null;
   claims: JsonObject;
+  /** Admin test runs sign tokens apps must never accept. */
+  testRun: boolean;
 }
 
 export type TokenValidation =
@@ -54,7 +56,13 @@ export class TokenService {
     const iat = Math.floor(this.options.now().getTime() / 1000);
     const exp = iat + this.options.ttlSeconds;
     const custom = Object.fromEntries(Object.entries(subject.claims).filter(([name]) => !RESERVED_CLAIMS.includes(name)));
-    const jwt = new SignJWT({ ...custom, sid: subject.sessionId, journeyId: subject.journeyId, journeyVersion: subject.journeyVersion })
+    const jwt = new SignJWT({
+      ...custom,
+      sid: subject.sessionId,
+      journeyId: subject.journeyId,
+      journeyVersion: subject.journeyVersion,
+      ...(subject.testRun ? { testRun: true } : {}),
+    })
       .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
       .setIssuer(this.options.issuer)
       .setJti(jti)
@@ -81,6 +89,7 @@ export class TokenService {
     } catch {
       return { valid: false, reason: 'invalid' };
     }
+    if (payload.testRun === true) return { valid: false, reason: 'invalid' };
     const expiresAt = new Date((payload.exp as number) * 1000).toISOString();
     if (!(await this.options.store.usedTokens.markUsed(payload.jti as string, expiresAt))) {
       return { valid: false, reason: 'already_used' };

@@ -30,7 +30,8 @@ export class StepRegistry {
         category: d.category,
         description: d.description,
         configSchema: d.configSchema,
-        branches: d.branches,
+        // Derived declarations always carry `extra`, so the designer reads one shape.
+        branches: Array.isArray(d.branches) ? d.branches : { extra: [], ...(d.branches as { from: string; key: string }) },
         interactive: d.interactive,
         terminal: d.terminal ?? false,
       }))

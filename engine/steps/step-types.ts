@@ -3,6 +3,7 @@
  * Nothing here knows any particular step; the runtime drives every step through these shapes.
  */
 import type { JSONSchema } from 'json-schema-to-ts';
+import type { AttemptStore, AuthenticatorStore, RecoveryCodeStore } from '../store/store.js';
 
 export type JsonSchema = Exclude<JSONSchema, boolean> | Record<string, unknown>;
 export type JsonObject = { [key: string]: unknown };
@@ -74,6 +75,11 @@ export interface AskRequest {
   error?: StepError | null;
   /** Step-local state kept until the step is left (attempt counters, code hashes...). */
   state?: JsonObject;
+  /**
+   * The data holds a secret the client must see once (a TOTP secret while it is confirmed):
+   * it is kept sealed at rest and never written to timelines.
+   */
+  sensitive?: boolean;
 }
 
 export type StepOutcome =
@@ -108,6 +114,11 @@ export interface StepContext<Config = JsonObject> {
   readonly services: StepServices;
   /** The server clock (injected in tests); never `Date.now()` inside a step. */
   now(): Date;
+  /**
+   * True when the journey sets this top-level config key (as a literal or an expression), even
+   * when its expression gave nothing: "absent" and "empty" are different things to a step.
+   */
+  hasConfig(key: string): boolean;
 
   branch(name: string, effects?: BranchEffects): StepOutcome;
   fail(error: StepError): StepOutcome;
@@ -121,6 +132,11 @@ export interface UserRecord {
   username: string | null;
   attributes: JsonObject;
   createdAt: string;
+}
+
+/** The user context (`$user`) of a stored user: its attributes, then its id and username. */
+export function toUserContext(user: UserRecord): UserContext {
+  return { ...user.attributes, id: user.id, username: user.username };
 }
 
 /** What steps may do to users; the runtime provides it from the store. */
@@ -160,6 +176,16 @@ export interface OutboundHttp {
   request(request: OutboundHttpRequest): Promise<OutboundHttpResponse>;
 }
 
+/** Credential storage for authentication steps: authenticators, lockouts, recovery codes, sealing. */
+export interface CredentialServices {
+  authenticators: AuthenticatorStore;
+  attempts: AttemptStore;
+  recoveryCodes: RecoveryCodeStore;
+  /** AES-256-GCM under SECRET_KEY; `context` binds the ciphertext to what it belongs to. */
+  seal(plaintext: string, context: string): string;
+  unseal(sealed: string, context: string): string;
+}
+
 /**
  * Services the engine lends to steps. Later capabilities (authenticators, sealing, message
  * channels, counters) are added here, so custom steps reach them exactly as built-ins do.
@@ -167,6 +193,7 @@ export interface OutboundHttp {
 export interface StepServices {
   users: UserDirectory;
   http: OutboundHttp;
+  credentials: CredentialServices;
 }
 
 export interface StepDefinition<Config = JsonObject> {

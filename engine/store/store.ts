@@ -38,6 +38,8 @@ export class RevisionConflictError extends Error {
 export interface JourneyStore {
   list(): Promise<JourneySummary[]>;
   getDraft(id: string): Promise<DraftRecord | null>;
+  /** True when the id has ever had a draft or a published version (deleted ones included). */
+  isKnown(id: string): Promise<boolean>;
   /** Saves the draft; with `expectedRevision` throws RevisionConflictError when it is stale. */
   saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord>;
   /** Deletes the draft and hides the versions (sessions keep their documents). */
@@ -135,7 +137,7 @@ export interface UserStore {
   /** `username` is compared normalised (NFC, lower case). */
   findByUsername(username: string): Promise<StoredUser | null>;
   list(filter: { username?: string; limit: number }): Promise<StoredUser[]>;
-  /** Erases the user and everything stored about them (authenticators included). */
+  /** Erases the user and everything stored about them (authenticators, recovery codes, attempt counts). */
   delete(id: string): Promise<boolean>;
 }
 
@@ -161,6 +163,51 @@ export interface AuthenticatorStore {
   /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
   advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface AttemptState {
+  key: string;
+  kind: string;
+  subject: string | null;
+  failures: number;
+  lockedUntil: string | null;
+}
+
+/**
+ * Failure counting and lockout per credential. An attempt is taken (and counted as a failure)
+ * before the secret is evaluated, so parallel guesses can never exceed the limit; the attempt
+ * that reaches the limit sets the lock at once (a crash cannot leave a credential open), and a
+ * success resets both.
+ */
+export interface AttemptStore {
+  /**
+   * Takes one attempt: answers the failure count including this attempt, or null while the
+   * credential is locked. The attempt that reaches `maxFailures` locks until `lockUntil`.
+   */
+  reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null>;
+  /** After a success: failures and lock cleared. */
+  reset(key: string): Promise<void>;
+  get(key: string): Promise<AttemptState | null>;
+  listBySubject(subject: string): Promise<AttemptState[]>;
+  /** Clears every count and lock of a subject (admin unlock). */
+  clearSubject(subject: string): Promise<number>;
+}
+
+export interface RecoveryCodeRecord {
+  id: string;
+  userId: string;
+  salt: string;
+  hash: string;
+  createdAt: string;
+  usedAt: string | null;
+}
+
+export interface RecoveryCodeStore {
+  /** Replaces all of a user's codes with a new set. */
+  replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void>;
+  listUnused(userId: string): Promise<RecoveryCodeRecord[]>;
+  /** Marks a code used; false when it was used already (atomic: a code works once). */
+  consume(id: string, at: string): Promise<boolean>;
 }
 
 export interface OutboxMessage {
@@ -203,6 +250,8 @@ export interface Store {
   timelines: TimelineStore;
   users: UserStore;
   authenticators: AuthenticatorStore;
+  attempts: AttemptStore;
+  recoveryCodes: RecoveryCodeStore;
   outbox: OutboxStore;
   signingKeys: SigningKeyStore;
   usedTokens: UsedTokenStore;

@@ -27,7 +27,7 @@ export async function run(server: TestServer, steps: Steps, options: { start?: s
 }
 
 /** A `complete` step whose claims expose the given variables (name → expression). */
-export function reveal(claims: Record<string, string>): Record<string, unknown> {
+export function reveal(claims: Record<string, unknown>): Record<string, unknown> {
   return { type: 'complete', config: { claims } };
 }
 

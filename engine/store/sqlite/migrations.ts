@@ -94,4 +94,28 @@ export const sqliteMigrations: Array<{ version: number; name: string; sql: strin
       );
     `,
   },
+  {
+    version: 2,
+    name: 'credential attempts and recovery codes',
+    sql: `
+      -- Failure counts and lockouts per credential (e.g. a user's TOTP), shared by every process.
+      CREATE TABLE credential_attempts (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        subject TEXT,
+        failures INTEGER NOT NULL,
+        locked_until TEXT
+      );
+      CREATE INDEX credential_attempts_subject ON credential_attempts (subject);
+      CREATE TABLE recovery_codes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        salt TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        used_at TEXT
+      );
+      CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
+    `,
+  },
 ];

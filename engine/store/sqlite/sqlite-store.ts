@@ -5,6 +5,8 @@ import type { JsonObject } from '../../steps/step-types.js';
 import {
   RevisionConflictError,
   normaliseUsername,
+  type AttemptState,
+  type AttemptStore,
   type AuthenticatorRecord,
   type AuthenticatorStore,
   type DraftRecord,
@@ -12,6 +14,8 @@ import {
   type JourneySummary,
   type OutboxMessage,
   type OutboxStore,
+  type RecoveryCodeRecord,
+  type RecoveryCodeStore,
   type SessionRecord,
   type SessionStore,
   type SigningKeyRecord,
@@ -69,6 +73,8 @@ class SqliteStore implements Store {
   readonly timelines: TimelineStore;
   readonly users: UserStore;
   readonly authenticators: AuthenticatorStore;
+  readonly attempts: AttemptStore;
+  readonly recoveryCodes: RecoveryCodeStore;
   readonly outbox: OutboxStore;
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
@@ -79,6 +85,8 @@ class SqliteStore implements Store {
     this.timelines = new SqliteTimelines(db);
     this.users = new SqliteUsers(db);
     this.authenticators = new SqliteAuthenticators(db);
+    this.attempts = new SqliteAttempts(db);
+    this.recoveryCodes = new SqliteRecoveryCodes(db);
     this.outbox = new SqliteOutbox(db);
     this.signingKeys = new SqliteSigningKeys(db);
     this.usedTokens = new SqliteUsedTokens(db);
@@ -114,6 +122,14 @@ class SqliteJourneys implements JourneyStore {
   async getDraft(id: string): Promise<DraftRecord | null> {
     const r = this.db.prepare('SELECT * FROM journey_drafts WHERE id = ?').get(id) as Row | undefined;
     return r ? { id: r.id, document: parse(r.document), revision: r.revision, updatedAt: r.updated_at } : null;
+  }
+
+  async isKnown(id: string): Promise<boolean> {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM journey_drafts WHERE id = ? UNION ALL SELECT 1 FROM journey_version_counters WHERE journey_id = ? LIMIT 1')
+        .get(id, id) !== undefined
+    );
   }
 
   async saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord> {
@@ -357,6 +373,15 @@ class SqliteUsers implements UserStore {
   async delete(id: string): Promise<boolean> {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM authenticators WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(id);
+      // Their sessions, with what those sessions recorded and sent.
+      const sessions = this.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().all(id) as string[];
+      for (const sessionId of sessions) {
+        this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?').run(sessionId);
+        this.db.prepare('DELETE FROM outbox WHERE session_id = ?').run(sessionId);
+      }
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
       return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes === 1;
     }).immediate();
   }
@@ -420,6 +445,74 @@ const toAuthenticator = (r: Row): AuthenticatorRecord => ({
   lastUsedAt: r.last_used_at,
   lastTimeStep: r.last_time_step,
 });
+
+class SqliteAttempts implements AttemptStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+    // One statement: the count, the limit and the lock are decided atomically in the database.
+    const failures = this.db
+      .prepare(
+        `INSERT INTO credential_attempts (key, kind, subject, failures, locked_until)
+         VALUES (@key, @kind, @subject, 1, CASE WHEN 1 >= @max THEN @lockUntil ELSE NULL END)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END,
+           locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= @max
+                               THEN @lockUntil ELSE NULL END
+         WHERE locked_until IS NULL OR locked_until <= @now
+         RETURNING failures`,
+      )
+      .pluck()
+      .get({ key, kind: meta.kind, subject: meta.subject, max: maxFailures, now, lockUntil }) as number | undefined;
+    return failures ?? null;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.db.prepare('UPDATE credential_attempts SET failures = 0, locked_until = NULL WHERE key = ?').run(key);
+  }
+
+  async get(key: string): Promise<AttemptState | null> {
+    const r = this.db.prepare('SELECT * FROM credential_attempts WHERE key = ?').get(key) as Row | undefined;
+    return r ? toAttempt(r) : null;
+  }
+
+  async listBySubject(subject: string): Promise<AttemptState[]> {
+    return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(toAttempt);
+  }
+
+  async clearSubject(subject: string): Promise<number> {
+    return this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+  }
+}
+
+const toAttempt = (r: Row): AttemptState => ({
+  key: r.key,
+  kind: r.kind,
+  subject: r.subject,
+  failures: r.failures,
+  lockedUntil: r.locked_until,
+});
+
+class SqliteRecoveryCodes implements RecoveryCodeStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+      for (const c of codes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+    }).immediate();
+  }
+
+  async listUnused(userId: string): Promise<RecoveryCodeRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY id').all(userId) as Row[];
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, salt: r.salt, hash: r.hash, createdAt: r.created_at, usedAt: r.used_at }));
+  }
+
+  async consume(id: string, at: string): Promise<boolean> {
+    return this.db.prepare('UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id).changes === 1;
+  }
+}
 
 class SqliteOutbox implements OutboxStore {
   constructor(private readonly db: Database.Database) {}
