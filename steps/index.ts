@@ -9,6 +9,8 @@ import { rejectStep } from './reject/reject.step.js';
 import { riskDecisionStep } from './risk-decision/risk-decision.step.js';
 import { setVariablesStep } from './set-variables/set-variables.step.js';
 import { switchStep } from './switch/switch.step.js';
+import { totpAuthenticateStep } from './totp-authenticate/totp-authenticate.step.js';
+import { totpRegisterStep } from './totp-register/totp-register.step.js';
 import { userIdentifyStep } from './user-identify/user-identify.step.js';
 
 export const builtInSteps: Array<StepDefinition<any>> = [
@@ -20,6 +22,8 @@ export const builtInSteps: Array<StepDefinition<any>> = [
   riskDecisionStep,
   httpRequestStep,
   userIdentifyStep,
+  totpRegisterStep,
+  totpAuthenticateStep,
   completeStep,
   rejectStep,
 ];

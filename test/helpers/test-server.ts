@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../engine/config.js';
 import { createEngine, type Engine } from '../../engine/engine.js';
 import type { StepDefinition } from '../../engine/steps/step-types.js';
@@ -51,7 +51,7 @@ export function tempDataDir(): string {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; steps?: Array<StepDefinition<any>>; clock?: TestClock } = {},
+  options: { dataDir?: string; env?: Record<string, string>; steps?: Array<StepDefinition<any>>; clock?: TestClock; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const clock = options.clock ?? new TestClock();
@@ -66,7 +66,7 @@ export async function startTestServer(
   const engine = await createEngine(config, {
     steps: [...builtInSteps, ...(options.steps ?? [])],
     now: clock.now,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = engine.app.listen(0, '127.0.0.1', () => resolve(s));

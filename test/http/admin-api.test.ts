@@ -64,9 +64,22 @@ describe('the admin API over HTTP', () => {
 
   // -------------------------------------------------------------------------------------------
   describe('GET /v1/admin/steps', () => {
-    const BUILT_IN = ['complete', 'condition', 'display', 'form', 'http.request', 'reject', 'risk.decision', 'set-variables', 'switch', 'user.identify'];
+    const BUILT_IN = [
+      'complete',
+      'condition',
+      'display',
+      'form',
+      'http.request',
+      'reject',
+      'risk.decision',
+      'set-variables',
+      'switch',
+      'totp.authenticate',
+      'totp.register',
+      'user.identify',
+    ];
 
-    it('lists the 10 built-in types with the catalogue fields', async () => {
+    it('lists the 12 built-in types with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);

@@ -1,0 +1,98 @@
+import { defineStep } from '../../engine/steps/define-step.js';
+import { toUserContext, type AuthenticatorRecordView } from '../../engine/steps/step-types.js';
+import { codeSchema, totpAttemptKey, windowSchema } from '../totp-common/config.js';
+import { looksLikeRecoveryCode, matchRecoveryCode, newSecret, verifyTotp, type TotpParams } from '../totp-common/totp.js';
+
+const INVALID = { code: 'invalid_code', message: 'the code is not valid' } as const;
+
+export const totpAuthenticateStep = defineStep({
+  type: 'totp.authenticate',
+  title: 'TOTP Authentication',
+  category: 'authentication',
+  description:
+    'Checks a code from the user\'s authenticator app (username and code as expressions, or the code asked from the client). On success the user context becomes the authenticated user. Fails invalid_code (wrong, replayed, unknown user or no authenticator alike) or locked.',
+  interactive: true,
+  branches: ['success'],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      username: { type: 'string', minLength: 1, title: 'Username (default: $user.username)' },
+      code: { type: 'string', title: 'Code (when absent, asked from the client)' },
+      window: windowSchema,
+      maxFailedAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 5, title: 'Failures before lockout' },
+      lockoutSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300, title: 'Lockout (seconds)' },
+      allowRecoveryCodes: { type: 'boolean', default: false, title: 'Accept recovery codes' },
+      allowSameSessionEnrollment: { type: 'boolean', default: false, title: 'Accept an app enrolled in this same session' },
+    },
+  },
+  async run(ctx) {
+    let code: string;
+    if (ctx.hasConfig('code')) {
+      code = typeof ctx.config.code === 'string' ? ctx.config.code : '';
+    } else if (!ctx.submission) {
+      return ctx.ask({ data: {}, options: [{ id: 'verify', label: 'Verify', schema: codeSchema }] });
+    } else {
+      code = String((ctx.submission.data as { code?: unknown }).code ?? '');
+    }
+
+    const { users, credentials } = ctx.services;
+    const now = ctx.now();
+    const username = ctx.config.username ?? ctx.user?.username ?? null;
+    const user = username ? await users.findByUsername(username) : null;
+    const { key, subject } = totpAttemptKey(user?.id ?? null, username);
+    const lockUntil = new Date(now.getTime() + ctx.config.lockoutSeconds * 1000).toISOString();
+
+    // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
+    const taken = await credentials.attempts.reserve(key, { kind: 'totp', subject }, ctx.config.maxFailedAttempts, now.toISOString(), lockUntil);
+    if (taken === null) return ctx.fail({ code: 'locked', message: 'too many failed attempts: try again later' });
+
+    const candidates = user
+      ? (await credentials.authenticators.listByUser(user.id)).filter((a) => usable(a, ctx.session, ctx.config.allowSameSessionEnrollment))
+      : [];
+    let accepted: string | null = null;
+    for (const authenticator of candidates) {
+      const secret = credentials.unseal(authenticator.sealedSecret!, `authenticator:${authenticator.id}`);
+      const timeStep = await verifyTotp({
+        secret,
+        code,
+        params: authenticator.params as unknown as TotpParams,
+        window: ctx.config.window,
+        now,
+        afterTimeStep: authenticator.lastTimeStep,
+      });
+      // The compare-and-set makes a code single use even when two requests carry it at once.
+      if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now.toISOString()))) {
+        accepted = authenticator.id;
+        break;
+      }
+    }
+    if (candidates.length === 0) {
+      // Unknown user or no app: spend the same work as a real check, so timing tells nothing.
+      await verifyTotp({ secret: newSecret(), code, params: { algorithm: 'SHA1', digits: 6, period: 30 }, window: ctx.config.window, now });
+    }
+    let method = 'totp';
+    if (!accepted && user && ctx.config.allowRecoveryCodes && candidates.length > 0 && looksLikeRecoveryCode(code)) {
+      const match = await matchRecoveryCode(code, await credentials.recoveryCodes.listUnused(user.id));
+      if (match && (await credentials.recoveryCodes.consume(match.id, now.toISOString()))) {
+        accepted = candidates[0].id;
+        method = 'recovery_code';
+      }
+    }
+    if (!accepted || !user) return ctx.fail({ ...INVALID });
+
+    await credentials.attempts.reset(key);
+    return ctx.branch('success', {
+      user: toUserContext(user),
+      tokens: [{ type: 'totp', claims: { userId: user.id, authenticatorId: accepted, method } }],
+    });
+  },
+});
+
+/** Confirmed apps only; by default not one enrolled in (or after the start of) this very session. */
+function usable(authenticator: AuthenticatorRecordView, session: { id: string; startedAt: string }, allowSameSession: boolean): boolean {
+  if (authenticator.type !== 'totp' || !authenticator.confirmedAt || !authenticator.sealedSecret) return false;
+  if (allowSameSession) return true;
+  const enrolledHere = (authenticator.params as { enrolledInSession?: string }).enrolledInSession === session.id;
+  return !enrolledHere && authenticator.confirmedAt <= session.startedAt;
+}
