@@ -27,6 +27,17 @@ export interface EngineConfig {
   logLevel: string;
   publicUrl: string;
   issuer: string;
+  channels: ChannelConfig;
+}
+
+/** Message providers; a channel without one delivers to the dev outbox. */
+export interface ChannelConfig {
+  timeoutMs: number;
+  /** Messages per destination per window (SMS pumping protection). */
+  sendLimit: { count: number; windowSeconds: number };
+  twilio: { apiUrl: string; accountSid: string; authToken: string; from: string } | null;
+  whatsapp: { apiUrl: string; phoneNumberId: string; token: string } | null;
+  smtp: { url: string; from: string } | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -61,6 +72,25 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     logLevel: env.LOG_LEVEL || 'info',
     publicUrl,
     issuer: publicUrl || 'journey-engine',
+    channels: channelConfig(env),
+  };
+}
+
+function channelConfig(env: Env): ChannelConfig {
+  const limit = /^(\d+)\/(\d+)$/.exec(env.OTP_SEND_LIMIT ?? '5/900');
+  if (!limit || Number(limit[1]) < 1 || Number(limit[2]) < 1) throw new Error('OTP_SEND_LIMIT must look like COUNT/SECONDS, e.g. 5/900');
+  return {
+    timeoutMs: integer(env.CHANNEL_TIMEOUT_MS, 5000, 'CHANNEL_TIMEOUT_MS', 100, 60_000),
+    sendLimit: { count: Number(limit[1]), windowSeconds: Number(limit[2]) },
+    twilio:
+      env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
+        ? { apiUrl: env.TWILIO_API_URL || 'https://api.twilio.com', accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM }
+        : null,
+    whatsapp:
+      env.WHATSAPP_PHONE_NUMBER_ID && env.WHATSAPP_TOKEN
+        ? { apiUrl: env.WHATSAPP_API_URL || 'https://graph.facebook.com/v21.0', phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID, token: env.WHATSAPP_TOKEN }
+        : null,
+    smtp: env.SMTP_URL ? { url: env.SMTP_URL, from: env.EMAIL_FROM || 'no-reply@localhost' } : null,
   };
 }
 

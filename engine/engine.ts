@@ -14,7 +14,12 @@ import { createOutboundHttp } from './security/outbound-http.js';
 import { createSealer } from './security/sealing.js';
 import { TokenService } from './security/tokens.js';
 import { StepRegistry } from './steps/registry.js';
-import type { StepDefinition, StepServices, UserDirectory } from './steps/step-types.js';
+import { MessagingError, type Messaging, type StepDefinition, type StepServices, type UserDirectory } from './steps/step-types.js';
+import { AllChannelsFailedError, SendLimitError, createMessageDelivery } from './channels/delivery.js';
+import { outboxProvider } from './channels/outbox-provider.js';
+import { smtpEmailProvider } from './channels/smtp-email.js';
+import { twilioSmsProvider } from './channels/twilio-sms.js';
+import { whatsappCloudProvider } from './channels/whatsapp-cloud.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 
@@ -52,9 +57,11 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
       authenticators: store.authenticators,
       attempts: store.attempts,
       recoveryCodes: store.recoveryCodes,
+      keyedHash: (purpose, value) => sealer.keyedHash(purpose, value),
       seal: (plaintext, context) => sealer.seal(plaintext, context),
       unseal: (sealed, context) => sealer.unseal(sealed, context),
     },
+    messaging: createMessaging(config, store, now, logger),
   };
   const runtime = new JourneyRuntime({
     registry,
@@ -105,5 +112,34 @@ function userDirectory(store: Store, now: () => Date): UserDirectory {
     findByUsername: (username) => store.users.findByUsername(username),
     create: ({ id, username, attributes }) =>
       store.users.create({ id: id ?? randomUUID(), username: username ?? null, attributes: attributes ?? {}, createdAt: now().toISOString() }),
+  };
+}
+
+/** The configured provider of each channel, else the dev outbox; errors mapped to step error codes. */
+function createMessaging(config: EngineConfig, store: Store, now: () => Date, logger: Logger): Messaging {
+  const { channels } = config;
+  const delivery = createMessageDelivery({
+    providers: {
+      sms: channels.twilio ? twilioSmsProvider({ ...channels.twilio, timeoutMs: channels.timeoutMs }) : outboxProvider('sms', store.outbox, now),
+      whatsapp: channels.whatsapp ? whatsappCloudProvider({ ...channels.whatsapp, timeoutMs: channels.timeoutMs }) : outboxProvider('whatsapp', store.outbox, now),
+      email: channels.smtp
+        ? smtpEmailProvider({ smtpUrl: channels.smtp.url, from: channels.smtp.from, timeoutMs: channels.timeoutMs })
+        : outboxProvider('email', store.outbox, now),
+    },
+    counters: store.counters,
+    sendLimit: channels.sendLimit,
+    now,
+    logger,
+  });
+  return {
+    async send(message, order) {
+      try {
+        return await delivery.send(message, order);
+      } catch (error) {
+        if (error instanceof SendLimitError) throw new MessagingError('rate_limited', error.message);
+        if (error instanceof AllChannelsFailedError) throw new MessagingError('delivery_failed', 'the message could not be delivered on any channel');
+        throw error;
+      }
+    },
   };
 }

@@ -8,6 +8,8 @@ import { httpRequestStep } from './http-request/http-request.step.js';
 import { rejectStep } from './reject/reject.step.js';
 import { riskDecisionStep } from './risk-decision/risk-decision.step.js';
 import { setVariablesStep } from './set-variables/set-variables.step.js';
+import { emailOtpStep } from './email-otp/email-otp.step.js';
+import { smsOtpStep } from './sms-otp/sms-otp.step.js';
 import { switchStep } from './switch/switch.step.js';
 import { totpAuthenticateStep } from './totp-authenticate/totp-authenticate.step.js';
 import { totpRegisterStep } from './totp-register/totp-register.step.js';
@@ -24,6 +26,8 @@ export const builtInSteps: Array<StepDefinition<any>> = [
   userIdentifyStep,
   totpRegisterStep,
   totpAuthenticateStep,
+  smsOtpStep,
+  emailOtpStep,
   completeStep,
   rejectStep,
 ];

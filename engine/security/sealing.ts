@@ -3,11 +3,13 @@
  * sealed it (a short fingerprint), so SECRET_KEY_PREVIOUS keeps unsealing during a rotation.
  * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface Sealer {
   seal(plaintext: string, context?: string): string;
   unseal(sealed: string, context?: string): string;
+  /** HMAC-SHA256 under a key derived (HKDF) from SECRET_KEY for this purpose; base64url. */
+  keyedHash(purpose: string, value: string): string;
 }
 
 export function parseSecretKey(text: string, name = 'SECRET_KEY'): Buffer {
@@ -24,7 +26,20 @@ export function createSealer(current: Buffer, previous: Buffer[] = []): Sealer {
   const keys = new Map<string, Buffer>([[currentId, current]]);
   for (const key of previous) keys.set(fingerprint(key), key);
 
+  const hashKeys = new Map<string, Buffer>();
+  const hashKey = (purpose: string) => {
+    let key = hashKeys.get(purpose);
+    if (!key) {
+      key = Buffer.from(hkdfSync('sha256', current, Buffer.alloc(0), `keyed-hash:${purpose}`, 32));
+      hashKeys.set(purpose, key);
+    }
+    return key;
+  };
+
   return {
+    keyedHash(purpose, value) {
+      return createHmac('sha256', hashKey(purpose)).update(value).digest('base64url');
+    },
     seal(plaintext, context = '') {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv);

@@ -183,6 +183,8 @@ export interface CredentialServices {
   authenticators: AuthenticatorStore;
   attempts: AttemptStore;
   recoveryCodes: RecoveryCodeStore;
+  /** HMAC-SHA256 under a key derived from SECRET_KEY (for one-time codes: compare hashes, never codes). */
+  keyedHash(purpose: string, value: string): string;
   /** AES-256-GCM under SECRET_KEY; `context` binds the ciphertext to what it belongs to. */
   seal(plaintext: string, context: string): string;
   unseal(sealed: string, context: string): string;
@@ -192,10 +194,31 @@ export interface CredentialServices {
  * Services the engine lends to steps. Later capabilities (authenticators, sealing, message
  * channels, counters) are added here, so custom steps reach them exactly as built-ins do.
  */
+export type MessageChannel = 'sms' | 'whatsapp' | 'email';
+
+/** Thrown by `Messaging.send`: `code` is the step error to fail with. */
+export class MessagingError extends Error {
+  constructor(
+    readonly code: 'delivery_failed' | 'rate_limited',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Messaging {
+  /**
+   * Sends on the first of `channels` that delivers (fallback in order) and answers which one did.
+   * Counts against the destination's send limit. Throws MessagingError.
+   */
+  send(message: { to: string; body: string; subject?: string; sessionId: string | null }, channels: MessageChannel[]): Promise<{ channel: MessageChannel }>;
+}
+
 export interface StepServices {
   users: UserDirectory;
   http: OutboundHttp;
   credentials: CredentialServices;
+  messaging: Messaging;
 }
 
 export interface StepDefinition<Config = JsonObject> {

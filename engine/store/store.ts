@@ -210,6 +210,12 @@ export interface RecoveryCodeStore {
   consume(id: string, at: string): Promise<boolean>;
 }
 
+/** Fixed-window counters (send limits, rate limits), atomic in the database. */
+export interface CounterStore {
+  /** Counts one hit in the current window of `windowSeconds`; answers the count including it. */
+  increment(key: string, windowSeconds: number, now: string): Promise<number>;
+}
+
 export interface OutboxMessage {
   id: string;
   channel: string;
@@ -252,6 +258,7 @@ export interface Store {
   authenticators: AuthenticatorStore;
   attempts: AttemptStore;
   recoveryCodes: RecoveryCodeStore;
+  counters: CounterStore;
   outbox: OutboxStore;
   signingKeys: SigningKeyStore;
   usedTokens: UsedTokenStore;

@@ -68,18 +68,20 @@ describe('the admin API over HTTP', () => {
       'complete',
       'condition',
       'display',
+      'email.otp',
       'form',
       'http.request',
       'reject',
       'risk.decision',
       'set-variables',
+      'sms.otp',
       'switch',
       'totp.authenticate',
       'totp.register',
       'user.identify',
     ];
 
-    it('lists the 12 built-in types with the catalogue fields', async () => {
+    it('lists the 14 built-in types with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);

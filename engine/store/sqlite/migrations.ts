@@ -118,4 +118,15 @@ export const sqliteMigrations: Array<{ version: number; name: string; sql: strin
       CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
     `,
   },
+  {
+    version: 3,
+    name: 'counters',
+    sql: `
+      CREATE TABLE counters (
+        key TEXT PRIMARY KEY,
+        window_start TEXT NOT NULL,
+        count INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import {
   type AttemptStore,
   type AuthenticatorRecord,
   type AuthenticatorStore,
+  type CounterStore,
   type DraftRecord,
   type JourneyStore,
   type JourneySummary,
@@ -75,6 +76,7 @@ class SqliteStore implements Store {
   readonly authenticators: AuthenticatorStore;
   readonly attempts: AttemptStore;
   readonly recoveryCodes: RecoveryCodeStore;
+  readonly counters: CounterStore;
   readonly outbox: OutboxStore;
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
@@ -87,6 +89,7 @@ class SqliteStore implements Store {
     this.authenticators = new SqliteAuthenticators(db);
     this.attempts = new SqliteAttempts(db);
     this.recoveryCodes = new SqliteRecoveryCodes(db);
+    this.counters = new SqliteCounters(db);
     this.outbox = new SqliteOutbox(db);
     this.signingKeys = new SqliteSigningKeys(db);
     this.usedTokens = new SqliteUsedTokens(db);
@@ -511,6 +514,24 @@ class SqliteRecoveryCodes implements RecoveryCodeStore {
 
   async consume(id: string, at: string): Promise<boolean> {
     return this.db.prepare('UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id).changes === 1;
+  }
+}
+
+class SqliteCounters implements CounterStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async increment(key: string, windowSeconds: number, now: string): Promise<number> {
+    const cutoff = new Date(Date.parse(now) - windowSeconds * 1000).toISOString();
+    return this.db
+      .prepare(
+        `INSERT INTO counters (key, window_start, count) VALUES (@key, @now, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN window_start <= @cutoff THEN 1 ELSE count + 1 END,
+           window_start = CASE WHEN window_start <= @cutoff THEN @now ELSE window_start END
+         RETURNING count`,
+      )
+      .pluck()
+      .get({ key, now, cutoff }) as number;
   }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * Sends a message on the first of several channels that delivers (automatic fallback), after
+ * counting it against the destination's send limit in the store (SMS pumping protection that
+ * holds across processes).
+ */
+import type { Logger } from 'pino';
+import type { CounterStore } from '../store/store.js';
+import { DeliveryError, type ChannelName, type MessageProvider, type OutgoingMessage } from './channel.js';
+
+export class SendLimitError extends Error {
+  constructor() {
+    super('too many messages to this destination: try again later');
+  }
+}
+
+export class AllChannelsFailedError extends Error {
+  constructor(readonly failures: Array<{ channel: ChannelName; reason: string }>) {
+    super(`no channel delivered the message (${failures.map((f) => `${f.channel}: ${f.reason}`).join(', ')})`);
+  }
+}
+
+export interface SendLimit {
+  count: number;
+  windowSeconds: number;
+}
+
+export interface MessageDelivery {
+  /** Tries `channels` in order; answers the channel that delivered. */
+  send(message: Omit<OutgoingMessage, 'channel'>, channels: ChannelName[]): Promise<{ channel: ChannelName }>;
+}
+
+export function createMessageDelivery(options: {
+  providers: Record<ChannelName, MessageProvider>;
+  counters: CounterStore;
+  sendLimit: SendLimit;
+  now: () => Date;
+  logger: Logger;
+}): MessageDelivery {
+  return {
+    async send(message, channels) {
+      const sent = await options.counters.increment(`send:${message.to}`, options.sendLimit.windowSeconds, options.now().toISOString());
+      if (sent > options.sendLimit.count) throw new SendLimitError();
+      const failures: Array<{ channel: ChannelName; reason: string }> = [];
+      for (const channel of channels) {
+        const provider = options.providers[channel];
+        try {
+          await provider.send({ ...message, channel });
+          options.logger.info({ channel, provider: provider.name, sessionId: message.sessionId }, 'message delivered');
+          return { channel };
+        } catch (error) {
+          const reason = error instanceof DeliveryError ? error.reason : 'rejected';
+          options.logger.warn({ channel, provider: provider.name, reason, sessionId: message.sessionId }, 'delivery failed; trying the next channel');
+          failures.push({ channel, reason });
+        }
+      }
+      throw new AllChannelsFailedError(failures);
+    },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The challenge → verify machinery that sms.otp and email.otp share: a code from the CSPRNG,
+ * kept only as a keyed hash bound to the session and step, expired by timestamp, single use,
+ * with attempts that survive resends and fallbacks.
+ */
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { MessagingError, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
+
+export interface OtpConfig {
+  channels: MessageChannel[];
+  codeLength: number;
+  expirySeconds: number;
+  maxAttempts: number;
+  maxResends: number;
+  resendCooldownSeconds: number;
+  message: string;
+}
+
+/** Kept in the session between the client's answers (the code itself is never stored). */
+interface OtpState {
+  [key: string]: unknown;
+  codeHash: string;
+  expiresAt: string;
+  sentAt: string;
+  channel: MessageChannel;
+  attempts: number;
+  resends: number;
+}
+
+export interface OtpDestination {
+  /** Normalised (E.164 or lower-cased address). */
+  address: string;
+  masked: string;
+}
+
+export const codeOptionSchema = {
+  type: 'object',
+  required: ['code'],
+  additionalProperties: false,
+  properties: { code: { type: 'string', minLength: 1, maxLength: 16, title: 'Code', writeOnly: true } },
+} as const;
+
+/** A numeric code of `length` digits, uniformly drawn (randomInt has no modulo bias). */
+export function newCode(length: number): string {
+  return String(randomInt(0, 10 ** length)).padStart(length, '0');
+}
+
+function hashCode(ctx: StepContext<any>, code: string): string {
+  return ctx.services.credentials.keyedHash('otp', `${ctx.session.id}:${ctx.step.id}:${code}`);
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function runOtpStep(
+  ctx: StepContext<any>,
+  config: OtpConfig,
+  resolveDestination: () => OtpDestination | StepError,
+  subject: string,
+): Promise<StepOutcome> {
+  const destination = resolveDestination();
+  if ('code' in destination) return ctx.fail(destination);
+  const now = ctx.now();
+
+  if (!ctx.submission) {
+    return send(ctx, config, destination, subject, config.channels, { attempts: 0, resends: 0 }, null);
+  }
+
+  const state = ctx.state as OtpState;
+  if (ctx.submission.option === 'resend') {
+    const requested = (ctx.submission.data as { channel?: MessageChannel }).channel;
+    const availableAt = Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000;
+    if (state.resends >= config.maxResends || now.getTime() < availableAt) {
+      return ask(ctx, config, destination, state, { code: 'resend_unavailable', message: 'a new code cannot be sent yet' });
+    }
+    const order = requested ? [requested, ...config.channels.filter((c) => c !== requested)] : config.channels;
+    return send(ctx, config, destination, subject, order, { attempts: state.attempts, resends: state.resends + 1 }, null);
+  }
+
+  // verify
+  const code = String((ctx.submission.data as { code?: unknown }).code ?? '').trim();
+  if (now.getTime() > Date.parse(state.expiresAt)) {
+    return ask(ctx, config, destination, state, { code: 'expired_code', message: 'the code has expired: ask for a new one' });
+  }
+  if (sameHash(hashCode(ctx, code), state.codeHash)) {
+    return ctx.branch('success', {
+      tokens: [{ type: 'otp', claims: { channel: state.channel, destination: destination.masked } }],
+    });
+  }
+  const attempts = state.attempts + 1;
+  if (attempts >= config.maxAttempts) return ctx.fail({ code: 'too_many_attempts', message: 'too many wrong codes' });
+  return ask(ctx, config, destination, { ...state, attempts }, {
+    code: 'invalid_code',
+    message: `the code is not valid: ${config.maxAttempts - attempts} attempt(s) left`,
+  });
+}
+
+async function send(
+  ctx: StepContext<any>,
+  config: OtpConfig,
+  destination: OtpDestination,
+  subject: string,
+  order: MessageChannel[],
+  counts: { attempts: number; resends: number },
+  error: StepError | null,
+): Promise<StepOutcome> {
+  const now = ctx.now();
+  const code = newCode(config.codeLength);
+  const body = config.message.replaceAll('{{code}}', code).replaceAll('{{minutes}}', String(Math.ceil(config.expirySeconds / 60)));
+  let channel: MessageChannel;
+  try {
+    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order));
+  } catch (failure) {
+    if (failure instanceof MessagingError) return ctx.fail({ code: failure.code, message: failure.message });
+    throw failure;
+  }
+  const state: OtpState = {
+    codeHash: hashCode(ctx, code),
+    expiresAt: new Date(now.getTime() + config.expirySeconds * 1000).toISOString(),
+    sentAt: now.toISOString(),
+    channel,
+    ...counts,
+  };
+  return ask(ctx, config, destination, state, error);
+}
+
+function ask(ctx: StepContext<any>, config: OtpConfig, destination: OtpDestination, state: OtpState, error: StepError | null): StepOutcome {
+  const resendsLeft = Math.max(0, config.maxResends - state.resends);
+  const request: AskRequest = {
+    data: {
+      destination: destination.masked,
+      channel: state.channel,
+      expiresAt: state.expiresAt,
+      resendAvailableAt: new Date(Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000).toISOString(),
+      resendsLeft,
+    },
+    options: [
+      { id: 'verify', label: 'Verify', schema: codeOptionSchema },
+      {
+        id: 'resend',
+        label: 'Send a new code',
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { channel: { type: 'string', enum: config.channels, title: 'Channel' } },
+        },
+      },
+    ],
+    error,
+    state,
+  };
+  return ctx.ask(request);
+}
+
+/** Shared config keys (the spec's bounds and defaults). */
+export const otpConfigProperties = {
+  codeLength: { type: 'integer', minimum: 6, maximum: 10, default: 6, title: 'Code length' },
+  expirySeconds: { type: 'integer', minimum: 60, maximum: 600, default: 300, title: 'Code lifetime (seconds)' },
+  maxAttempts: { type: 'integer', minimum: 1, maximum: 10, default: 5, title: 'Attempts' },
+  maxResends: { type: 'integer', minimum: 0, maximum: 10, default: 3, title: 'Resends' },
+  resendCooldownSeconds: { type: 'integer', minimum: 0, maximum: 300, default: 30, title: 'Resend cooldown (seconds)' },
+  message: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\{\\{code\\}\\}', default: 'Your code is {{code}}', title: 'Message ({{code}}, {{minutes}})' },
+} as const;

@@ -1,0 +1,47 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { defineStep } from '../../engine/steps/define-step.js';
+import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/one-time-code.js';
+
+export const smsOtpStep = defineStep({
+  type: 'sms.otp',
+  title: 'SMS OTP',
+  category: 'authentication',
+  description:
+    'Sends a one-time code by SMS, falling back to WhatsApp (channels in order) when a provider fails, then asks for it. The client may verify or resend (optionally choosing a channel).',
+  interactive: true,
+  branches: ['success'],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['phoneNumber'],
+    properties: {
+      phoneNumber: { type: 'string', minLength: 1, maxLength: 32, title: 'Phone number (E.164)' },
+      channels: {
+        type: 'array',
+        items: { type: 'string', enum: ['sms', 'whatsapp'] },
+        minItems: 1,
+        uniqueItems: true,
+        default: ['sms', 'whatsapp'],
+        title: 'Channels, in fallback order',
+      },
+      ...otpConfigProperties,
+    },
+  },
+  run(ctx) {
+    return runOtpStep(ctx, ctx.config as OtpConfig, () => {
+      // E.164 only ("+" and the country code): a national number is ambiguous.
+      const parsed = /^\+[1-9]\d{6,14}$/.test(ctx.config.phoneNumber) ? parsePhoneNumberFromString(ctx.config.phoneNumber) : undefined;
+      if (!parsed || !parsed.isValid()) {
+        return { code: 'invalid_phone_number', message: 'the phone number is not a valid E.164 number' };
+      }
+      return { address: parsed.number, masked: maskPhone(parsed.number) };
+    }, 'Your code');
+  },
+});
+
+/** "+14155550123" → "+1•••••••0123": enough to recognise, not to reuse. */
+export function maskPhone(e164: string): string {
+  const visible = e164.slice(-4);
+  const country = e164.slice(0, Math.min(3, e164.length - 4));
+  return `${country}${'•'.repeat(Math.max(0, e164.length - country.length - 4))}${visible}`;
+}
