@@ -67,6 +67,10 @@ export async function verifyTotp(options: {
 }): Promise<number | null> {
   const { params } = options;
   if (!new RegExp(`^[0-9]{${params.digits}}$`).test(options.code)) return null;
+  // Every step the window allows is at or before the last accepted one: nothing can be new.
+  // (otplib throws for this case rather than answering "not valid".)
+  const current = Math.floor(Math.floor(options.now.getTime() / 1000) / params.period);
+  if (options.afterTimeStep !== null && options.afterTimeStep !== undefined && options.afterTimeStep >= current + options.window.future) return null;
   const result = await verify({
     secret: options.secret,
     token: options.code,
