@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import type { EngineConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { parseRateLimits } from './http/rate-limit.js';
 import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
 import { SessionService } from './runtime/session-service.js';
@@ -96,6 +97,9 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     tokens,
     keys,
     corsOrigins: config.corsOrigins,
+    rateLimits: parseRateLimits(config.rateLimits),
+    counters: store.counters,
+    now,
     admin,
     registry,
     store,

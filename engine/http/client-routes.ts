@@ -14,12 +14,17 @@ import {
   type ValidateTokenBody,
 } from './request-schemas.js';
 import { checkBody } from './validate-body.js';
+import { rateLimit, type RateLimits } from './rate-limit.js';
+import type { CounterStore } from '../store/store.js';
 
 export interface ClientRouteDeps {
   sessions: SessionService;
   tokens: TokenService;
   keys: Keys;
   corsOrigins: string[] | '*';
+  rateLimits: RateLimits;
+  counters: CounterStore;
+  now: () => Date;
 }
 
 export function clientRoutes(deps: ClientRouteDeps): Router {
@@ -33,19 +38,22 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
   });
   router.use(['/v1/journeys/:journeyId/start', '/v1/sessions'], clientCors);
 
-  router.post('/v1/journeys/:journeyId/start', async (req, res) => {
+  const startLimit = rateLimit(deps.rateLimits.start, (req) => `start:${req.ip ?? 'unknown'}`, deps.counters, deps.now);
+  const submitLimit = rateLimit(deps.rateLimits.submit, (req) => `submit:${String(req.params.sessionId)}`, deps.counters, deps.now);
+
+  router.post('/v1/journeys/:journeyId/start', startLimit, async (req, res) => {
     const caller = callerOf(req, deps.keys);
     const body = checkBody<StartBody>(startBodySchema, req.body ?? {});
-    res.json(await deps.sessions.start(req.params.journeyId, body, caller));
+    res.json(await deps.sessions.start(String(req.params.journeyId), body, caller));
   });
 
   router.get('/v1/sessions/:sessionId', async (req, res) => {
     res.json(await deps.sessions.get(req.params.sessionId, sessionToken(req)));
   });
 
-  router.post('/v1/sessions/:sessionId/submit', async (req, res) => {
+  router.post('/v1/sessions/:sessionId/submit', submitLimit, async (req, res) => {
     const token = sessionToken(req);
-    res.json(await deps.sessions.submit(req.params.sessionId, token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body)));
+    res.json(await deps.sessions.submit(String(req.params.sessionId), token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body)));
   });
 
   router.post('/v1/tokens/validate', requireAppOrAdmin(deps.keys), async (req, res) => {

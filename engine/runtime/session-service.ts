@@ -28,6 +28,8 @@ export interface StepResponse {
   error: { code: string; message: string } | null;
   result: { token: string; claims: JsonObject } | null;
   url: string | null;
+  /** Present when the start asked for the hosted runner: where it sends the user at the end. */
+  ui?: { redirectUrl: string | null };
 }
 
 export interface SessionSettings {
@@ -280,6 +282,7 @@ export class SessionService {
       url: context.ui
         ? `${this.settings.publicUrl}/run/${encodeURIComponent(record.journeyId)}?session=${record.id}#t=${sessionToken}`
         : null,
+      ...(context.ui ? { ui: { redirectUrl: context.ui.redirectUrl } } : {}),
     };
   }
 }

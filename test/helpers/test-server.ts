@@ -61,6 +61,8 @@ export async function startTestServer(
     APP_API_KEYS: APP_KEY,
     HTTP_ALLOWED_HOSTS: '127.0.0.1,localhost',
     LOG_LEVEL: 'silent',
+    // Suites start many sessions from one address under a frozen clock; rate-limit tests turn it on.
+    RATE_LIMITS: 'off',
     ...options.env,
   });
   const engine = await createEngine(config, {

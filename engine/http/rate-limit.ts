@@ -1,0 +1,44 @@
+/**
+ * RATE_LIMITS: fixed windows counted in the store (so they hold across processes): starts per
+ * client IP, submits per session. `off` disables them.
+ */
+import type { Request, RequestHandler } from 'express';
+import { EngineError } from '../runtime/errors.js';
+import type { CounterStore } from '../store/store.js';
+
+export interface RateLimit {
+  count: number;
+  windowSeconds: number;
+}
+
+export type RateLimits = Partial<Record<'start' | 'submit', RateLimit>>;
+
+export function parseRateLimits(text: string): RateLimits {
+  if (text.trim() === 'off') return {};
+  const limits: RateLimits = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(start|submit)=(\d+)\/(\d+)$/.exec(part);
+    if (!match || Number(match[2]) < 1 || Number(match[3]) < 1) {
+      throw new Error(`RATE_LIMITS: "${part}" must look like start=300/60 or submit=60/60 (or the whole value "off")`);
+    }
+    limits[match[1] as 'start' | 'submit'] = { count: Number(match[2]), windowSeconds: Number(match[3]) };
+  }
+  return limits;
+}
+
+export function rateLimit(
+  limit: RateLimit | undefined,
+  key: (req: Request) => string,
+  counters: CounterStore,
+  now: () => Date,
+): RequestHandler {
+  if (!limit) return (_req, _res, next) => next();
+  return async (req, res, next) => {
+    const count = await counters.increment(`rate:${key(req)}`, limit.windowSeconds, now().toISOString());
+    if (count > limit.count) {
+      res.setHeader('Retry-After', String(limit.windowSeconds));
+      throw new EngineError('rate_limited', `too many requests: at most ${limit.count} per ${limit.windowSeconds} s`);
+    }
+    next();
+  };
+}
