@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import type { EngineConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { EngineMetrics } from './metrics.js';
 import { parseRateLimits } from './http/rate-limit.js';
 import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   steps: Array<StepDefinition<any>>;
   now?: () => Date;
   logger?: Logger;
+  /** Process metrics (CPU, memory, event loop) in /metrics: on for the server, off in tests. */
+  defaultMetrics?: boolean;
 }
 
 export interface Engine {
@@ -40,6 +43,7 @@ export interface Engine {
   admin: JourneyAdmin;
   tokens: TokenService;
   logger: Logger;
+  metrics: EngineMetrics;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization'] });
   const store = await openStore(config.databaseUrl);
+  const metrics = new EngineMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const sealer = createSealer(config.secretKey, config.previousSecretKeys);
   const tokens = new TokenService({ store, sealer, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, now });
   const registry = new StepRegistry().register(...options.steps);
@@ -62,7 +67,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
       seal: (plaintext, context) => sealer.seal(plaintext, context),
       unseal: (sealed, context) => sealer.unseal(sealed, context),
     },
-    messaging: createMessaging(config, store, now, logger),
+    messaging: createMessaging(config, store, now, logger, metrics),
   };
   const runtime = new JourneyRuntime({
     registry,
@@ -89,7 +94,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     // Longer than the longest advance, so a slow submit is never taken over while it runs.
     leaseSeconds: 150,
     advanceTimeoutMs: 120_000,
-  });
+  }, metrics);
   const admin = new JourneyAdmin(runtime);
   const keys = { adminApiKey: config.adminApiKey, appApiKeys: config.appApiKeys };
   const app = createApp({
@@ -104,10 +109,11 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     registry,
     store,
     logger,
+    metrics,
     ready: () => store.ping(),
   });
 
-  return { config, app, store, registry, runtime, sessions, admin, tokens, logger, close: () => store.close() };
+  return { config, app, store, registry, runtime, sessions, admin, tokens, logger, metrics, close: () => store.close() };
 }
 
 function userDirectory(store: Store, now: () => Date): UserDirectory {
@@ -120,7 +126,7 @@ function userDirectory(store: Store, now: () => Date): UserDirectory {
 }
 
 /** The configured provider of each channel, else the dev outbox; errors mapped to step error codes. */
-function createMessaging(config: EngineConfig, store: Store, now: () => Date, logger: Logger): Messaging {
+function createMessaging(config: EngineConfig, store: Store, now: () => Date, logger: Logger, metrics: EngineMetrics): Messaging {
   const { channels } = config;
   const delivery = createMessageDelivery({
     providers: {
@@ -134,6 +140,7 @@ function createMessaging(config: EngineConfig, store: Store, now: () => Date, lo
     sendLimit: channels.sendLimit,
     now,
     logger,
+    onResult: (channel, result) => metrics.message(channel, result),
   });
   return {
     async send(message, order) {

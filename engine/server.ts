@@ -11,7 +11,7 @@ const config = loadConfig();
 const customSteps = await loadCustomSteps(
   (process.env.CUSTOM_STEPS ?? '').split(',').map((p) => p.trim()).filter(Boolean),
 );
-const engine = await createEngine(config, { steps: [...builtInSteps, ...customSteps] });
+const engine = await createEngine(config, { steps: [...builtInSteps, ...customSteps], defaultMetrics: true });
 const { logger } = engine;
 
 if (config.adminApiKeyGenerated) {

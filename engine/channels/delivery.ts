@@ -35,21 +35,27 @@ export function createMessageDelivery(options: {
   sendLimit: SendLimit;
   now: () => Date;
   logger: Logger;
+  onResult?: (channel: ChannelName, result: 'delivered' | 'failed' | 'rate_limited') => void;
 }): MessageDelivery {
   return {
     async send(message, channels) {
       const sent = await options.counters.increment(`send:${message.to}`, options.sendLimit.windowSeconds, options.now().toISOString());
-      if (sent > options.sendLimit.count) throw new SendLimitError();
+      if (sent > options.sendLimit.count) {
+        options.onResult?.(channels[0], 'rate_limited');
+        throw new SendLimitError();
+      }
       const failures: Array<{ channel: ChannelName; reason: string }> = [];
       for (const channel of channels) {
         const provider = options.providers[channel];
         try {
           await provider.send({ ...message, channel });
           options.logger.info({ channel, provider: provider.name, sessionId: message.sessionId }, 'message delivered');
+          options.onResult?.(channel, 'delivered');
           return { channel };
         } catch (error) {
           const reason = error instanceof DeliveryError ? error.reason : 'rejected';
           options.logger.warn({ channel, provider: provider.name, reason, sessionId: message.sessionId }, 'delivery failed; trying the next channel');
+          options.onResult?.(channel, 'failed');
           failures.push({ channel, reason });
         }
       }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { EngineError } from '../runtime/errors.js';
+import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 
 export const BODY_LIMIT = '256kb';
@@ -31,6 +32,7 @@ const requireJsonBody: express.RequestHandler = (req, _res, next) => {
 
 export interface AppDeps extends ClientRouteDeps, AdminRouteDeps {
   logger: Logger;
+  metrics: EngineMetrics;
   ready: () => Promise<boolean>;
 }
 
@@ -57,6 +59,16 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  // Request durations by route pattern (never the concrete path: ids would explode the label set).
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      deps.metrics.httpRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
   // Admins send journeys: a prototype key there is the validator's to report (as a diagnostic).
   app.use('/v1/admin', express.json({ limit: BODY_LIMIT }));
   // Everyone else: prototype keys are refused outright (400), wherever they are nested.
@@ -70,6 +82,11 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(requireJsonBody);
+
+  app.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await deps.metrics.render();
+    res.type(contentType).send(body);
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

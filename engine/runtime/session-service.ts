@@ -32,6 +32,12 @@ export interface StepResponse {
   ui?: { redirectUrl: string | null };
 }
 
+/** Told what each run did (metrics); optional. */
+export interface SessionObserver {
+  sessionStarted(journeyId: string): void;
+  timeline(journeyId: string, events: TimelineEvent[]): void;
+}
+
 export interface SessionSettings {
   redirectOrigins: string[];
   /** Prefix of the hosted runner's address (empty: relative). */
@@ -54,6 +60,7 @@ export class SessionService {
   constructor(
     private readonly runtime: JourneyRuntime,
     private readonly settings: SessionSettings,
+    private readonly observer?: SessionObserver,
   ) {}
 
   /** Starts the journey's latest published version. */
@@ -131,6 +138,7 @@ export class SessionService {
     });
     if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
     await this.runtime.store.timelines.append(sessionId, advanced.journal);
+    this.observer?.timeline(record.journeyId, advanced.journal);
     return this.response({ ...record, status: advanced.status, stepId: advanced.stepId }, sessionToken, { context: advanced.context });
   }
 
@@ -181,6 +189,8 @@ export class SessionService {
     };
     await this.runtime.store.sessions.create(record);
     await this.runtime.store.timelines.append(sessionId, advanced.journal);
+    this.observer?.sessionStarted(record.journeyId);
+    this.observer?.timeline(record.journeyId, advanced.journal);
     return this.response(record, sessionToken, { context: advanced.context });
   }
 

@@ -1,0 +1,145 @@
+/**
+ * Authenticators, failure counts with lockout, and recovery codes. The guards (time-step replay,
+ * attempt limit, one-use codes) are each one statement, atomic across processes.
+ */
+import type pg from 'pg';
+import type {
+  AttemptState,
+  AttemptStore,
+  AuthenticatorRecord,
+  AuthenticatorStore,
+  RecoveryCodeRecord,
+  RecoveryCodeStore,
+} from '../store.js';
+import { inTransaction } from './pool.js';
+
+type Row = Record<string, any>;
+
+export class PostgresAuthenticators implements AuthenticatorStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(a: AuthenticatorRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO authenticators (id, user_id, type, sealed_secret, params, confirmed_at, created_at, last_used_at, last_time_step)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [a.id, a.userId, a.type, a.sealedSecret, JSON.stringify(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep],
+    );
+  }
+
+  async get(id: string): Promise<AuthenticatorRecord | null> {
+    const { rows } = await this.pool.query('SELECT * FROM authenticators WHERE id = $1', [id]);
+    return rows[0] ? toAuthenticator(rows[0]) : null;
+  }
+
+  async listByUser(userId: string): Promise<AuthenticatorRecord[]> {
+    const { rows } = await this.pool.query('SELECT * FROM authenticators WHERE user_id = $1 ORDER BY created_at, id', [userId]);
+    return rows.map(toAuthenticator);
+  }
+
+  async confirm(id: string, at: string): Promise<void> {
+    await this.pool.query('UPDATE authenticators SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL', [at, id]);
+  }
+
+  async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE authenticators SET last_time_step = $1, last_used_at = $2
+        WHERE id = $3 AND (last_time_step IS NULL OR last_time_step < $1)`,
+      [timeStep, at, id],
+    );
+    return rowCount === 1;
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    return (await this.pool.query('DELETE FROM authenticators WHERE id = $1 AND user_id = $2', [id, userId])).rowCount === 1;
+  }
+}
+
+const toAuthenticator = (r: Row): AuthenticatorRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  type: r.type,
+  sealedSecret: r.sealed_secret,
+  params: r.params,
+  confirmedAt: r.confirmed_at,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  // BIGINT arrives as a string (pg keeps 64-bit integers exact); time steps fit a double.
+  lastTimeStep: r.last_time_step === null ? null : Number(r.last_time_step),
+});
+
+export class PostgresAttempts implements AttemptStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+    // One statement: the count, the limit and the lock are decided atomically in the database. A
+    // conflicting upsert locks the row and re-reads it, so racing reserves count one after another;
+    // while the lock holds, the DO UPDATE's WHERE is false and no row comes back (null).
+    const { rows } = await this.pool.query(
+      `INSERT INTO credential_attempts AS a (key, kind, subject, failures, locked_until)
+       VALUES ($1, $2, $3, 1, CASE WHEN 1 >= $4::int THEN $6::text ELSE NULL END)
+       ON CONFLICT (key) DO UPDATE SET
+         failures = CASE WHEN a.locked_until IS NOT NULL THEN 1 ELSE a.failures + 1 END,
+         locked_until = CASE WHEN (CASE WHEN a.locked_until IS NOT NULL THEN 1 ELSE a.failures + 1 END) >= $4::int
+                             THEN $6::text ELSE NULL END
+       WHERE a.locked_until IS NULL OR a.locked_until <= $5::text
+       RETURNING failures`,
+      [key, meta.kind, meta.subject, maxFailures, now, lockUntil],
+    );
+    return rows[0] ? (rows[0].failures as number) : null;
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.pool.query('UPDATE credential_attempts SET failures = 0, locked_until = NULL WHERE key = $1', [key]);
+  }
+
+  async get(key: string): Promise<AttemptState | null> {
+    const { rows } = await this.pool.query('SELECT * FROM credential_attempts WHERE key = $1', [key]);
+    return rows[0] ? toAttempt(rows[0]) : null;
+  }
+
+  async listBySubject(subject: string): Promise<AttemptState[]> {
+    const { rows } = await this.pool.query('SELECT * FROM credential_attempts WHERE subject = $1 ORDER BY key', [subject]);
+    return rows.map(toAttempt);
+  }
+
+  async clearSubject(subject: string): Promise<number> {
+    return (await this.pool.query('DELETE FROM credential_attempts WHERE subject = $1', [subject])).rowCount ?? 0;
+  }
+}
+
+const toAttempt = (r: Row): AttemptState => ({
+  key: r.key,
+  kind: r.kind,
+  subject: r.subject,
+  failures: r.failures,
+  lockedUntil: r.locked_until,
+});
+
+export class PostgresRecoveryCodes implements RecoveryCodeStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+      for (const c of codes) {
+        await client.query('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          c.id,
+          userId,
+          c.salt,
+          c.hash,
+          c.createdAt,
+          c.usedAt,
+        ]);
+      }
+    });
+  }
+
+  async listUnused(userId: string): Promise<RecoveryCodeRecord[]> {
+    const { rows } = await this.pool.query('SELECT * FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY id', [userId]);
+    return rows.map((r: Row) => ({ id: r.id, userId: r.user_id, salt: r.salt, hash: r.hash, createdAt: r.created_at, usedAt: r.used_at }));
+  }
+
+  async consume(id: string, at: string): Promise<boolean> {
+    return (await this.pool.query('UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL', [at, id])).rowCount === 1;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Versioned schema migrations for PostgreSQL, numbered like the SQLite ones (same tables, same
+ * meaning). Several processes may start at once on one database: the first to take the advisory
+ * lock migrates, the others wait for it and then find nothing left to do.
+ */
+import type pg from 'pg';
+import { inTransaction } from './pool.js';
+
+/**
+ * Text compared byte by byte, as SQLite does: ISO timestamps are stored as the TEXT the interfaces
+ * pass (so they answer exactly what was given) and must compare and sort chronologically, and ids
+ * must sort the same in both stores, whatever the database's locale.
+ */
+const TEXT = 'TEXT COLLATE "C"';
+
+/** JSON (not JSONB): keeps the document exactly as written, key order included, like SQLite's TEXT. */
+const JSON_VALUE = 'JSON';
+
+export const postgresMigrations: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+      CREATE TABLE journey_documents (
+        hash ${TEXT} PRIMARY KEY,
+        document ${JSON_VALUE} NOT NULL
+      );
+      CREATE TABLE journey_drafts (
+        id ${TEXT} PRIMARY KEY,
+        name ${TEXT} NOT NULL,
+        document ${JSON_VALUE} NOT NULL,
+        revision INTEGER NOT NULL,
+        updated_at ${TEXT} NOT NULL
+      );
+      -- Survives deletion of the journey, so version numbers are never reused.
+      CREATE TABLE journey_version_counters (
+        journey_id ${TEXT} PRIMARY KEY,
+        last_version INTEGER NOT NULL
+      );
+      CREATE TABLE journey_versions (
+        journey_id ${TEXT} NOT NULL,
+        version INTEGER NOT NULL,
+        document_hash ${TEXT} NOT NULL REFERENCES journey_documents(hash),
+        published_at ${TEXT} NOT NULL,
+        deleted BOOLEAN NOT NULL DEFAULT false,
+        PRIMARY KEY (journey_id, version)
+      );
+      CREATE TABLE sessions (
+        id ${TEXT} PRIMARY KEY,
+        journey_id ${TEXT} NOT NULL,
+        journey_version INTEGER,
+        document_hash ${TEXT} NOT NULL,
+        status ${TEXT} NOT NULL,
+        step_id ${TEXT},
+        user_id ${TEXT},
+        snapshot ${JSON_VALUE} NOT NULL,
+        revision INTEGER NOT NULL,
+        token_hash ${TEXT} NOT NULL,
+        test_run BOOLEAN NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        updated_at ${TEXT} NOT NULL,
+        expires_at ${TEXT} NOT NULL,
+        lease_until ${TEXT}
+      );
+      CREATE INDEX sessions_journey ON sessions (journey_id, created_at);
+      CREATE INDEX sessions_created ON sessions (created_at);
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE INDEX sessions_user ON sessions (user_id);
+      -- seq keeps the order events were appended in.
+      CREATE TABLE timeline_events (
+        seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        session_id ${TEXT} NOT NULL,
+        event ${JSON_VALUE} NOT NULL
+      );
+      CREATE INDEX timeline_session ON timeline_events (session_id, seq);
+      CREATE TABLE users (
+        id ${TEXT} PRIMARY KEY,
+        username ${TEXT},
+        username_normalised ${TEXT} UNIQUE,
+        attributes ${JSON_VALUE} NOT NULL,
+        created_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX users_created ON users (created_at, id);
+      CREATE TABLE authenticators (
+        id ${TEXT} PRIMARY KEY,
+        user_id ${TEXT} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        type ${TEXT} NOT NULL,
+        sealed_secret ${TEXT},
+        params ${JSON_VALUE} NOT NULL,
+        confirmed_at ${TEXT},
+        created_at ${TEXT} NOT NULL,
+        last_used_at ${TEXT},
+        -- BIGINT: with a short period, time steps pass 2^31 in 2038.
+        last_time_step BIGINT
+      );
+      CREATE INDEX authenticators_user ON authenticators (user_id);
+      -- seq stands in for SQLite's rowid: messages created in the same millisecond list newest first.
+      CREATE TABLE outbox (
+        id ${TEXT} PRIMARY KEY,
+        seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+        channel ${TEXT} NOT NULL,
+        recipient ${TEXT} NOT NULL,
+        body ${TEXT} NOT NULL,
+        session_id ${TEXT},
+        created_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX outbox_created ON outbox (created_at, seq);
+      CREATE INDEX outbox_session ON outbox (session_id);
+      CREATE TABLE signing_keys (
+        kid ${TEXT} PRIMARY KEY,
+        public_jwk ${JSON_VALUE} NOT NULL,
+        sealed_private_jwk ${TEXT} NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        retired_at ${TEXT}
+      );
+      CREATE TABLE used_tokens (
+        jti ${TEXT} PRIMARY KEY,
+        expires_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX used_tokens_expiry ON used_tokens (expires_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'credential attempts and recovery codes',
+    sql: `
+      -- Failure counts and lockouts per credential (e.g. a user's TOTP), shared by every process.
+      CREATE TABLE credential_attempts (
+        key ${TEXT} PRIMARY KEY,
+        kind ${TEXT} NOT NULL,
+        subject ${TEXT},
+        failures INTEGER NOT NULL,
+        locked_until ${TEXT}
+      );
+      CREATE INDEX credential_attempts_subject ON credential_attempts (subject);
+      CREATE TABLE recovery_codes (
+        id ${TEXT} PRIMARY KEY,
+        user_id ${TEXT} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        salt ${TEXT} NOT NULL,
+        hash ${TEXT} NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        used_at ${TEXT}
+      );
+      CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'counters',
+    sql: `
+      CREATE TABLE counters (
+        key ${TEXT} PRIMARY KEY,
+        window_start ${TEXT} NOT NULL,
+        count INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the pending migrations in one transaction under a transaction-level advisory lock, so
+ * processes starting together migrate once; creates `schema` first when it is given and missing.
+ */
+export async function migrate(pool: pg.Pool, schema: string | null): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    // One key for every schema: migrating is rare and quick, and a per-schema key would have to be
+    // derived from a name the search_path may not resolve yet.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('journey-engine schema migrations'))`);
+    if (schema !== null) {
+      // Checked before creating: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database,
+      // which a role given a ready-made schema may not have.
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
+    }
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+    );
+    const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
+    for (const migration of postgresMigrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      ]);
+    }
+  });
+}

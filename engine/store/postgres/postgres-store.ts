@@ -1,0 +1,89 @@
+/**
+ * The PostgreSQL store: every interface of store.ts over one connection pool per process. Several
+ * processes share the database; every guard is decided in SQL, none in this process.
+ */
+import type pg from 'pg';
+import type {
+  AttemptStore,
+  AuthenticatorStore,
+  CounterStore,
+  JourneyStore,
+  OutboxStore,
+  RecoveryCodeStore,
+  SessionStore,
+  SigningKeyStore,
+  Store,
+  TimelineStore,
+  UsedTokenStore,
+  UserStore,
+} from '../store.js';
+import { PostgresCounters } from './counters.js';
+import { PostgresAttempts, PostgresAuthenticators, PostgresRecoveryCodes } from './credentials.js';
+import { PostgresJourneys } from './journeys.js';
+import { migrate } from './migrations.js';
+import { PostgresOutbox } from './outbox.js';
+import { createPool, parsePostgresUrl, type PostgresOptions } from './pool.js';
+import { PostgresSessions, PostgresTimelines } from './sessions.js';
+import { PostgresSigningKeys, PostgresUsedTokens } from './tokens.js';
+import { PostgresUsers } from './users.js';
+
+/**
+ * Connects to a `postgres://` URL (`?schema=NAME` keeps the tables in that schema, created when
+ * missing; `?pool_size=N` sizes the pool, default 10) and applies pending migrations.
+ */
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store> {
+  const target = parsePostgresUrl(url, options);
+  const pool = createPool(target);
+  try {
+    await migrate(pool, target.schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return new PostgresStore(pool);
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly journeys: JourneyStore;
+  readonly sessions: SessionStore;
+  readonly timelines: TimelineStore;
+  readonly users: UserStore;
+  readonly authenticators: AuthenticatorStore;
+  readonly attempts: AttemptStore;
+  readonly recoveryCodes: RecoveryCodeStore;
+  readonly counters: CounterStore;
+  readonly outbox: OutboxStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly usedTokens: UsedTokenStore;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.journeys = new PostgresJourneys(pool);
+    this.sessions = new PostgresSessions(pool);
+    this.timelines = new PostgresTimelines(pool);
+    this.users = new PostgresUsers(pool);
+    this.authenticators = new PostgresAuthenticators(pool);
+    this.attempts = new PostgresAttempts(pool);
+    this.recoveryCodes = new PostgresRecoveryCodes(pool);
+    this.counters = new PostgresCounters(pool);
+    this.outbox = new PostgresOutbox(pool);
+    this.signingKeys = new PostgresSigningKeys(pool);
+    this.usedTokens = new PostgresUsedTokens(pool);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closing) return false;
+    try {
+      return (await this.pool.query('SELECT 1 AS ok')).rowCount === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Ends the pool once; later calls wait for that (pg throws on a second end()). */
+  close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    return this.closing;
+  }
+}

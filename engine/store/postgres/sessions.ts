@@ -1,0 +1,127 @@
+/**
+ * Sessions and their timelines. claim/save/release are single UPDATEs whose WHERE compares the
+ * revision (and the lease): under READ COMMITTED a concurrent UPDATE of the same row waits, then
+ * re-checks the WHERE against the row as committed, so exactly one of racing claims wins.
+ */
+import type pg from 'pg';
+import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+
+type Row = Record<string, any>;
+const json = (value: unknown): string => JSON.stringify(value);
+
+export class PostgresSessions implements SessionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(s: SessionRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
+         token_hash, test_run, created_at, updated_at, expires_at, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        s.id,
+        s.journeyId,
+        s.journeyVersion,
+        s.documentHash,
+        s.status,
+        s.stepId,
+        s.userId,
+        json(s.snapshot),
+        s.revision,
+        s.tokenHash,
+        s.testRun,
+        s.createdAt,
+        s.updatedAt,
+        s.expiresAt,
+        s.leaseUntil,
+      ],
+    );
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const { rows } = await this.pool.query('SELECT * FROM sessions WHERE id = $1', [id]);
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+
+  async claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null> {
+    const { rows } = await this.pool.query(
+      `UPDATE sessions SET revision = revision + 1, lease_until = $1
+        WHERE id = $2 AND revision = $3 AND (lease_until IS NULL OR lease_until < $4) RETURNING revision`,
+      [leaseUntil, id, expectedRevision, now],
+    );
+    return rows[0] ? (rows[0].revision as number) : null;
+  }
+
+  async save(id: string, claimedRevision: number, u: SessionUpdate): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
+         lease_until = NULL WHERE id = $6 AND revision = $7`,
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision],
+    );
+    return rowCount === 1;
+  }
+
+  async release(id: string, claimedRevision: number): Promise<void> {
+    await this.pool.query('UPDATE sessions SET revision = revision + 1, lease_until = NULL WHERE id = $1 AND revision = $2', [id, claimedRevision]);
+  }
+
+  async list(filter: SessionFilter): Promise<SessionRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.journeyId) {
+      params.push(filter.journeyId);
+      where.push(`journey_id = $${params.length}`);
+    }
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`status = $${params.length}`);
+    }
+    params.push(filter.limit);
+    const sql = `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id LIMIT $${params.length}`;
+    return (await this.pool.query(sql, params)).rows.map(toSession);
+  }
+
+  async deleteExpired(before: string): Promise<number> {
+    // One statement: the sessions and their timelines go together or not at all.
+    const { rows } = await this.pool.query(
+      `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id),
+            events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone))
+       SELECT count(*)::int AS removed FROM gone`,
+      [before],
+    );
+    return rows[0].removed as number;
+  }
+}
+
+const toSession = (r: Row): SessionRecord => ({
+  id: r.id,
+  journeyId: r.journey_id,
+  journeyVersion: r.journey_version,
+  documentHash: r.document_hash,
+  status: r.status,
+  stepId: r.step_id,
+  userId: r.user_id,
+  snapshot: r.snapshot,
+  revision: r.revision,
+  tokenHash: r.token_hash,
+  testRun: r.test_run,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  expiresAt: r.expires_at,
+  leaseUntil: r.lease_until,
+});
+
+export class PostgresTimelines implements TimelineStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // One multi-row INSERT: the identity numbers the rows in the order they are listed.
+    const rows = events.map((_, i) => `($1, $${i + 2})`).join(', ');
+    await this.pool.query(`INSERT INTO timeline_events (session_id, event) VALUES ${rows}`, [sessionId, ...events.map(json)]);
+  }
+
+  async list(sessionId: string): Promise<TimelineEvent[]> {
+    const { rows } = await this.pool.query('SELECT event FROM timeline_events WHERE session_id = $1 ORDER BY seq', [sessionId]);
+    return rows.map((r: Row) => r.event as TimelineEvent);
+  }
+}

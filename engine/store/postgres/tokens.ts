@@ -1,0 +1,44 @@
+/** Token signing keys (private halves sealed) and the one-use record of validated tokens. */
+import type pg from 'pg';
+import type { SigningKeyRecord, SigningKeyStore, UsedTokenStore } from '../store.js';
+
+type Row = Record<string, any>;
+
+export class PostgresSigningKeys implements SigningKeyStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async list(): Promise<SigningKeyRecord[]> {
+    const { rows } = await this.pool.query('SELECT * FROM signing_keys ORDER BY created_at, kid');
+    return rows.map((r: Row) => ({
+      kid: r.kid,
+      publicJwk: r.public_jwk,
+      sealedPrivateJwk: r.sealed_private_jwk,
+      createdAt: r.created_at,
+      retiredAt: r.retired_at,
+    }));
+  }
+
+  async add(k: SigningKeyRecord): Promise<void> {
+    await this.pool.query('INSERT INTO signing_keys (kid, public_jwk, sealed_private_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)', [
+      k.kid,
+      JSON.stringify(k.publicJwk),
+      k.sealedPrivateJwk,
+      k.createdAt,
+      k.retiredAt,
+    ]);
+  }
+}
+
+export class PostgresUsedTokens implements UsedTokenStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async markUsed(jti: string, expiresAt: string): Promise<boolean> {
+    // A racing insert of the same jti waits for the first to commit, then does nothing: one wins.
+    const { rowCount } = await this.pool.query('INSERT INTO used_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
+    return rowCount === 1;
+  }
+
+  async deleteExpired(before: string): Promise<number> {
+    return (await this.pool.query('DELETE FROM used_tokens WHERE expires_at < $1', [before])).rowCount ?? 0;
+  }
+}

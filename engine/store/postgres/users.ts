@@ -1,0 +1,74 @@
+/** Users, unique by normalised username, and the erasure of everything stored about one. */
+import type pg from 'pg';
+import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
+import { inTransaction } from './pool.js';
+
+type Row = Record<string, any>;
+
+export class PostgresUsers implements UserStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async create(user: StoredUser): Promise<StoredUser> {
+    const normalised = user.username === null ? null : normaliseUsername(user.username);
+    // Insert-or-nothing settles races on the unique username (and id); the loser reads the winner.
+    // Retried because the winner could be erased between the two statements.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const inserted = await this.pool.query(
+        `INSERT INTO users (id, username, username_normalised, attributes, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING`,
+        [user.id, user.username, normalised, JSON.stringify(user.attributes), user.createdAt],
+      );
+      if (inserted.rowCount === 1) return user;
+      // The same precedence as SQLite: the holder of the username first, then the holder of the id.
+      const existing =
+        (normalised !== null ? await this.findNormalised(normalised) : null) ?? (await this.findById(user.id));
+      if (existing) return existing;
+    }
+    throw new Error(`users.create: user ${user.id} neither inserted nor found`);
+  }
+
+  async findById(id: string): Promise<StoredUser | null> {
+    const { rows } = await this.pool.query('SELECT * FROM users WHERE id = $1', [id]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async findByUsername(username: string): Promise<StoredUser | null> {
+    return this.findNormalised(normaliseUsername(username));
+  }
+
+  private async findNormalised(normalised: string): Promise<StoredUser | null> {
+    const { rows } = await this.pool.query('SELECT * FROM users WHERE username_normalised = $1', [normalised]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async list(filter: { username?: string; limit: number }): Promise<StoredUser[]> {
+    const { rows } =
+      filter.username !== undefined
+        ? await this.pool.query('SELECT * FROM users WHERE username_normalised = $1 LIMIT $2', [normaliseUsername(filter.username), filter.limit])
+        : await this.pool.query('SELECT * FROM users ORDER BY created_at, id LIMIT $1', [filter.limit]);
+    return rows.map(toUser);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('DELETE FROM authenticators WHERE user_id = $1', [id]);
+      await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [id]);
+      await client.query('DELETE FROM credential_attempts WHERE subject = $1', [id]);
+      // Their sessions, with what those sessions recorded and sent.
+      await client.query(
+        `WITH gone AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id),
+              events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone))
+         DELETE FROM outbox WHERE session_id IN (SELECT id FROM gone)`,
+        [id],
+      );
+      return (await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount === 1;
+    });
+  }
+}
+
+const toUser = (r: Row): StoredUser => ({
+  id: r.id,
+  username: r.username,
+  attributes: r.attributes,
+  createdAt: r.created_at,
+});
