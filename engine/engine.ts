@@ -19,6 +19,7 @@ import { StepRegistry } from './steps/registry.js';
 import { MessagingError, type Messaging, type StepDefinition, type StepServices, type UserDirectory } from './steps/step-types.js';
 import { AllChannelsFailedError, SendLimitError, createMessageDelivery } from './channels/delivery.js';
 import { outboxProvider } from './channels/outbox-provider.js';
+import { unconfiguredProvider, type ChannelName } from './channels/channel.js';
 import { smtpEmailProvider } from './channels/smtp-email.js';
 import { twilioSmsProvider } from './channels/twilio-sms.js';
 import { whatsappCloudProvider } from './channels/whatsapp-cloud.js';
@@ -128,13 +129,14 @@ function userDirectory(store: Store, now: () => Date): UserDirectory {
 /** The configured provider of each channel, else the dev outbox; errors mapped to step error codes. */
 function createMessaging(config: EngineConfig, store: Store, now: () => Date, logger: Logger, metrics: EngineMetrics): Messaging {
   const { channels } = config;
+  // The dev outbox stands in only on an installation with no provider at all (development).
+  const development = !channels.twilio && !channels.whatsapp && !channels.smtp;
+  const missing = (channel: ChannelName) => (development ? outboxProvider(channel, store.outbox, now) : unconfiguredProvider(channel));
   const delivery = createMessageDelivery({
     providers: {
-      sms: channels.twilio ? twilioSmsProvider({ ...channels.twilio, timeoutMs: channels.timeoutMs }) : outboxProvider('sms', store.outbox, now),
-      whatsapp: channels.whatsapp ? whatsappCloudProvider({ ...channels.whatsapp, timeoutMs: channels.timeoutMs }) : outboxProvider('whatsapp', store.outbox, now),
-      email: channels.smtp
-        ? smtpEmailProvider({ smtpUrl: channels.smtp.url, from: channels.smtp.from, timeoutMs: channels.timeoutMs })
-        : outboxProvider('email', store.outbox, now),
+      sms: channels.twilio ? twilioSmsProvider({ ...channels.twilio, timeoutMs: channels.timeoutMs }) : missing('sms'),
+      whatsapp: channels.whatsapp ? whatsappCloudProvider({ ...channels.whatsapp, timeoutMs: channels.timeoutMs }) : missing('whatsapp'),
+      email: channels.smtp ? smtpEmailProvider({ smtpUrl: channels.smtp.url, from: channels.smtp.from, timeoutMs: channels.timeoutMs }) : missing('email'),
     },
     counters: store.counters,
     sendLimit: channels.sendLimit,

@@ -32,6 +32,20 @@ export interface MessageProvider {
   send(message: OutgoingMessage): Promise<{ providerMessageId: string | null }>;
 }
 
+/**
+ * A channel with no provider in an installation that configured others: it never delivers, so
+ * a fallback to it fails over honestly instead of silently filing the code in the dev outbox.
+ */
+export function unconfiguredProvider(channel: ChannelName): MessageProvider {
+  return {
+    name: 'unconfigured',
+    channel,
+    async send() {
+      throw new DeliveryError('unconfigured', 'unreachable', `no provider is configured for ${channel}`);
+    },
+  };
+}
+
 /** Calls `fetch` with a deadline, mapping network failures and timeouts to DeliveryError. */
 export async function fetchWithDeadline(provider: string, url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
   try {

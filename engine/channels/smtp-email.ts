@@ -3,11 +3,13 @@ import { DeliveryError, type MessageProvider } from './channel.js';
 
 /** Email over SMTP (nodemailer): SMTP_URL such as smtp://user:pass@host:587 or smtps://…:465. */
 export function smtpEmailProvider(options: { smtpUrl: string; from: string; timeoutMs: number }): MessageProvider {
-  const transport = nodemailer.createTransport(options.smtpUrl, {
+  // One options object: a second argument to createTransport would be per-message defaults, not timeouts.
+  const transport = nodemailer.createTransport({
+    url: options.smtpUrl,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
-  } as never);
+  } as Parameters<typeof nodemailer.createTransport>[0]);
   return {
     name: 'smtp',
     channel: 'email',

@@ -10,6 +10,7 @@ import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { openApiDocument } from './openapi.js';
 
 export const BODY_LIMIT = '256kb';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(requireJsonBody);
 
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
   app.get('/metrics', async (_req, res) => {
     const { contentType, body } = await deps.metrics.render();
     res.type(contentType).send(body);

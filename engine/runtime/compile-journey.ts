@@ -48,15 +48,18 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
   for (const [id, step] of Object.entries(document.steps)) {
     const definition = deps.registry.get(step.type);
     if (!definition) throw new Error(`step "${id}": type "${step.type}" is not registered`);
+    const template = compileConfigTemplate(step.config ?? {});
+    const checkConfig = deps.compileConfigSchema(definition.type, definition.configSchema as object);
     steps.set(id, {
       id,
       type: step.type,
       name: step.name ?? id,
       definition,
-      template: compileConfigTemplate(step.config ?? {}),
-      checkConfig: deps.compileConfigSchema(definition.type, definition.configSchema as object),
+      template,
+      checkConfig,
       errorOutputVariable: step.errorOutputVariable ?? null,
       onFailure: step.onFailure ?? 'branch',
+      staticConfig: template.expressions.length === 0 ? staticConfig(template.literal, checkConfig) : null,
     });
   }
   return {
@@ -70,6 +73,20 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       sessionTtlSeconds: document.settings?.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     },
   };
+}
+
+/** A literal config with its defaults applied once, frozen so no step run can change it for the next. */
+function staticConfig(literal: unknown, checkConfig: ValidateFunction): JsonObject | null {
+  const config = structuredClone(literal ?? {}) as JsonObject;
+  return checkConfig(config) ? deepFreeze(config) : null;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps: ExecutorDeps) {

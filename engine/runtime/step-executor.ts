@@ -32,6 +32,8 @@ export interface CompiledStep {
   checkConfig: ValidateFunction;
   errorOutputVariable: string | null;
   onFailure: 'branch' | 'abort';
+  /** The config, defaults applied and frozen, when it holds no expression (no work per run). */
+  staticConfig: JsonObject | null;
 }
 
 export type StepRun = { stepId: string; at: string; durationMs: number } & (
@@ -67,28 +69,12 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
   }
 
   let config: JsonObject;
-  try {
-    const evaluated = await evaluateConfigTemplate(step.template, {
-      variables: context.variables,
-      input: context.input,
-      user: context.user,
-      tokens: context.tokens,
-      now,
-    });
-    config = (evaluated ?? {}) as JsonObject;
-  } catch (error) {
-    if (error instanceof ExpressionError) {
-      return finish({ kind: 'fail', error: { code: 'expression_error', message: error.message, details: { path: `/config${error.path}` } } });
-    }
-    throw error;
-  }
-  if (!step.checkConfig(config)) {
-    // Literal config passed validation before publishing, so only expression results can be wrong here.
-    const problems = (step.checkConfig.errors ?? []).map((e) => `${errorPointer(e) || '/'} ${e.message}`);
-    return finish({
-      kind: 'fail',
-      error: { code: 'expression_error', message: `an expression produced a value the step cannot use: ${problems[0]}`, details: { errors: problems } },
-    });
+  if (step.staticConfig) {
+    config = step.staticConfig;
+  } else {
+    const evaluated = await evaluateConfig(step, context, now);
+    if ('kind' in evaluated) return finish(evaluated);
+    config = evaluated.config;
   }
 
   const ctx = buildContext(step, config, context, deps, now);
@@ -140,6 +126,41 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
       deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type });
       return finish({ kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } });
   }
+}
+
+
+/** Evaluates a config's expressions, applies defaults and checks the result against the step schema. */
+async function evaluateConfig(
+  step: CompiledStep,
+  context: SessionContext,
+  now: Date,
+): Promise<{ config: JsonObject } | { kind: 'fail'; error: StepError }> {
+  let config: JsonObject;
+  try {
+    const evaluated = await evaluateConfigTemplate(step.template, {
+      variables: context.variables,
+      input: context.input,
+      user: context.user,
+      tokens: context.tokens,
+      now,
+    });
+    config = (evaluated ?? {}) as JsonObject;
+  } catch (error) {
+    if (error instanceof ExpressionError) {
+      return { kind: 'fail', error: { code: 'expression_error', message: error.message, details: { path: `/config${error.path}` } } };
+    }
+    throw error;
+  }
+  if (!step.checkConfig(config)) {
+    // Literal config passed validation before publishing, so only expression results can be wrong here.
+    const problems = (step.checkConfig.errors ?? []).map((e) => `${errorPointer(e) || '/'} ${e.message}`);
+    return {
+      kind: 'fail',
+      error: { code: 'expression_error', message: `an expression produced a value the step cannot use: ${problems[0]}`, details: { errors: problems } },
+    };
+  }
+
+  return { config };
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

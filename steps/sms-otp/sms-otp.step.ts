@@ -39,7 +39,7 @@ export const smsOtpStep = defineStep({
   },
 });
 
-/** "+14155550123" → "+1•••••••0123": enough to recognise, not to reuse. */
+/** "+14155550123" → "+14•••••0123": enough to recognise, not to reuse. */
 export function maskPhone(e164: string): string {
   const visible = e164.slice(-4);
   const country = e164.slice(0, Math.min(3, e164.length - 4));

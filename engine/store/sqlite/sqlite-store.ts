@@ -42,7 +42,26 @@ export function openSqliteStore(path: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  cachePreparedStatements(db);
   return new SqliteStore(db);
+}
+
+/**
+ * Compiling SQL costs more than running these small statements: each distinct SQL text is
+ * prepared once per connection and reused. (Every statement here is used in one mode only, so a
+ * `.pluck()` set on a cached statement is always the one its caller wants.)
+ */
+function cachePreparedStatements(db: Database.Database): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
 }
 
 function migrate(db: Database.Database): void {

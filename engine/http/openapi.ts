@@ -1,0 +1,776 @@
+/**
+ * The OpenAPI 3.1 description of the HTTP API, served at `GET /openapi.json`. Request bodies and
+ * the journey document use the very schemas the server validates with (request-schemas.ts,
+ * journey-schema.ts); the response shapes that had no schema yet are written here, `as const`, so
+ * the typed client (client/) derives its types from them with json-schema-to-ts.
+ *
+ * Pure: no Node or express imports, so the client may import these schemas in a browser too.
+ */
+import type { EngineErrorCode } from '../runtime/errors.js';
+import type { DiagnosticCode } from '../journey/validate-journey.js';
+import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../journey/journey-schema.js';
+import {
+  journeyBodySchema,
+  sessionListQuerySchema,
+  startBodySchema,
+  submitBodySchema,
+  testRunBodySchema,
+  validateTokenBodySchema,
+} from './request-schemas.js';
+
+// ---------------------------------------------------------------------------------------------
+// Error codes and statuses (the API's error table)
+// ---------------------------------------------------------------------------------------------
+
+/** Status of each error code; a Record, so a code added to EngineErrorCode fails to compile here. */
+export const ERROR_STATUS: Readonly<Record<EngineErrorCode, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  stale_step: 409,
+  conflict: 409,
+  session_ended: 409,
+  session_expired: 410,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+};
+
+export const ERROR_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'stale_step',
+  'conflict',
+  'session_ended',
+  'session_expired',
+  'validation_failed',
+  'rate_limited',
+  'internal',
+] as const satisfies readonly EngineErrorCode[];
+
+const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
+  invalid_document: true,
+  missing_start: true,
+  unknown_step_type: true,
+  invalid_config: true,
+  expression_syntax: true,
+  missing_target: true,
+  unknown_branch: true,
+  no_terminal: true,
+  busy_loop: true,
+  unwired_branch: true,
+  unreachable_step: true,
+};
+export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODE_SET) as DiagnosticCode[];
+
+// ---------------------------------------------------------------------------------------------
+// Response schemas (shapes the server had no schema for)
+// ---------------------------------------------------------------------------------------------
+
+const timestamp = { type: 'string', format: 'date-time' } as const;
+const sessionStatusSchema = { type: 'string', enum: ['waiting', 'completed', 'rejected', 'failed'] } as const;
+const jsonObject = { type: 'object' } as const;
+
+export const errorBodySchema = {
+  type: 'object',
+  description: 'Every refusal: a status of the error table and this body. Never a stack trace.',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', enum: ERROR_CODES },
+        message: { type: 'string' },
+        details: {
+          description:
+            'Only for some refusals: `errors` (schema errors), `options` (valid option ids), `currentStepId` (stale_step), `diagnostics` (publish, test run).',
+        },
+      },
+    },
+  },
+} as const;
+
+export const stepOptionSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { type: 'string' },
+    label: { type: 'string' },
+    schema: { type: 'object', description: "The option's JSON Schema exactly as in the journey; absent when the option takes no data." },
+  },
+} as const;
+
+export const stepErrorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const stepResponseSchema = {
+  type: 'object',
+  description: 'What start, submit, get and admin test runs answer.',
+  required: ['sessionId', 'sessionToken', 'journeyId', 'journeyVersion', 'status', 'step', 'error', 'result', 'url'],
+  properties: {
+    sessionId: { type: 'string', format: 'uuid' },
+    sessionToken: { type: 'string', minLength: 1, description: 'The bearer token of this session (sessionToken security scheme).' },
+    journeyId: { type: 'string', pattern: JOURNEY_ID_PATTERN },
+    journeyVersion: { type: ['integer', 'null'], minimum: 1, description: 'null for an admin test run of the draft.' },
+    status: sessionStatusSchema,
+    step: {
+      type: ['object', 'null'],
+      description: 'While waiting: the step to show; otherwise null.',
+      required: ['id', 'type', 'name', 'data', 'options'],
+      properties: {
+        id: { type: 'string', pattern: STEP_ID_PATTERN },
+        type: { type: 'string' },
+        name: { type: 'string' },
+        data: { type: 'object', description: 'What the client must show; each step type defines it.' },
+        options: { type: 'array', items: stepOptionSchema },
+      },
+    },
+    error: {
+      type: ['object', 'null'],
+      description: 'rejected or failed: why it ended. waiting: the last step failure or refused answer since the previous submit.',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+    result: {
+      type: ['object', 'null'],
+      description: 'completed: the token and the evaluated claims of the complete step.',
+      required: ['token', 'claims'],
+      properties: { token: { type: 'string', description: 'An ES256 JWT, valid once.' }, claims: jsonObject },
+    },
+    url: { type: ['string', 'null'], description: "The hosted runner's address when the start asked for `ui`." },
+    ui: {
+      type: 'object',
+      description: 'Present when the start asked for the hosted runner.',
+      properties: { redirectUrl: { type: ['string', 'null'] } },
+    },
+  },
+  allOf: [
+    {
+      if: { properties: { status: { const: 'waiting' } } },
+      then: { properties: { step: { type: 'object' }, result: { type: 'null' } } },
+    },
+    {
+      if: { properties: { status: { const: 'completed' } } },
+      then: { properties: { step: { type: 'null' }, result: { type: 'object' }, error: { type: 'null' } } },
+    },
+    {
+      if: { properties: { status: { enum: ['rejected', 'failed'] } } },
+      then: { properties: { step: { type: 'null' }, result: { type: 'null' }, error: { type: 'object' } } },
+    },
+  ],
+} as const;
+
+export const tokenValidationSchema = {
+  description: 'Always 200 for a well-formed request; a token is valid once.',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['valid', 'state', 'journeyId', 'journeyVersion', 'sessionId', 'userId', 'claims'],
+      additionalProperties: false,
+      properties: {
+        valid: { const: true },
+        state: { const: 'CHALLENGE_SUCCEEDED' },
+        journeyId: { type: 'string' },
+        journeyVersion: { type: ['integer', 'null'] },
+        sessionId: { type: 'string' },
+        userId: { type: ['string', 'null'] },
+        claims: jsonObject,
+      },
+    },
+    {
+      type: 'object',
+      required: ['valid', 'reason'],
+      additionalProperties: false,
+      properties: { valid: { const: false }, reason: { type: 'string', enum: ['invalid', 'already_used'] } },
+    },
+  ],
+} as const;
+
+export const diagnosticSchema = {
+  type: 'object',
+  required: ['severity', 'code', 'message', 'path'],
+  additionalProperties: false,
+  properties: {
+    severity: { type: 'string', enum: ['error', 'warning'] },
+    code: { type: 'string', enum: DIAGNOSTIC_CODES as unknown as readonly DiagnosticCode[] },
+    message: { type: 'string' },
+    path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
+    stepId: { type: 'string' },
+  },
+} as const;
+
+export const validationResultSchema = {
+  type: 'object',
+  required: ['valid', 'diagnostics'],
+  additionalProperties: false,
+  properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnosticSchema } },
+} as const;
+
+export const journeySummarySchema = {
+  type: 'object',
+  required: ['id', 'name', 'updatedAt', 'latestVersion'],
+  properties: { id: { type: 'string' }, name: { type: 'string' }, updatedAt: timestamp, latestVersion: { type: ['integer', 'null'] } },
+} as const;
+
+export const versionSummarySchema = {
+  type: 'object',
+  required: ['version', 'publishedAt'],
+  properties: { version: { type: 'integer', minimum: 1 }, publishedAt: timestamp },
+} as const;
+
+/** A saved draft: any object (drafts with errors are saved all the same, and reported). */
+export const draftSchema = {
+  ...journeyBodySchema,
+  description: 'A journey document as saved (see Journey); it may have errors, reported in diagnostics.',
+} as const;
+
+export const journeyViewSchema = {
+  type: 'object',
+  required: ['draft', 'diagnostics', 'versions'],
+  properties: {
+    draft: draftSchema,
+    diagnostics: { type: 'array', items: diagnosticSchema },
+    versions: { type: 'array', items: versionSummarySchema },
+  },
+} as const;
+
+export const sessionSummarySchema = {
+  type: 'object',
+  required: ['sessionId', 'journeyId', 'journeyVersion', 'status', 'stepId', 'createdAt', 'updatedAt'],
+  properties: {
+    sessionId: { type: 'string' },
+    journeyId: { type: 'string' },
+    journeyVersion: { type: ['integer', 'null'] },
+    status: sessionStatusSchema,
+    stepId: { type: ['string', 'null'] },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+} as const;
+
+export const timelineEventSchema = {
+  type: 'object',
+  required: ['at', 'stepId', 'type', 'event'],
+  properties: {
+    at: timestamp,
+    stepId: { type: ['string', 'null'] },
+    type: { type: ['string', 'null'] },
+    event: { type: 'string', enum: ['entered', 'submitted', 'branch', 'error', 'ended'] },
+    option: { type: 'string' },
+    branch: { type: 'string' },
+    error: stepErrorSchema,
+    durationMs: { type: 'number' },
+    variables: { type: 'object', description: 'Redacted.' },
+    data: { type: 'object', description: 'The submitted data, redacted.' },
+  },
+} as const;
+
+export const sessionDetailSchema = {
+  type: 'object',
+  required: ['session', 'timeline'],
+  properties: { session: sessionSummarySchema, timeline: { type: 'array', items: timelineEventSchema } },
+} as const;
+
+export const stepCatalogueEntrySchema = {
+  type: 'object',
+  required: ['type', 'title', 'category', 'description', 'configSchema', 'branches', 'interactive', 'terminal'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    category: { type: 'string', enum: ['input', 'logic', 'data', 'identity', 'authentication', 'integration', 'outcome'] },
+    description: { type: 'string' },
+    configSchema: jsonObject,
+    branches: {
+      oneOf: [
+        { type: 'array', items: { type: 'string' } },
+        {
+          type: 'object',
+          required: ['from', 'key'],
+          properties: { from: { type: 'string' }, key: { type: 'string' }, extra: { type: 'array', items: { type: 'string' } } },
+        },
+      ],
+    },
+    interactive: { type: 'boolean' },
+    terminal: { type: 'boolean' },
+  },
+} as const;
+
+export const outboxMessageSchema = {
+  type: 'object',
+  required: ['id', 'channel', 'to', 'body', 'sessionId', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    channel: { type: 'string' },
+    to: { type: 'string' },
+    body: { type: 'string' },
+    sessionId: { type: ['string', 'null'] },
+    createdAt: timestamp,
+  },
+} as const;
+
+export const userSchema = {
+  type: 'object',
+  required: ['id', 'username', 'attributes', 'createdAt', 'authenticators', 'lockouts'],
+  properties: {
+    id: { type: 'string' },
+    username: { type: ['string', 'null'] },
+    attributes: jsonObject,
+    createdAt: timestamp,
+    authenticators: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type', 'createdAt', 'confirmedAt', 'lastUsedAt', 'lockedUntil'],
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string' },
+          createdAt: timestamp,
+          confirmedAt: { type: ['string', 'null'] },
+          lastUsedAt: { type: ['string', 'null'] },
+          lockedUntil: { type: ['string', 'null'] },
+        },
+      },
+    },
+    lockouts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'failures', 'lockedUntil'],
+        properties: { kind: { type: 'string' }, failures: { type: 'integer' }, lockedUntil: { type: ['string', 'null'] } },
+      },
+    },
+  },
+} as const;
+
+export const publishResultSchema = {
+  type: 'object',
+  required: ['version', 'publishedAt'],
+  properties: { version: { type: 'integer', minimum: 1 }, publishedAt: timestamp },
+} as const;
+
+export const jwksSchema = {
+  type: 'object',
+  required: ['keys'],
+  properties: {
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kty', 'kid', 'alg'],
+        properties: {
+          kty: { const: 'EC' },
+          crv: { const: 'P-256' },
+          x: { type: 'string' },
+          y: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { const: 'ES256' },
+          use: { const: 'sig' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The journey document schema without its root-only keywords, so it nests as a component. */
+const { $schema: _schemaUri, $id: _schemaId, ...journeyComponent } = journeySchema;
+
+// ---------------------------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------------------------
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: object) => ({ 'application/json': { schema } });
+
+type Security = Array<Record<string, string[]>>;
+const NONE: Security = [];
+const ADMIN: Security = [{ adminKey: [] }];
+const APP_OR_ADMIN: Security = [{ appKey: [] }, { adminKey: [] }];
+const OPTIONAL_KEY: Security = [{}, { appKey: [] }, { adminKey: [] }];
+const SESSION: Security = [{ sessionToken: [] }];
+
+const WHEN: Partial<Record<EngineErrorCode, string>> = {
+  invalid_request: 'malformed JSON, wrong types, missing or unknown fields, oversized body',
+  unauthorized: 'no or bad key or session token',
+  forbidden: 'an app key on an admin route',
+  not_found: 'no such journey, version, session or user',
+  stale_step: '`stepId` is not the current step (`details.currentStepId`)',
+  conflict: 'another submit to the session is running; a draft changed since its ETag',
+  session_ended: 'the session is completed, rejected or failed',
+  session_expired: "past the session's TTL",
+  validation_failed: 'data does not match its schema; unknown option; a journey with errors (`details.diagnostics`)',
+  rate_limited: 'over RATE_LIMITS (`Retry-After` says when to retry)',
+  internal: 'a bug; never a stack trace',
+};
+
+const requestIdHeader = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
+
+/** One error response per status, its code enum narrowed to the codes this route can answer. */
+function errors(codes: EngineErrorCode[]): Record<string, object> {
+  const byStatus = new Map<number, EngineErrorCode[]>();
+  for (const code of [...codes, 'internal' as const]) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, object> = {};
+  for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    responses[String(status)] = {
+      description: list.map((code) => `\`${code}\`: ${WHEN[code]}`).join('; '),
+      headers: {
+        ...requestIdHeader,
+        ...(status === 429 ? { 'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer' } } } : {}),
+      },
+      content: json({
+        allOf: [ref('Error'), { properties: { error: { properties: { code: { enum: list } } } } }],
+      }),
+    };
+  }
+  return responses;
+}
+
+function ok(description: string, schema?: object, headers: Record<string, object> = {}) {
+  return { description, headers: { ...requestIdHeader, ...headers }, ...(schema ? { content: json(schema) } : {}) };
+}
+
+const etagHeader = { ETag: { description: 'The draft revision, e.g. `"3"`; send it back in If-Match.', schema: { type: 'string' } } };
+
+const journeyIdParam = {
+  name: 'journeyId',
+  in: 'path',
+  required: true,
+  description: 'A journey id; one that does not match the pattern answers 404.',
+  schema: { type: 'string', pattern: JOURNEY_ID_PATTERN },
+};
+const sessionIdParam = { name: 'sessionId', in: 'path', required: true, schema: { type: 'string' } };
+const versionParam = { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const userIdParam = { name: 'userId', in: 'path', required: true, schema: { type: 'string' } };
+
+function operation(
+  operationId: string,
+  summary: string,
+  tags: string[],
+  security: Security,
+  responses: Record<string, object>,
+  extra: Record<string, unknown> = {},
+) {
+  return { operationId, summary, tags, security, ...extra, responses };
+}
+
+const sessionListParameters = Object.entries(sessionListQuerySchema.properties).map(([name, schema]) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(name === 'limit' ? { description: '1 to 4 digits; default 50, capped at 500.' } : {}),
+}));
+
+function buildDocument() {
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    info: {
+      title: 'Journey engine HTTP API',
+      version: '1',
+      description:
+        'Apps start journeys, answer their steps and validate the resulting tokens; admins manage journeys. ' +
+        'Every refusal answers `{ "error": { "code", "message", "details"? } }` with the status of its code.',
+    },
+    tags: [
+      { name: 'sessions', description: 'Running journeys (apps and browsers).' },
+      { name: 'tokens', description: 'Result tokens.' },
+      { name: 'admin', description: 'The admin API (admin key).' },
+      { name: 'operations', description: 'Health, metrics and this document.' },
+    ],
+    paths: {
+      '/v1/journeys/{journeyId}/start': {
+        post: operation(
+          'startJourney',
+          "Start a session on the journey's latest published version",
+          ['sessions'],
+          OPTIONAL_KEY,
+          { '200': ok('The first step response.', ref('StepResponse')), ...errors(['invalid_request', 'unauthorized', 'not_found', 'validation_failed', 'rate_limited']) },
+          {
+            description: 'A journey whose `settings.public` is not true needs an app or admin key. A key that is present but unknown is refused (401).',
+            parameters: [{ ...journeyIdParam, description: 'The journey id.' }],
+            requestBody: { required: false, content: json(ref('StartBody')) },
+          },
+        ),
+      },
+      '/v1/sessions/{sessionId}': {
+        get: operation('getSession', 'The current step response of a session', ['sessions'], SESSION, {
+          '200': ok('The current step response.', ref('StepResponse')),
+          ...errors(['unauthorized', 'not_found', 'session_expired']),
+        }, { parameters: [sessionIdParam] }),
+      },
+      '/v1/sessions/{sessionId}/submit': {
+        post: operation(
+          'submitStep',
+          "Answer the session's waiting step",
+          ['sessions'],
+          SESSION,
+          {
+            '200': ok('The next step response.', ref('StepResponse')),
+            ...errors(['invalid_request', 'unauthorized', 'not_found', 'stale_step', 'conflict', 'session_ended', 'session_expired', 'validation_failed', 'rate_limited']),
+          },
+          {
+            description: 'A refused submit changes nothing in the session.',
+            parameters: [sessionIdParam],
+            requestBody: { required: true, content: json(ref('SubmitBody')) },
+          },
+        ),
+      },
+      '/v1/tokens/validate': {
+        post: operation(
+          'validateToken',
+          'Validate a result token (once)',
+          ['tokens'],
+          APP_OR_ADMIN,
+          { '200': ok('The validation.', ref('TokenValidation')), ...errors(['invalid_request', 'unauthorized']) },
+          { requestBody: { required: true, content: json(ref('ValidateTokenBody')) } },
+        ),
+      },
+      '/.well-known/jwks.json': {
+        get: operation('getJwks', 'The public keys that verify tokens', ['tokens'], NONE, {
+          '200': ok('The JWKS (cacheable for 5 minutes).', ref('Jwks'), { 'Cache-Control': { schema: { type: 'string' } } }),
+          ...errors([]),
+        }),
+      },
+      '/v1/admin/steps': {
+        get: operation('listSteps', 'The step catalogue', ['admin'], ADMIN, {
+          '200': ok('Registered step types, sorted by type.', { type: 'array', items: ref('StepCatalogueEntry') }),
+          ...errors(['unauthorized', 'forbidden']),
+        }),
+      },
+      '/v1/admin/validate': {
+        post: operation(
+          'validateJourney',
+          'Validate a journey document (nothing is saved)',
+          ['admin'],
+          ADMIN,
+          { '200': ok('Diagnostics.', ref('ValidationResult')), ...errors(['invalid_request', 'unauthorized', 'forbidden']) },
+          { requestBody: { required: true, content: json(ref('DraftJourney')) } },
+        ),
+      },
+      '/v1/admin/journeys': {
+        get: operation('listJourneys', 'Journeys, sorted by id', ['admin'], ADMIN, {
+          '200': ok('Journey summaries.', { type: 'array', items: ref('JourneySummary') }),
+          ...errors(['unauthorized', 'forbidden']),
+        }),
+      },
+      '/v1/admin/journeys/{journeyId}': {
+        parameters: [journeyIdParam],
+        get: operation('getJourney', 'The draft, its diagnostics and its versions', ['admin'], ADMIN, {
+          '200': ok('The journey.', ref('JourneyView'), etagHeader),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+        put: operation(
+          'saveJourney',
+          'Save the draft (saved even with errors)',
+          ['admin'],
+          ADMIN,
+          {
+            '200': ok('Saved; diagnostics of the draft.', ref('ValidationResult'), etagHeader),
+            ...errors(['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'conflict']),
+          },
+          {
+            description: 'A body without `id` gets the path id; an `id` that differs answers 400.',
+            parameters: [
+              {
+                name: 'If-Match',
+                in: 'header',
+                required: false,
+                description: '`"N"` or `W/"N"`: save only while the revision is N (`"0"`: only if no draft exists); `*` or none: unconditionally.',
+                schema: { type: 'string' },
+              },
+            ],
+            requestBody: { required: true, content: json(ref('DraftJourney')) },
+          },
+        ),
+        delete: operation('deleteJourney', 'Delete the draft and hide every version', ['admin'], ADMIN, {
+          '204': ok('Deleted; running sessions finish on their version.'),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/v1/admin/journeys/{journeyId}/publish': {
+        parameters: [journeyIdParam],
+        post: operation('publishJourney', 'Publish the draft as a new version', ['admin'], ADMIN, {
+          '201': ok('The new version.', ref('PublishResult')),
+          ...errors(['unauthorized', 'forbidden', 'not_found', 'validation_failed']),
+        }),
+      },
+      '/v1/admin/journeys/{journeyId}/versions/{version}': {
+        parameters: [journeyIdParam, versionParam],
+        get: operation('getJourneyVersion', "A published version's document, unchanged forever", ['admin'], ADMIN, {
+          '200': ok('The document.', ref('Journey')),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/v1/admin/journeys/{journeyId}/versions/{version}/restore': {
+        parameters: [journeyIdParam, versionParam],
+        post: operation('restoreJourneyVersion', 'Copy a version into the draft', ['admin'], ADMIN, {
+          '200': ok('The draft diagnostics.', ref('ValidationResult'), etagHeader),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/v1/admin/journeys/{journeyId}/test-runs': {
+        parameters: [journeyIdParam],
+        post: operation(
+          'testRunJourney',
+          'Start a session of the draft (or a version), public or not',
+          ['admin'],
+          ADMIN,
+          {
+            '200': ok('The first step response; journeyVersion is null for the draft.', ref('StepResponse')),
+            ...errors(['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'validation_failed']),
+          },
+          { requestBody: { required: false, content: json(ref('TestRunBody')) } },
+        ),
+      },
+      '/v1/admin/sessions': {
+        get: operation(
+          'listSessions',
+          'Sessions, newest first',
+          ['admin'],
+          ADMIN,
+          { '200': ok('Session summaries.', { type: 'array', items: ref('SessionSummary') }), ...errors(['invalid_request', 'unauthorized', 'forbidden']) },
+          { parameters: sessionListParameters },
+        ),
+      },
+      '/v1/admin/sessions/{sessionId}': {
+        get: operation(
+          'getSessionTimeline',
+          'A session and its timeline (secrets redacted)',
+          ['admin'],
+          ADMIN,
+          { '200': ok('The session.', ref('SessionDetail')), ...errors(['unauthorized', 'forbidden', 'not_found']) },
+          { parameters: [sessionIdParam] },
+        ),
+      },
+      '/v1/admin/outbox': {
+        get: operation(
+          'listOutbox',
+          'Messages of the development channel, newest first (at most 200)',
+          ['admin'],
+          ADMIN,
+          { '200': ok('Messages.', { type: 'array', items: ref('OutboxMessage') }), ...errors(['unauthorized', 'forbidden']) },
+          {
+            parameters: [
+              { name: 'sessionId', in: 'query', required: false, schema: { type: 'string' } },
+              { name: 'to', in: 'query', required: false, schema: { type: 'string' } },
+            ],
+          },
+        ),
+      },
+      '/v1/admin/users': {
+        get: operation(
+          'listUsers',
+          'Users with their authenticators (at most 200)',
+          ['admin'],
+          ADMIN,
+          { '200': ok('Users.', { type: 'array', items: ref('User') }), ...errors(['unauthorized', 'forbidden']) },
+          { parameters: [{ name: 'username', in: 'query', required: false, description: 'Exact match after normalising.', schema: { type: 'string' } }] },
+        ),
+      },
+      '/v1/admin/users/{userId}': {
+        parameters: [userIdParam],
+        get: operation('getUser', 'One user', ['admin'], ADMIN, { '200': ok('The user.', ref('User')), ...errors(['unauthorized', 'forbidden', 'not_found']) }),
+        delete: operation('deleteUser', 'Erase the user and everything stored about them', ['admin'], ADMIN, {
+          '204': ok('Erased.'),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/v1/admin/users/{userId}/unlock': {
+        parameters: [userIdParam],
+        post: operation('unlockUser', 'Clear lockouts and failure counts', ['admin'], ADMIN, {
+          '200': ok('The user.', ref('User')),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/v1/admin/users/{userId}/authenticators/{authenticatorId}': {
+        parameters: [userIdParam, { name: 'authenticatorId', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: operation('deleteAuthenticator', 'Remove one authenticator', ['admin'], ADMIN, {
+          '204': ok('Removed.'),
+          ...errors(['unauthorized', 'forbidden', 'not_found']),
+        }),
+      },
+      '/healthz': {
+        get: operation('health', 'Liveness', ['operations'], NONE, {
+          '200': ok('The process serves.', { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } }),
+          ...errors([]),
+        }),
+      },
+      '/readyz': {
+        get: operation('ready', 'Readiness (the database answers)', ['operations'], NONE, {
+          '200': ok('Ready.', { type: 'object', required: ['status'], properties: { status: { const: 'ready' } } }),
+          '503': ok('The database does not answer.', { type: 'object', required: ['status'], properties: { status: { const: 'unavailable' } } }),
+          ...errors([]),
+        }),
+      },
+      '/metrics': {
+        get: operation('metrics', 'Prometheus metrics', ['operations'], NONE, {
+          '200': { description: 'The Prometheus text format.', headers: requestIdHeader, content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errors([]),
+        }),
+      },
+      '/openapi.json': {
+        get: operation('openapi', 'This document', ['operations'], NONE, {
+          '200': ok('The OpenAPI 3.1 document.', { type: 'object', required: ['openapi', 'info', 'paths'] }),
+          ...errors([]),
+        }),
+      },
+    },
+    components: {
+      securitySchemes: {
+        adminKey: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY: everything under /v1 except the session routes.' },
+        appKey: { type: 'http', scheme: 'bearer', description: 'One of APP_API_KEYS: start any journey and validate tokens; not the admin API.' },
+        sessionToken: { type: 'http', scheme: 'bearer', description: 'The `sessionToken` of a step response: that one session only.' },
+      },
+      headers: {
+        RequestId: { description: 'The request id (yours when it matches `^[A-Za-z0-9._-]{1,64}$`).', schema: { type: 'string' } },
+      },
+      schemas: {
+        Error: errorBodySchema,
+        ErrorCode: { type: 'string', enum: ERROR_CODES },
+        StartBody: startBodySchema,
+        SubmitBody: submitBodySchema,
+        ValidateTokenBody: validateTokenBodySchema,
+        TestRunBody: testRunBodySchema,
+        StepResponse: stepResponseSchema,
+        StepOption: stepOptionSchema,
+        TokenValidation: tokenValidationSchema,
+        Journey: journeyComponent,
+        DraftJourney: draftSchema,
+        Diagnostic: diagnosticSchema,
+        ValidationResult: validationResultSchema,
+        JourneySummary: journeySummarySchema,
+        JourneyView: journeyViewSchema,
+        PublishResult: publishResultSchema,
+        SessionSummary: sessionSummarySchema,
+        SessionDetail: sessionDetailSchema,
+        TimelineEvent: timelineEventSchema,
+        StepCatalogueEntry: stepCatalogueEntrySchema,
+        OutboxMessage: outboxMessageSchema,
+        User: userSchema,
+        Jwks: jwksSchema,
+      },
+    },
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof buildDocument>;
+
+let cached: string | undefined;
+
+/** The document (a fresh copy each call, so callers may change it freely). */
+export function openApiDocument(): OpenApiDocument {
+  cached ??= JSON.stringify(buildDocument());
+  return JSON.parse(cached) as OpenApiDocument;
+}
