@@ -42,6 +42,7 @@ export class JourneyValidator {
   private readonly ajv = createAjv();
   private readonly validateDocument: ValidateFunction;
   private readonly configValidators = new Map<string, ValidateFunction>();
+  private readonly schemaProblems = new Map<string, string | null>();
 
   constructor(private readonly registry: StepRegistry) {
     this.validateDocument = this.ajv.compile(journeySchema);
@@ -175,14 +176,27 @@ export class JourneyValidator {
     code: 'invalid_config' | 'invalid_document',
     add: (d: Diagnostic) => void,
   ) {
+    const problem = this.schemaProblem(schema);
+    if (problem !== null) add({ severity: 'error', code, message: `not a valid JSON Schema: ${problem}`, path, ...(stepId ? { stepId } : {}) });
+  }
+
+  /** Why a schema does not compile, or null; remembered by content, since compiling costs milliseconds. */
+  private schemaProblem(schema: AnyRecord): string | null {
+    const key = JSON.stringify(schema);
+    const known = this.schemaProblems.get(key);
+    if (known !== undefined) return known;
+    let problem: string | null = null;
     try {
       this.ajv.compile(schema);
     } catch (error) {
-      add({ severity: 'error', code, message: `not a valid JSON Schema: ${(error as Error).message}`, path, ...(stepId ? { stepId } : {}) });
+      problem = (error as Error).message;
     } finally {
       // Only compilability is checked here: keep nothing, so an `$id` never clashes with itself later.
       this.ajv.removeSchema(schema);
     }
+    if (this.schemaProblems.size >= 5000) this.schemaProblems.delete(this.schemaProblems.keys().next().value!);
+    this.schemaProblems.set(key, problem);
+    return problem;
   }
 
   private configValidator(definition: StepDefinition): ValidateFunction {

@@ -39,8 +39,30 @@ export interface CompiledExpression {
   evaluate(scope: ExpressionScope): Promise<unknown>;
 }
 
-/** Compiles one `{% %}` string; throws a SyntaxError-like Error with a safe message. */
+/**
+ * Parsed expressions by source text. A compiled expression holds no per-evaluation state (the
+ * clock and scope are bound at each call), so journeys, versions and validations share them.
+ */
+const compiledBySource = new Map<string, CompiledExpression | Error>();
+const COMPILED_CACHE_LIMIT = 10_000;
+
+/** Compiles one `{% %}` string (cached); throws an Error with a safe message. */
 export function compileExpression(source: string): CompiledExpression {
+  let compiled = compiledBySource.get(source);
+  if (!compiled) {
+    try {
+      compiled = parseExpression(source);
+    } catch (error) {
+      compiled = error as Error;
+    }
+    if (compiledBySource.size >= COMPILED_CACHE_LIMIT) compiledBySource.delete(compiledBySource.keys().next().value!);
+    compiledBySource.set(source, compiled);
+  }
+  if (compiled instanceof Error) throw compiled;
+  return compiled;
+}
+
+function parseExpression(source: string): CompiledExpression {
   const match = EXPRESSION.exec(source);
   const body = match ? match[1] : source;
   let expression: jsonata.Expression;
