@@ -2,6 +2,7 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { JOURNEY_ID_PATTERN } from '../journey/journey-schema.js';
 import { openApiDocument } from './openapi.js';
 
 export const BODY_LIMIT = '256kb';
@@ -101,11 +103,85 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(clientRoutes(deps));
   app.use(adminRoutes(deps));
 
-  const designerDir = fileURLToPath(new URL('../../designer/', import.meta.url));
-  const built = fileURLToPath(new URL('../../designer/dist/', import.meta.url));
-  app.use('/designer', express.static(existsSync(built) ? built : designerDir, { index: 'index.html' }));
+  app.use(designerAndRunner(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/**
+ * The designer (/designer/…) and the hosted runner (/run/{journeyId}): one Vite build in
+ * designer/dist (`npm run build:designer`), with two pages. Hashed assets are cached for good,
+ * pages never; designer paths answer its index.html (client-side routes). The runner has one
+ * route of its own: where to send the browser once its session completed (the `ui.redirectUrl`
+ * the app gave at start), asked with the session token, so the URL never travels in the page address.
+ */
+function designerAndRunner(deps: AppDeps): express.Router {
+  const router = express.Router();
+  const dist = fileURLToPath(new URL('../../designer/dist/', import.meta.url));
+  const page = (name: 'index.html' | 'run.html') => join(dist, name);
+  const built = () => existsSync(page('index.html')) && existsSync(page('run.html'));
+  const journeyIdPattern = new RegExp(JOURNEY_ID_PATTERN);
+
+  const notBuilt: express.RequestHandler = (_req, res) => {
+    res
+      .status(503)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+          '<title>Designer not built</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2937}' +
+          'code{background:#f3f4f6;padding:.1rem .3rem;border-radius:4px}</style></head><body><h1>The designer is not built</h1>' +
+          '<p>Build it once with <code>npm run build:designer</code> (<code>npm start</code> does it when it is missing), then reload.</p></body></html>',
+      );
+  };
+  const sendPage = (name: 'index.html' | 'run.html', extraHeaders: Record<string, string> = {}): express.RequestHandler => (req, res, next) => {
+    if (!built()) return notBuilt(req, res, next);
+    res.set({ 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...extraHeaders });
+    res.sendFile(page(name), (error) => error && next(error));
+  };
+  const frameDeny = { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' };
+
+  // The designer.
+  const designerPage = sendPage('index.html', frameDeny);
+  router.get(['/designer', '/designer/index.html'], (req, res, next) => {
+    // Non-strict routing matches "/designer/" here too: only the bare path is redirected.
+    if (req.path === '/designer') return res.redirect(301, '/designer/');
+    return designerPage(req, res, next);
+  });
+  router.get('/designer/journeys/{*rest}', designerPage);
+  router.use('/designer/assets', (req, res, next) => {
+    if (!built()) return notBuilt(req, res, next);
+    express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true })(req, res, next);
+  });
+
+  // The hosted runner.
+  const runnerHeaders = {
+    'Content-Security-Policy':
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+      "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+    'X-Frame-Options': 'DENY',
+  };
+  router.get('/run/:journeyId/redirect', async (req, res) => {
+    const sessionId = typeof req.query.session === 'string' ? req.query.session : '';
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (!token) throw new EngineError('unauthorized', 'the session token is required (Authorization: Bearer <sessionToken>)');
+    if (!sessionId) throw new EngineError('invalid_request', 'the session query parameter is required');
+    // Checks the token (and expiry) exactly as GET /v1/sessions/{id} does.
+    const response = await deps.sessions.get(sessionId, token);
+    let redirectUrl: string | null = null;
+    if (response.status === 'completed' && response.journeyId === String(req.params.journeyId)) {
+      const record = await deps.store.sessions.get(sessionId);
+      const ui = (record?.snapshot as { context?: { ui?: { redirectUrl?: unknown } | null } } | undefined)?.context?.ui;
+      redirectUrl = typeof ui?.redirectUrl === 'string' ? ui.redirectUrl : null;
+    }
+    res.set('Cache-Control', 'no-store').json({ redirectUrl });
+  });
+  router.get(['/run/:journeyId', '/run/:journeyId/'], (req, res, next) => {
+    if (!journeyIdPattern.test(String(req.params.journeyId))) return next();
+    return sendPage('run.html', runnerHeaders)(req, res, next);
+  });
+  return router;
 }

@@ -248,6 +248,7 @@ describe('executeStep: the runtime step limit', () => {
     template: compileConfigTemplate({}),
     checkConfig: createAjv({ useDefaults: true }).compile({ type: 'object' }),
     errorOutputVariable: null,
+    staticConfig: null,
     onFailure: 'branch',
   };
   // Cast: the executor's dependencies grow with the engine; this step needs none of the others.

@@ -1,0 +1,848 @@
+/**
+ * One contract for every Store (store.ts): the same cases run against SQLite (a temp file per
+ * test) and PostgreSQL (a fresh schema per run, emptied between tests, dropped afterwards). Races
+ * use several store instances on one database, each with its own connections, as several server
+ * processes would; a guard kept in process memory would fail them on PostgreSQL.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../engine/store/open-store.js';
+import { parsePostgresUrl } from '../../engine/store/postgres/pool.js';
+import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
+import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
+import {
+  RevisionConflictError,
+  type AuthenticatorRecord,
+  type OutboxMessage,
+  type RecoveryCodeRecord,
+  type SessionRecord,
+  type SessionUpdate,
+  type SigningKeyRecord,
+  type Store,
+  type StoredUser,
+  type TimelineEvent,
+} from '../../engine/store/store.js';
+import { describePostgres, freshSchema, query } from '../helpers/postgres.js';
+import { tempDataDir } from '../helpers/test-server.js';
+
+interface Backend {
+  /** A store on an empty database. */
+  open(): Promise<Store>;
+  /** One more store on the database of the last open(): another process's connections. */
+  another(): Promise<Store>;
+}
+
+const T0 = Date.parse('2026-01-15T10:00:00.000Z');
+/** The ISO time `seconds` after T0, as the engine writes times (milliseconds, Z). */
+const at = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
+
+function sessionRecord(id: string, over: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id,
+    journeyId: 'journey-a',
+    journeyVersion: 1,
+    documentHash: 'hash-1',
+    status: 'waiting',
+    stepId: 'ask',
+    userId: null,
+    snapshot: { context: { variables: { n: 1 } } },
+    revision: 0,
+    tokenHash: `token-of-${id}`,
+    testRun: false,
+    createdAt: at(0),
+    updatedAt: at(0),
+    expiresAt: at(900),
+    leaseUntil: null,
+    ...over,
+  };
+}
+
+function user(id: string, username: string | null, createdAt = at(0)): StoredUser {
+  return { id, username, attributes: { email: `${id}@example.test`, profile: { plan: 'free', tags: ['a', 'b'] } }, createdAt };
+}
+
+function authenticator(id: string, userId: string, over: Partial<AuthenticatorRecord> = {}): AuthenticatorRecord {
+  return {
+    id,
+    userId,
+    type: 'totp',
+    sealedSecret: `sealed-${id}`,
+    params: { algorithm: 'SHA1', digits: 6, period: 30 },
+    confirmedAt: null,
+    createdAt: at(0),
+    lastUsedAt: null,
+    lastTimeStep: null,
+    ...over,
+  };
+}
+
+function recoveryCode(id: string, userId: string, usedAt: string | null = null): RecoveryCodeRecord {
+  return { id, userId, salt: `salt-${id}`, hash: `hash-${id}`, createdAt: at(0), usedAt };
+}
+
+function message(id: string, createdAt: string, sessionId: string | null, to: string): OutboxMessage {
+  return { id, channel: 'sms', to, body: `body of ${id}`, sessionId, createdAt };
+}
+
+function storeContract(backend: Backend): void {
+  const opened: Store[] = [];
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+  const track = (store: Store): Store => {
+    opened.push(store);
+    return store;
+  };
+  const open = async (): Promise<Store> => track(await backend.open());
+  /** `count` stores on one fresh database, as `count` processes. */
+  const several = async (count: number): Promise<Store[]> => {
+    const stores = [await open()];
+    for (let i = 1; i < count; i++) stores.push(track(await backend.another()));
+    return stores;
+  };
+  /** `n` calls spread round-robin over the stores, all started together. */
+  const race = <T>(stores: Store[], n: number, call: (store: Store, i: number) => Promise<T>): Promise<T[]> =>
+    Promise.all(Array.from({ length: n }, (_, i) => call(stores[i % stores.length], i)));
+
+  describe('journeys', () => {
+    it('saves drafts with increasing revisions; getDraft answers the latest', async () => {
+      const store = await open();
+      const first = { name: 'First', start: 'a', steps: {} };
+      expect(await store.journeys.saveDraft('j1', first, at(0))).toEqual({ id: 'j1', document: first, revision: 1, updatedAt: at(0) });
+      const second = { name: 'Second', start: 'b', steps: { b: { type: 'complete' } } };
+      expect((await store.journeys.saveDraft('j1', second, at(1))).revision).toBe(2);
+      expect(await store.journeys.getDraft('j1')).toEqual({ id: 'j1', document: second, revision: 2, updatedAt: at(1) });
+      expect(await store.journeys.getDraft('nope')).toBeNull();
+    });
+
+    it('with expectedRevision, a stale save throws RevisionConflictError and changes nothing', async () => {
+      const store = await open();
+      expect((await store.journeys.saveDraft('j', { v: 1 }, at(0), 0)).revision).toBe(1);
+      await expect(store.journeys.saveDraft('j', { v: 2 }, at(1), 0)).rejects.toBeInstanceOf(RevisionConflictError);
+      await expect(store.journeys.saveDraft('j', { v: 2 }, at(1), 2)).rejects.toBeInstanceOf(RevisionConflictError);
+      expect(await store.journeys.getDraft('j')).toEqual({ id: 'j', document: { v: 1 }, revision: 1, updatedAt: at(0) });
+      expect((await store.journeys.saveDraft('j', { v: 2 }, at(1), 1)).revision).toBe(2);
+      // A revision other than 0 for a draft that does not exist is stale too.
+      await expect(store.journeys.saveDraft('new', { v: 1 }, at(0), 3)).rejects.toBeInstanceOf(RevisionConflictError);
+      expect(await store.journeys.getDraft('new')).toBeNull();
+    });
+
+    it('ten saves expecting the same revision from several processes: exactly one wins', async () => {
+      const stores = await several(3);
+      await stores[0].journeys.saveDraft('j', { v: 0 }, at(0));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => stores[i % 3].journeys.saveDraft('j', { v: i + 1 }, at(1), 1)),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(RevisionConflictError);
+      expect((await stores[1].journeys.getDraft('j'))?.revision).toBe(2);
+    });
+
+    it('list answers drafts by id, named by document.name (else the id), with the latest live version', async () => {
+      const store = await open();
+      await store.journeys.saveDraft('b', { name: 'Bee' }, at(1));
+      await store.journeys.saveDraft('a', { start: 'x' }, at(2));
+      await store.journeys.publish('b', 'hb1', { name: 'Bee' }, at(3));
+      await store.journeys.publish('b', 'hb2', { name: 'Bee' }, at(4));
+      // Versions without a draft are not listed.
+      await store.journeys.publish('c', 'hc1', { name: 'Sea' }, at(5));
+      expect(await store.journeys.list()).toEqual([
+        { id: 'a', name: 'a', updatedAt: at(2), latestVersion: null },
+        { id: 'b', name: 'Bee', updatedAt: at(1), latestVersion: 2 },
+      ]);
+    });
+
+    it('publish numbers versions 1, 2, 3…; after delete, versions are hidden and numbers never reused', async () => {
+      const store = await open();
+      await store.journeys.saveDraft('j', { name: 'J' }, at(0));
+      for (let n = 1; n <= 3; n++) {
+        expect(await store.journeys.publish('j', `h${n}`, { n }, at(n))).toEqual({ journeyId: 'j', version: n, documentHash: `h${n}`, publishedAt: at(n) });
+      }
+      expect((await store.journeys.listVersions('j')).map((v) => v.version)).toEqual([1, 2, 3]);
+      expect(await store.journeys.getVersion('j', 2)).toEqual({ journeyId: 'j', version: 2, documentHash: 'h2', publishedAt: at(2) });
+      expect(await store.journeys.getLatestVersion('j')).toEqual({ journeyId: 'j', version: 3, documentHash: 'h3', publishedAt: at(3) });
+
+      expect(await store.journeys.delete('j')).toBe(true);
+      expect(await store.journeys.getDraft('j')).toBeNull();
+      expect(await store.journeys.listVersions('j')).toEqual([]);
+      expect(await store.journeys.getVersion('j', 2)).toBeNull();
+      expect(await store.journeys.getLatestVersion('j')).toBeNull();
+      expect(await store.journeys.list()).toEqual([]);
+      expect(await store.journeys.isKnown('j')).toBe(true);
+      // Sessions keep their documents.
+      expect(await store.journeys.getDocument('h2')).toEqual({ n: 2 });
+
+      await store.journeys.saveDraft('j', { name: 'J again' }, at(10));
+      expect((await store.journeys.publish('j', 'h4', { n: 4 }, at(11))).version).toBe(4);
+      expect((await store.journeys.listVersions('j')).map((v) => v.version)).toEqual([4]);
+      expect((await store.journeys.getLatestVersion('j'))?.version).toBe(4);
+      expect(await store.journeys.getVersion('j', 3)).toBeNull();
+      expect(await store.journeys.list()).toEqual([{ id: 'j', name: 'J again', updatedAt: at(10), latestVersion: 4 }]);
+    });
+
+    it('publishes racing from several processes get distinct, consecutive numbers', async () => {
+      const stores = await several(3);
+      const versions = await race(stores, 12, (store, i) => store.journeys.publish('j', `h${i % 2}`, { i: i % 2 }, at(i)));
+      expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(await stores[0].journeys.listVersions('j')).toHaveLength(12);
+    });
+
+    it('isKnown: never-seen ids are not; published ids stay known after delete; a deleted draft-only id is forgotten', async () => {
+      const store = await open();
+      expect(await store.journeys.isKnown('nope')).toBe(false);
+      await store.journeys.saveDraft('draft-only', {}, at(0));
+      expect(await store.journeys.isKnown('draft-only')).toBe(true);
+      await store.journeys.publish('published', 'h', {}, at(0));
+      expect(await store.journeys.isKnown('published')).toBe(true);
+      await store.journeys.delete('published');
+      expect(await store.journeys.isKnown('published')).toBe(true);
+      // As the SQLite reference does: only a published version (its counter) outlives delete.
+      await store.journeys.delete('draft-only');
+      expect(await store.journeys.isKnown('draft-only')).toBe(false);
+    });
+
+    it('delete answers whether there was a draft or a live version', async () => {
+      const store = await open();
+      expect(await store.journeys.delete('nope')).toBe(false);
+      await store.journeys.saveDraft('d', {}, at(0));
+      expect(await store.journeys.delete('d')).toBe(true);
+      expect(await store.journeys.delete('d')).toBe(false);
+      await store.journeys.publish('v', 'h', {}, at(0));
+      expect(await store.journeys.delete('v')).toBe(true);
+      expect(await store.journeys.delete('v')).toBe(false);
+    });
+
+    it('documents by hash: the first write wins; shape and key order are kept exactly', async () => {
+      const store = await open();
+      const document = { z: 1, a: { y: [1, { c: null, b: 'x' }], x: true }, m: 'ünïcödé ✓', n: -0.5, e: {}, l: [] };
+      await store.journeys.putDocument('h', document);
+      await store.journeys.putDocument('h', { other: true });
+      const read = await store.journeys.getDocument('h');
+      expect(read).toEqual(document);
+      expect(JSON.stringify(read)).toBe(JSON.stringify(document));
+      expect(await store.journeys.getDocument('missing')).toBeNull();
+      await store.journeys.publish('j', 'published-hash', { id: 'j', start: 's' }, at(0));
+      expect(await store.journeys.getDocument('published-hash')).toEqual({ id: 'j', start: 's' });
+      // Publishing a document already stored keeps the stored one.
+      await store.journeys.publish('j', 'h', { different: true }, at(1));
+      expect(await store.journeys.getDocument('h')).toEqual(document);
+    });
+  });
+
+  describe('sessions', () => {
+    it('create and get round-trip every field', async () => {
+      const store = await open();
+      const full = sessionRecord('s1', {
+        journeyVersion: null,
+        status: 'completed',
+        stepId: null,
+        userId: 'u1',
+        snapshot: { context: { list: [1, 'two', { three: 3 }], nothing: null }, flag: true },
+        revision: 7,
+        testRun: true,
+        leaseUntil: at(30),
+      });
+      await store.sessions.create(full);
+      await store.sessions.create(sessionRecord('s2'));
+      expect(await store.sessions.get('s1')).toEqual(full);
+      expect(await store.sessions.get('s2')).toEqual(sessionRecord('s2'));
+      expect(await store.sessions.get('nope')).toBeNull();
+    });
+
+    it('claim succeeds once per revision: bumps the revision and sets the lease', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      expect(await store.sessions.claim('s', 0, at(150), at(0))).toBe(1);
+      expect(await store.sessions.get('s')).toMatchObject({ revision: 1, leaseUntil: at(150) });
+      expect(await store.sessions.claim('s', 0, at(150), at(200))).toBeNull();
+      expect(await store.sessions.claim('nope', 0, at(150), at(0))).toBeNull();
+    });
+
+    it('20 concurrent claims of one revision from several processes: exactly one succeeds', async () => {
+      const stores = await several(4);
+      await stores[0].sessions.create(sessionRecord('s', { revision: 5 }));
+      const results = await race(stores, 20, (store) => store.sessions.claim('s', 5, at(150), at(0)));
+      expect(results.filter((r) => r !== null)).toEqual([6]);
+      expect((await stores[1].sessions.get('s'))?.revision).toBe(6);
+    });
+
+    it('a live lease blocks claims until it has expired, then the session can be taken over', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      expect(await store.sessions.claim('s', 0, at(150), at(0))).toBe(1);
+      expect(await store.sessions.claim('s', 1, at(300), at(10))).toBeNull();
+      // The lease holds up to and including its instant.
+      expect(await store.sessions.claim('s', 1, at(300), at(150))).toBeNull();
+      expect(await store.sessions.claim('s', 1, at(300.001), at(150.001))).toBe(2);
+      expect(await store.sessions.get('s')).toMatchObject({ revision: 2, leaseUntil: at(300.001) });
+    });
+
+    it('save writes the outcome only with the claimed revision, bumps it and clears the lease', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      const claimed = await store.sessions.claim('s', 0, at(150), at(0));
+      const update: SessionUpdate = { status: 'completed', stepId: null, userId: 'u1', snapshot: { done: { yes: true } }, updatedAt: at(5) };
+      expect(await store.sessions.save('s', 0, update)).toBe(false);
+      expect(await store.sessions.save('s', 2, update)).toBe(false);
+      expect(await store.sessions.get('s')).toMatchObject({ status: 'waiting', revision: 1 });
+      expect(await store.sessions.save('s', claimed!, update)).toBe(true);
+      expect(await store.sessions.get('s')).toEqual({
+        ...sessionRecord('s'),
+        status: 'completed',
+        stepId: null,
+        userId: 'u1',
+        snapshot: { done: { yes: true } },
+        updatedAt: at(5),
+        revision: 2,
+        leaseUntil: null,
+      });
+      expect(await store.sessions.save('s', claimed!, update)).toBe(false);
+    });
+
+    it('a claim taken over after its lease expired can no longer save', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      const slow = await store.sessions.claim('s', 0, at(150), at(0));
+      const takeover = await store.sessions.claim('s', slow!, at(400), at(200));
+      expect(takeover).toBe(2);
+      const update: SessionUpdate = { status: 'failed', stepId: null, userId: null, snapshot: {}, updatedAt: at(201) };
+      expect(await store.sessions.save('s', slow!, update)).toBe(false);
+      expect(await store.sessions.save('s', takeover!, update)).toBe(true);
+    });
+
+    it('release gives a claim back: revision bumped, lease cleared, nothing else changed', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      expect(await store.sessions.claim('s', 0, at(150), at(0))).toBe(1);
+      await store.sessions.release('s', 0); // not the claim: ignored
+      expect(await store.sessions.get('s')).toMatchObject({ revision: 1, leaseUntil: at(150) });
+      await store.sessions.release('s', 1);
+      expect(await store.sessions.get('s')).toEqual({ ...sessionRecord('s'), revision: 2, leaseUntil: null });
+      expect(await store.sessions.claim('s', 2, at(160), at(10))).toBe(3);
+      await store.sessions.release('nope', 0);
+    });
+
+    it('list filters by journey and status, newest first (ties by id), limited', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s1', { journeyId: 'a', status: 'waiting', createdAt: at(1) }));
+      await store.sessions.create(sessionRecord('s2', { journeyId: 'a', status: 'completed', createdAt: at(2) }));
+      await store.sessions.create(sessionRecord('s3', { journeyId: 'b', status: 'completed', createdAt: at(3) }));
+      await store.sessions.create(sessionRecord('s5', { journeyId: 'a', status: 'completed', createdAt: at(4) }));
+      await store.sessions.create(sessionRecord('s4', { journeyId: 'b', status: 'rejected', createdAt: at(4) }));
+      const ids = async (filter: Parameters<Store['sessions']['list']>[0]) => (await store.sessions.list(filter)).map((s) => s.id);
+      expect(await ids({ limit: 10 })).toEqual(['s4', 's5', 's3', 's2', 's1']);
+      expect(await ids({ journeyId: 'a', limit: 10 })).toEqual(['s5', 's2', 's1']);
+      expect(await ids({ status: 'completed', limit: 10 })).toEqual(['s5', 's3', 's2']);
+      expect(await ids({ journeyId: 'a', status: 'completed', limit: 10 })).toEqual(['s5', 's2']);
+      expect(await ids({ limit: 2 })).toEqual(['s4', 's5']);
+      expect(await ids({ journeyId: 'none', limit: 10 })).toEqual([]);
+      expect((await store.sessions.list({ journeyId: 'b', status: 'rejected', limit: 1 }))[0]).toEqual(
+        sessionRecord('s4', { journeyId: 'b', status: 'rejected', createdAt: at(4) }),
+      );
+    });
+
+    it('deleteExpired removes sessions that expired before the cut-off, with their timelines', async () => {
+      const store = await open();
+      const cutoff = at(1000);
+      await store.sessions.create(sessionRecord('old', { expiresAt: at(10) }));
+      await store.sessions.create(sessionRecord('older', { expiresAt: at(999.999) }));
+      await store.sessions.create(sessionRecord('edge', { expiresAt: cutoff }));
+      await store.sessions.create(sessionRecord('recent', { expiresAt: at(2000) }));
+      const event: TimelineEvent = { at: at(0), stepId: 'ask', type: 'form', event: 'entered' };
+      for (const id of ['old', 'edge', 'recent']) await store.timelines.append(id, [event]);
+      expect(await store.sessions.deleteExpired(cutoff)).toBe(2);
+      expect(await store.sessions.get('old')).toBeNull();
+      expect(await store.sessions.get('older')).toBeNull();
+      expect(await store.timelines.list('old')).toEqual([]);
+      expect(await store.sessions.get('edge')).not.toBeNull();
+      expect(await store.timelines.list('edge')).toEqual([event]);
+      expect(await store.timelines.list('recent')).toEqual([event]);
+      expect(await store.sessions.deleteExpired(cutoff)).toBe(0);
+    });
+  });
+
+  describe('timelines', () => {
+    it('answer the events of a session in the order appended, exactly as given', async () => {
+      const store = await open();
+      const e1: TimelineEvent = { at: at(0), stepId: 'ask', type: 'form', event: 'entered' };
+      const e2: TimelineEvent = {
+        at: at(1),
+        stepId: 'ask',
+        type: 'form',
+        event: 'submitted',
+        option: 'go',
+        durationMs: 12,
+        variables: { answer: { name: 'x' } },
+        data: { name: 'x' },
+      };
+      const e3: TimelineEvent = { at: at(1), stepId: 'check', type: 'condition', event: 'branch', branch: 'true' };
+      const e4: TimelineEvent = { at: at(2), stepId: null, type: null, event: 'error', error: { code: 'boom', message: 'it broke' } };
+      await store.timelines.append('s', [e1, e2]);
+      await store.timelines.append('s', []);
+      await store.timelines.append('other', [e3]);
+      await store.timelines.append('s', [e3, e4]);
+      expect(await store.timelines.list('s')).toEqual([e1, e2, e3, e4]);
+      expect(await store.timelines.list('other')).toEqual([e3]);
+      expect(await store.timelines.list('none')).toEqual([]);
+    });
+  });
+
+  describe('users', () => {
+    it('create answers the user; found by id, and by username compared normalised (NFC, lower case)', async () => {
+      const store = await open();
+      const zoe = user('u1', 'Zoë');
+      expect(await store.users.create(zoe)).toEqual(zoe);
+      expect(await store.users.findById('u1')).toEqual(zoe);
+      expect(await store.users.findByUsername('ZOË')).toEqual(zoe);
+      expect(await store.users.findByUsername('zoe\u0308')).toEqual(zoe); // decomposed ë
+      expect(await store.users.findByUsername('zoe')).toBeNull();
+      expect(await store.users.findById('nope')).toBeNull();
+    });
+
+    it('a taken normalised username answers the existing user and stores nothing', async () => {
+      const store = await open();
+      const alice = user('u1', 'Alice');
+      await store.users.create(alice);
+      expect(await store.users.create(user('u2', 'ALICE', at(5)))).toEqual(alice);
+      expect(await store.users.findById('u2')).toBeNull();
+      expect(await store.users.list({ limit: 10 })).toEqual([alice]);
+    });
+
+    it('a taken id answers the existing user', async () => {
+      const store = await open();
+      const alice = user('u1', 'alice');
+      await store.users.create(alice);
+      expect(await store.users.create(user('u1', 'bob'))).toEqual(alice);
+      expect(await store.users.findByUsername('bob')).toBeNull();
+    });
+
+    it('users without a username may be many', async () => {
+      const store = await open();
+      await store.users.create(user('u1', null));
+      await store.users.create(user('u2', null));
+      expect((await store.users.list({ limit: 10 })).map((u) => u.id)).toEqual(['u1', 'u2']);
+    });
+
+    it('creates of one username racing from several processes: one user, every caller answered with it', async () => {
+      const stores = await several(4);
+      const results = await race(stores, 12, (store, i) => store.users.create(user(`u${i}`, i % 2 ? 'Carol' : 'CAROL')));
+      const ids = new Set(results.map((u) => u.id));
+      expect(ids.size).toBe(1);
+      expect(await stores[0].users.list({ limit: 100 })).toEqual([results[0]]);
+    });
+
+    it('list: oldest first (ties by id), limited; or the one user of a username', async () => {
+      const store = await open();
+      await store.users.create(user('u3', 'carol', at(2)));
+      await store.users.create(user('u2', 'bob', at(1)));
+      await store.users.create(user('u1', 'alice', at(2)));
+      expect((await store.users.list({ limit: 10 })).map((u) => u.id)).toEqual(['u2', 'u1', 'u3']);
+      expect((await store.users.list({ limit: 2 })).map((u) => u.id)).toEqual(['u2', 'u1']);
+      expect(await store.users.list({ username: 'BOB', limit: 10 })).toEqual([user('u2', 'bob', at(1))]);
+      expect(await store.users.list({ username: 'dave', limit: 10 })).toEqual([]);
+    });
+
+    it('delete erases the user and everything about them: authenticators, recovery codes, attempts, sessions with their timelines and outbox', async () => {
+      const store = await open();
+      const event: TimelineEvent = { at: at(0), stepId: 'ask', type: 'form', event: 'entered' };
+      for (const id of ['u1', 'u2']) {
+        await store.users.create(user(id, `name-${id}`));
+        await store.authenticators.create(authenticator(`auth-${id}`, id));
+        await store.recoveryCodes.replace(id, [recoveryCode(`rc-${id}`, id)]);
+        await store.attempts.reserve(`totp:${id}`, { kind: 'totp', subject: id }, 5, at(0), at(900));
+        await store.sessions.create(sessionRecord(`session-${id}`, { userId: id }));
+        await store.timelines.append(`session-${id}`, [event]);
+        await store.outbox.add(message(`msg-${id}`, at(0), `session-${id}`, '+15550100'));
+      }
+      await store.outbox.add(message('msg-none', at(0), null, '+15550100'));
+
+      expect(await store.users.delete('u1')).toBe(true);
+      expect(await store.users.findById('u1')).toBeNull();
+      expect(await store.users.findByUsername('name-u1')).toBeNull();
+      expect(await store.authenticators.get('auth-u1')).toBeNull();
+      expect(await store.authenticators.listByUser('u1')).toEqual([]);
+      expect(await store.recoveryCodes.listUnused('u1')).toEqual([]);
+      expect(await store.attempts.get('totp:u1')).toBeNull();
+      expect(await store.sessions.get('session-u1')).toBeNull();
+      expect(await store.timelines.list('session-u1')).toEqual([]);
+      expect(await store.outbox.list({ sessionId: 'session-u1', limit: 10 })).toEqual([]);
+
+      // Nothing of anyone else.
+      expect(await store.users.findById('u2')).not.toBeNull();
+      expect(await store.authenticators.listByUser('u2')).toHaveLength(1);
+      expect(await store.recoveryCodes.listUnused('u2')).toHaveLength(1);
+      expect(await store.attempts.get('totp:u2')).not.toBeNull();
+      expect(await store.sessions.get('session-u2')).not.toBeNull();
+      expect(await store.timelines.list('session-u2')).toEqual([event]);
+      expect((await store.outbox.list({ limit: 10 })).map((m) => m.id).sort()).toEqual(['msg-none', 'msg-u2']);
+
+      // The username is free again.
+      expect((await store.users.create(user('u9', 'NAME-U1'))).id).toBe('u9');
+      expect(await store.users.delete('u1')).toBe(false);
+    });
+  });
+
+  describe('authenticators', () => {
+    it('create, get, list by user (oldest first), confirm once, delete only by the owner', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.users.create(user('u2', 'bob'));
+      const b = authenticator('b', 'u1', { createdAt: at(1), lastTimeStep: 56_666_667, lastUsedAt: at(1) });
+      const a = authenticator('a', 'u1', { createdAt: at(2), params: { algorithm: 'SHA256', digits: 8, period: 60, label: 'Phone' } });
+      const c = authenticator('c', 'u2');
+      for (const record of [a, b, c]) await store.authenticators.create(record);
+      expect(await store.authenticators.get('a')).toEqual(a);
+      expect(await store.authenticators.get('nope')).toBeNull();
+      expect(await store.authenticators.listByUser('u1')).toEqual([b, a]);
+
+      await store.authenticators.confirm('a', at(10));
+      await store.authenticators.confirm('a', at(20));
+      expect((await store.authenticators.get('a'))?.confirmedAt).toBe(at(10));
+
+      expect(await store.authenticators.delete('u2', 'a')).toBe(false);
+      expect(await store.authenticators.delete('u1', 'a')).toBe(true);
+      expect(await store.authenticators.delete('u1', 'a')).toBe(false);
+      expect(await store.authenticators.listByUser('u1')).toEqual([b]);
+    });
+
+    it('belong to an existing user', async () => {
+      const store = await open();
+      await expect(store.authenticators.create(authenticator('a', 'ghost'))).rejects.toThrow();
+    });
+
+    it('advanceTimeStep accepts only a later step (time steps beyond 32 bits too) and marks the use when it accepts', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.authenticators.create(authenticator('a', 'u1'));
+      expect(await store.authenticators.advanceTimeStep('a', 0, at(1))).toBe(true);
+      expect(await store.authenticators.advanceTimeStep('a', 0, at(2))).toBe(false);
+      expect(await store.authenticators.get('a')).toMatchObject({ lastTimeStep: 0, lastUsedAt: at(1) });
+      const big = 2 ** 33;
+      expect(await store.authenticators.advanceTimeStep('a', big, at(3))).toBe(true);
+      expect(await store.authenticators.advanceTimeStep('a', big - 1, at(4))).toBe(false);
+      expect(await store.authenticators.get('a')).toMatchObject({ lastTimeStep: big, lastUsedAt: at(3) });
+      expect(await store.authenticators.advanceTimeStep('nope', 5, at(5))).toBe(false);
+    });
+
+    it('20 concurrent advanceTimeStep calls with one step from several processes: exactly one is true', async () => {
+      const stores = await several(4);
+      await stores[0].users.create(user('u1', 'alice'));
+      await stores[0].authenticators.create(authenticator('a', 'u1', { lastTimeStep: 100 }));
+      const results = await race(stores, 20, (store) => store.authenticators.advanceTimeStep('a', 101, at(1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await stores[2].authenticators.get('a'))?.lastTimeStep).toBe(101);
+    });
+  });
+
+  describe('attempts', () => {
+    const LOCK = at(900);
+    const meta = (subject: string | null = 'u1') => ({ kind: 'totp', subject });
+
+    it('count up to the limit; the attempt that reaches it is taken and locks at once', async () => {
+      const store = await open();
+      expect(await store.attempts.reserve('k', meta(), 3, at(0), LOCK)).toBe(1);
+      expect(await store.attempts.reserve('k', meta(), 3, at(0), LOCK)).toBe(2);
+      expect(await store.attempts.get('k')).toEqual({ key: 'k', kind: 'totp', subject: 'u1', failures: 2, lockedUntil: null });
+      expect(await store.attempts.reserve('k', meta(), 3, at(0), LOCK)).toBe(3);
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 3, lockedUntil: LOCK });
+      expect(await store.attempts.get('nope')).toBeNull();
+    });
+
+    it('a limit of 1 locks on the first attempt', async () => {
+      const store = await open();
+      expect(await store.attempts.reserve('k', meta(), 1, at(0), LOCK)).toBe(1);
+      expect(await store.attempts.reserve('k', meta(), 1, at(0), LOCK)).toBeNull();
+      expect((await store.attempts.get('k'))?.lockedUntil).toBe(LOCK);
+    });
+
+    it('while locked: null, not counted, the lock not extended; from lockUntil on, counting restarts at 1', async () => {
+      const store = await open();
+      for (let i = 0; i < 3; i++) await store.attempts.reserve('k', meta(), 3, at(0), LOCK);
+      for (const now of [at(0), at(600), at(899.999)]) expect(await store.attempts.reserve('k', meta(), 3, now, at(2000))).toBeNull();
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 3, lockedUntil: LOCK });
+      expect(await store.attempts.reserve('k', meta(), 3, LOCK, at(2000))).toBe(1);
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 1, lockedUntil: null });
+      expect(await store.attempts.reserve('k', meta(), 3, at(901), at(2000))).toBe(2);
+      expect(await store.attempts.reserve('k', meta(), 3, at(902), at(2000))).toBe(3);
+      expect((await store.attempts.get('k'))?.lockedUntil).toBe(at(2000));
+    });
+
+    it('reset clears failures and lock; resetting an unknown key is harmless', async () => {
+      const store = await open();
+      for (let i = 0; i < 3; i++) await store.attempts.reserve('k', meta(), 3, at(0), LOCK);
+      await store.attempts.reset('k');
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 0, lockedUntil: null });
+      expect(await store.attempts.reserve('k', meta(), 3, at(0), LOCK)).toBe(1);
+      await store.attempts.reset('nobody');
+      expect(await store.attempts.get('nobody')).toBeNull();
+    });
+
+    it('listBySubject (by key) and clearSubject (answering how many) touch one subject only', async () => {
+      const store = await open();
+      await store.attempts.reserve('u1:b', meta('u1'), 5, at(0), LOCK);
+      for (let i = 0; i < 2; i++) await store.attempts.reserve('u1:a', meta('u1'), 2, at(0), LOCK);
+      await store.attempts.reserve('u2:a', meta('u2'), 5, at(0), LOCK);
+      await store.attempts.reserve('anon', meta(null), 5, at(0), LOCK);
+      expect(await store.attempts.listBySubject('u1')).toEqual([
+        { key: 'u1:a', kind: 'totp', subject: 'u1', failures: 2, lockedUntil: LOCK },
+        { key: 'u1:b', kind: 'totp', subject: 'u1', failures: 1, lockedUntil: null },
+      ]);
+      expect(await store.attempts.clearSubject('u1')).toBe(2);
+      expect(await store.attempts.listBySubject('u1')).toEqual([]);
+      expect(await store.attempts.reserve('u1:a', meta('u1'), 2, at(0), LOCK)).toBe(1);
+      expect(await store.attempts.get('u2:a')).toMatchObject({ failures: 1 });
+      expect(await store.attempts.get('anon')).toMatchObject({ failures: 1, subject: null });
+      expect(await store.attempts.clearSubject('nobody')).toBe(0);
+    });
+
+    it('50 concurrent reserves from several processes with a limit of 5: exactly 5 are taken, counting 1..5', async () => {
+      const stores = await several(4);
+      const results = await race(stores, 50, (store) => store.attempts.reserve('k', meta(), 5, at(0), LOCK));
+      const taken = results.filter((r) => r !== null);
+      expect([...taken].sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(await stores[3].attempts.get('k')).toMatchObject({ failures: 5, lockedUntil: LOCK });
+    });
+  });
+
+  describe('recovery codes', () => {
+    it('replace swaps the whole set; listUnused answers unused codes by id', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.users.create(user('u2', 'bob'));
+      await store.recoveryCodes.replace('u1', [recoveryCode('old-1', 'u1'), recoveryCode('old-2', 'u1')]);
+      await store.recoveryCodes.replace('u2', [recoveryCode('other', 'u2')]);
+      await store.recoveryCodes.replace('u1', [recoveryCode('new-b', 'u1'), recoveryCode('new-a', 'u1'), recoveryCode('new-c', 'u1', at(5))]);
+      expect(await store.recoveryCodes.listUnused('u1')).toEqual([recoveryCode('new-a', 'u1'), recoveryCode('new-b', 'u1')]);
+      expect(await store.recoveryCodes.listUnused('u2')).toEqual([recoveryCode('other', 'u2')]);
+      await store.recoveryCodes.replace('u1', []);
+      expect(await store.recoveryCodes.listUnused('u1')).toEqual([]);
+    });
+
+    it('a code is consumed once; unknown codes are not', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.recoveryCodes.replace('u1', [recoveryCode('a', 'u1'), recoveryCode('b', 'u1')]);
+      expect(await store.recoveryCodes.consume('a', at(1))).toBe(true);
+      expect(await store.recoveryCodes.consume('a', at(2))).toBe(false);
+      expect(await store.recoveryCodes.consume('nope', at(2))).toBe(false);
+      expect(await store.recoveryCodes.listUnused('u1')).toEqual([recoveryCode('b', 'u1')]);
+    });
+
+    it('20 concurrent consumes of one code from several processes: exactly one is true', async () => {
+      const stores = await several(4);
+      await stores[0].users.create(user('u1', 'alice'));
+      await stores[0].recoveryCodes.replace('u1', [recoveryCode('a', 'u1')]);
+      const results = await race(stores, 20, (store, i) => store.recoveryCodes.consume('a', at(i)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await stores[1].recoveryCodes.listUnused('u1')).toEqual([]);
+    });
+  });
+
+  describe('counters', () => {
+    it('count hits within the window; the first hit once the window has passed starts a new one', async () => {
+      const store = await open();
+      expect(await store.counters.increment('k', 60, at(0))).toBe(1);
+      expect(await store.counters.increment('k', 60, at(30))).toBe(2);
+      expect(await store.counters.increment('k', 60, at(59.999))).toBe(3);
+      expect(await store.counters.increment('other', 60, at(59.999))).toBe(1);
+      expect(await store.counters.increment('k', 60, at(60))).toBe(1);
+      expect(await store.counters.increment('k', 60, at(61))).toBe(2);
+      expect(await store.counters.increment('k', 60, at(119.999))).toBe(3);
+      expect(await store.counters.increment('k', 60, at(500))).toBe(1);
+    });
+
+    it('30 concurrent hits from several processes each count once', async () => {
+      const stores = await several(3);
+      const counts = await race(stores, 30, (store) => store.counters.increment('k', 60, at(1)));
+      expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    });
+  });
+
+  describe('outbox', () => {
+    it('lists newest first (same instant: last added first), filtered by session and recipient, limited', async () => {
+      const store = await open();
+      const m1 = message('m1', at(0), 's1', 'alice@example.test');
+      const m2 = message('m2', at(5), 's1', '+15550100');
+      const m3 = message('m3', at(5), 's2', 'alice@example.test');
+      const m4 = message('m4', at(2), null, 'alice@example.test');
+      for (const m of [m1, m2, m3, m4]) await store.outbox.add(m);
+      expect(await store.outbox.list({ limit: 10 })).toEqual([m3, m2, m4, m1]);
+      expect(await store.outbox.list({ sessionId: 's1', limit: 10 })).toEqual([m2, m1]);
+      expect(await store.outbox.list({ to: 'alice@example.test', limit: 10 })).toEqual([m3, m4, m1]);
+      expect(await store.outbox.list({ sessionId: 's1', to: 'alice@example.test', limit: 10 })).toEqual([m1]);
+      expect(await store.outbox.list({ limit: 2 })).toEqual([m3, m2]);
+      expect(await store.outbox.list({ to: 'nobody', limit: 10 })).toEqual([]);
+    });
+  });
+
+  describe('signing keys', () => {
+    it('are listed oldest first (ties by kid) with their JWKs as given; a kid is added once', async () => {
+      const store = await open();
+      const key = (kid: string, createdAt: string, retiredAt: string | null = null): SigningKeyRecord => ({
+        kid,
+        publicJwk: { kty: 'EC', crv: 'P-256', x: `x-${kid}`, y: `y-${kid}` },
+        sealedPrivateJwk: `sealed-${kid}`,
+        createdAt,
+        retiredAt,
+      });
+      const keys = [key('k3', at(10)), key('k2', at(0), at(10)), key('k1', at(0))];
+      for (const k of keys) await store.signingKeys.add(k);
+      expect(await store.signingKeys.list()).toEqual([keys[2], keys[1], keys[0]]);
+      await expect(store.signingKeys.add(key('k1', at(20)))).rejects.toThrow();
+      expect(await store.signingKeys.list()).toHaveLength(3);
+    });
+  });
+
+  describe('used tokens', () => {
+    it('markUsed is true once per token id; deleteExpired forgets the ones expired before the cut-off', async () => {
+      const store = await open();
+      expect(await store.usedTokens.markUsed('a', at(100))).toBe(true);
+      expect(await store.usedTokens.markUsed('a', at(100))).toBe(false);
+      expect(await store.usedTokens.markUsed('b', at(200))).toBe(true);
+      expect(await store.usedTokens.markUsed('c', at(300))).toBe(true);
+      expect(await store.usedTokens.deleteExpired(at(200))).toBe(1);
+      expect(await store.usedTokens.markUsed('b', at(200))).toBe(false);
+      expect(await store.usedTokens.markUsed('a', at(100))).toBe(true);
+      expect(await store.usedTokens.deleteExpired(at(1000))).toBe(3);
+    });
+
+    it('20 concurrent markUsed of one token id from several processes: exactly one is true', async () => {
+      const stores = await several(4);
+      const results = await race(stores, 20, (store) => store.usedTokens.markUsed('jti-1', at(300)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  describe('the store', () => {
+    it('pings while open and not once closed; closing twice is harmless', async () => {
+      const store = await open();
+      expect(await store.ping()).toBe(true);
+      await store.close();
+      expect(await store.ping()).toBe(false);
+      await store.close();
+    });
+  });
+}
+
+describe('SQLite store contract', () => {
+  const dirs: string[] = [];
+  let path = '';
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  storeContract({
+    async open() {
+      const dir = tempDataDir();
+      dirs.push(dir);
+      path = join(dir, 'db.sqlite');
+      const store = openSqliteStore(path);
+      expect(store.kind).toBe('sqlite');
+      return store;
+    },
+    async another() {
+      return openSqliteStore(path);
+    },
+  });
+});
+
+describePostgres('PostgreSQL store contract', (url) => {
+  const schema = freshSchema(url);
+  afterAll(() => schema.drop());
+  storeContract({
+    async open() {
+      const store = await openPostgresStore(schema.url);
+      expect(store.kind).toBe('postgres');
+      await schema.truncate();
+      return store;
+    },
+    async another() {
+      return openPostgresStore(schema.url);
+    },
+  });
+});
+
+describePostgres('PostgreSQL store set-up', (url) => {
+  const schemas: Array<ReturnType<typeof freshSchema>> = [];
+  const fresh = () => {
+    const schema = freshSchema(url);
+    schemas.push(schema);
+    return schema;
+  };
+  afterAll(async () => {
+    for (const schema of schemas) await schema.drop();
+  });
+
+  it('processes opening a new schema at once create and migrate it once', async () => {
+    const schema = fresh();
+    const stores = await Promise.all(Array.from({ length: 5 }, () => openPostgresStore(schema.url)));
+    try {
+      for (const store of stores) expect(await store.ping()).toBe(true);
+      const applied = await query(url, `SELECT version, name FROM "${schema.name}".schema_migrations ORDER BY version`);
+      expect(applied).toEqual([
+        { version: 1, name: 'core' },
+        { version: 2, name: 'credential attempts and recovery codes' },
+        { version: 3, name: 'counters' },
+      ]);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+    const again = await openPostgresStore(schema.url);
+    await again.close();
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(3);
+  });
+
+  it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {
+    const first = fresh();
+    const second = fresh();
+    const a = await openStore(first.url);
+    const b = await openStore(second.url.replace(/^postgres:/, 'postgresql:'));
+    try {
+      expect([a.kind, b.kind]).toEqual(['postgres', 'postgres']);
+      await a.usedTokens.markUsed('shared-jti', at(100));
+      expect(await b.usedTokens.markUsed('shared-jti', at(100))).toBe(true);
+      const tables = await query(url, 'SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1', [second.name]);
+      expect(tables[0].n).toBeGreaterThan(10);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('PostgreSQL URLs', () => {
+  it('pass through to pg untouched when they carry none of our parameters', () => {
+    expect(parsePostgresUrl('postgres://u:p@db.example:5432/app')).toEqual({
+      connectionString: 'postgres://u:p@db.example:5432/app',
+      schema: null,
+      poolSize: 10,
+    });
+  });
+
+  it('schema becomes a search_path startup option, pool_size the pool size; other parameters stay', () => {
+    const target = parsePostgresUrl('postgres://u:p@h/app?sslmode=disable&schema=tenant_a&pool_size=3');
+    expect(target.schema).toBe('tenant_a');
+    expect(target.poolSize).toBe(3);
+    const params = new URLSearchParams(target.connectionString.split('?')[1]);
+    expect(Object.fromEntries(params)).toEqual({ sslmode: 'disable', options: '-c search_path=tenant_a' });
+    expect(target.connectionString.startsWith('postgres://u:p@h/app?')).toBe(true);
+  });
+
+  it('keep options already in the URL; explicit options win over the URL', () => {
+    const target = parsePostgresUrl('postgres://h/app?options=-c%20statement_timeout%3D5000&schema=a&pool_size=3', { schema: 'b', poolSize: 7 });
+    expect(target).toMatchObject({ schema: 'b', poolSize: 7 });
+    expect(new URLSearchParams(target.connectionString.split('?')[1]).get('options')).toBe('-c statement_timeout=5000 -c search_path=b');
+  });
+
+  it('refuse schema names that would need quoting, and pool sizes that are not positive integers', () => {
+    for (const schema of ['Tenant', 'a-b', 'x;drop', '1st', 'a b']) {
+      expect(() => parsePostgresUrl(`postgres://h/app?schema=${encodeURIComponent(schema)}`)).toThrow(/schema/);
+    }
+    for (const size of ['0', 'ten', '1.5', '-2']) expect(() => parsePostgresUrl(`postgres://h/app?pool_size=${size}`)).toThrow(/pool_size/);
+  });
+
+  it('a server that does not answer fails openStore', async () => {
+    await expect(openStore('postgres://journey:journey@127.0.0.1:1/nothing?schema=x')).rejects.toThrow();
+  });
+});
