@@ -14,7 +14,7 @@ import {
   type ValidateTokenBody,
 } from './request-schemas.js';
 import { checkBody } from './validate-body.js';
-import { rateLimit, type RateLimits } from './rate-limit.js';
+import { countRequest, rateLimit, type RateLimits } from './rate-limit.js';
 import type { CounterStore } from '../store/store.js';
 
 export interface ClientRouteDeps {
@@ -39,7 +39,6 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
   router.use(['/v1/journeys/:journeyId/start', '/v1/sessions'], clientCors);
 
   const startLimit = rateLimit(deps.rateLimits.start, (req) => `start:${req.ip ?? 'unknown'}`, deps.counters, deps.now);
-  const submitLimit = rateLimit(deps.rateLimits.submit, (req) => `submit:${String(req.params.sessionId)}`, deps.counters, deps.now);
 
   router.post('/v1/journeys/:journeyId/start', startLimit, async (req, res) => {
     const caller = callerOf(req, deps.keys);
@@ -51,9 +50,13 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
     res.json(await deps.sessions.get(req.params.sessionId, sessionToken(req)));
   });
 
-  router.post('/v1/sessions/:sessionId/submit', submitLimit, async (req, res) => {
+  router.post('/v1/sessions/:sessionId/submit', async (req, res) => {
     const token = sessionToken(req);
-    res.json(await deps.sessions.submit(String(req.params.sessionId), token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body)));
+    const sessionId = String(req.params.sessionId);
+    // Counted only once the session token is right: knowing a session id must not let anyone
+    // spend its owner's submit budget.
+    const counted = () => countRequest(deps.rateLimits.submit, `submit:${sessionId}`, deps.counters, deps.now, (s) => res.setHeader('Retry-After', String(s)));
+    res.json(await deps.sessions.submit(sessionId, token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body), counted));
   });
 
   router.post('/v1/tokens/validate', requireAppOrAdmin(deps.keys), async (req, res) => {

@@ -34,11 +34,23 @@ export function rateLimit(
 ): RequestHandler {
   if (!limit) return (_req, _res, next) => next();
   return async (req, res, next) => {
-    const count = await counters.increment(`rate:${key(req)}`, limit.windowSeconds, now().toISOString());
-    if (count > limit.count) {
-      res.setHeader('Retry-After', String(limit.windowSeconds));
-      throw new EngineError('rate_limited', `too many requests: at most ${limit.count} per ${limit.windowSeconds} s`);
-    }
+    await countRequest(limit, key(req), counters, now, (seconds) => res.setHeader('Retry-After', String(seconds)));
     next();
   };
+}
+
+/** Counts one request against `limit`; throws 429 rate_limited past it. */
+export async function countRequest(
+  limit: RateLimit | undefined,
+  key: string,
+  counters: CounterStore,
+  now: () => Date,
+  retryAfter: (seconds: number) => void,
+): Promise<void> {
+  if (!limit) return;
+  const count = await counters.increment(`rate:${key}`, limit.windowSeconds, now().toISOString());
+  if (count > limit.count) {
+    retryAfter(limit.windowSeconds);
+    throw new EngineError('rate_limited', `too many requests: at most ${limit.count} per ${limit.windowSeconds} s`);
+  }
 }

@@ -105,8 +105,11 @@ export class SessionService {
     sessionToken: string,
     rawBody: unknown,
     parse: (body: unknown) => { stepId: string; option: string; data?: unknown },
+    /** Runs once the token is known to be right (rate limiting per session). */
+    authorisedHook?: () => Promise<void>,
   ): Promise<StepResponse> {
     const record = await this.authorised(sessionId, sessionToken);
+    await authorisedHook?.();
     const body = parse(rawBody);
     this.refuseExpired(record);
     if (record.status !== 'waiting') throw new EngineError('session_ended', `the session has ended (${record.status})`);
@@ -129,15 +132,19 @@ export class SessionService {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
     }
-    const saved = await this.runtime.store.sessions.save(sessionId, claimed, {
-      status: advanced.status,
-      stepId: advanced.stepId,
-      userId: advanced.context.user?.id ?? null,
-      snapshot: advanced.snapshot,
-      updatedAt: this.runtime.now().toISOString(),
-    });
+    const saved = await this.runtime.store.sessions.save(
+      sessionId,
+      claimed,
+      {
+        status: advanced.status,
+        stepId: advanced.stepId,
+        userId: advanced.context.user?.id ?? null,
+        snapshot: advanced.snapshot,
+        updatedAt: this.runtime.now().toISOString(),
+      },
+      advanced.journal,
+    );
     if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
-    await this.runtime.store.timelines.append(sessionId, advanced.journal);
     this.observer?.timeline(record.journeyId, advanced.journal);
     return this.response({ ...record, status: advanced.status, stepId: advanced.stepId }, sessionToken, { context: advanced.context });
   }
@@ -187,8 +194,7 @@ export class SessionService {
       expiresAt: new Date(now.getTime() + compiled.settings.sessionTtlSeconds * 1000).toISOString(),
       leaseUntil: null,
     };
-    await this.runtime.store.sessions.create(record);
-    await this.runtime.store.timelines.append(sessionId, advanced.journal);
+    await this.runtime.store.sessions.create(record, advanced.journal);
     this.observer?.sessionStarted(record.journeyId);
     this.observer?.timeline(record.journeyId, advanced.journal);
     return this.response(record, sessionToken, { context: advanced.context });

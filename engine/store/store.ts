@@ -87,15 +87,19 @@ export interface SessionFilter {
 }
 
 export interface SessionStore {
-  create(record: SessionRecord): Promise<void>;
+  /** Creates the session and writes its first timeline events, atomically. */
+  create(record: SessionRecord, events?: TimelineEvent[]): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   /**
    * Takes the session for one submit: succeeds only when the revision is `expectedRevision` and no
    * live lease is held; bumps the revision and sets the lease. Answers the new revision, or null.
    */
   claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null>;
-  /** Writes the outcome of a claimed submit and clears the lease; false when the claim was lost. */
-  save(id: string, claimedRevision: number, update: SessionUpdate): Promise<boolean>;
+  /**
+   * Writes the outcome of a claimed submit with its timeline events and clears the lease, all
+   * atomically; false (and nothing written) when the claim was lost.
+   */
+  save(id: string, claimedRevision: number, update: SessionUpdate, events?: TimelineEvent[]): Promise<boolean>;
   /** Gives a claim back without changes. */
   release(id: string, claimedRevision: number): Promise<void>;
   list(filter: SessionFilter): Promise<SessionRecord[]>;

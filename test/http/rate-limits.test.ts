@@ -25,13 +25,13 @@ describe('RATE_LIMITS', () => {
   describe('over HTTP', () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer({ env: { RATE_LIMITS: 'start=3/60,submit=2/60' } });
+      server = await startTestServer({ env: { RATE_LIMITS: 'start=4/60,submit=2/60' } });
       await server.publish(journey);
     });
     afterAll(() => server.close({ remove: true }));
 
     it('answers 429 rate_limited past the start limit per address, with Retry-After, until the window passes', async () => {
-      for (let i = 0; i < 3; i++) expect((await startSession(server, 'limited')).status).toBe(200);
+      for (let i = 0; i < 4; i++) expect((await startSession(server, 'limited')).status).toBe(200);
       const refused = await startSession(server, 'limited');
       expect(refused.status).toBe(429);
       expect(refused.body.error.code).toBe('rate_limited');
@@ -51,6 +51,10 @@ describe('RATE_LIMITS', () => {
       expect(refused.status).toBe(429);
       const after = await server.request('GET', `/v1/sessions/${started.sessionId}`, { token: started.sessionToken });
       expect(after.body).toEqual(before.body);
+      // Wrong tokens spend nothing: knowing a session id does not let anyone lock its owner out.
+      const fresh = (await startSession(server, 'limited')).body;
+      for (let i = 0; i < 3; i++) expect((await submit(server, { ...fresh, sessionToken: 'wrong' }, 'ask', 'continue')).status).toBe(401);
+      expect((await submit(server, fresh, 'ask', 'continue')).status).toBe(200);
       // Another session has its own budget.
       const other = (await startSession(server, 'limited')).body;
       expect((await submit(server, other, 'ask', 'continue')).status).toBe(200);

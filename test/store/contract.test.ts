@@ -301,6 +301,19 @@ function storeContract(backend: Backend): void {
       expect(await store.sessions.save('s', claimed!, update)).toBe(false);
     });
 
+    it('create and save write their timeline events with the session, and a lost claim writes none', async () => {
+      const store = await open();
+      const event = (n: number) => ({ at: at(n), stepId: 'a', type: 'form', event: 'entered' as const });
+      await store.sessions.create(sessionRecord('s'), [event(0), event(1)]);
+      expect(await store.timelines.list('s')).toEqual([event(0), event(1)]);
+      const claimed = await store.sessions.claim('s', 0, at(150), at(0));
+      const update: SessionUpdate = { status: 'waiting', stepId: 'b', userId: null, snapshot: {}, updatedAt: at(2) };
+      expect(await store.sessions.save('s', 0, update, [event(9)])).toBe(false);
+      expect(await store.timelines.list('s')).toEqual([event(0), event(1)]);
+      expect(await store.sessions.save('s', claimed!, update, [event(2), event(3)])).toBe(true);
+      expect(await store.timelines.list('s')).toEqual([event(0), event(1), event(2), event(3)]);
+    });
+
     it('a claim taken over after its lease expired can no longer save', async () => {
       const store = await open();
       await store.sessions.create(sessionRecord('s'));

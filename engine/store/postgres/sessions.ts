@@ -9,14 +9,23 @@ import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, Timelin
 type Row = Record<string, any>;
 const json = (value: unknown): string => JSON.stringify(value);
 
+/** Inserts the JSON events of parameter $n for the session id of CTE `source`, in their order. */
+function insertEventsFrom(source: string, n: number): string {
+  return `INSERT INTO timeline_events (session_id, event)
+          SELECT ${source}.id, e.event FROM ${source} CROSS JOIN unnest($${n}::json[]) WITH ORDINALITY AS e(event, n) ORDER BY e.n`;
+}
+
 export class PostgresSessions implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(s: SessionRecord): Promise<void> {
+  async create(s: SessionRecord, events: TimelineEvent[] = []): Promise<void> {
+    // One statement: the session and its first events are written together or not at all.
     await this.pool.query(
-      `INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
-         token_hash, test_run, created_at, updated_at, expires_at, lease_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      `WITH created AS (
+         INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
+           token_hash, test_run, created_at, updated_at, expires_at, lease_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id)
+       ${insertEventsFrom('created', 16)}`,
       [
         s.id,
         s.journeyId,
@@ -33,6 +42,7 @@ export class PostgresSessions implements SessionStore {
         s.updatedAt,
         s.expiresAt,
         s.leaseUntil,
+        events.map(json),
       ],
     );
   }
@@ -51,13 +61,17 @@ export class PostgresSessions implements SessionStore {
     return rows[0] ? (rows[0].revision as number) : null;
   }
 
-  async save(id: string, claimedRevision: number, u: SessionUpdate): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-         lease_until = NULL WHERE id = $6 AND revision = $7`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision],
+  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = []): Promise<boolean> {
+    // One statement: the events are written only when the compare-and-set on the revision wins.
+    const { rows } = await this.pool.query(
+      `WITH updated AS (
+         UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
+       events AS (${insertEventsFrom('updated', 8)} RETURNING 1)
+       SELECT count(*)::int AS saved FROM updated`,
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, events.map(json)],
     );
-    return rowCount === 1;
+    return rows[0].saved === 1;
   }
 
   async release(id: string, claimedRevision: number): Promise<void> {

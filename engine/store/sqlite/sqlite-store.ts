@@ -237,7 +237,14 @@ const toVersion = (r: Row): VersionRecord => ({
 class SqliteSessions implements SessionStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(s: SessionRecord): Promise<void> {
+  async create(s: SessionRecord, events: TimelineEvent[] = []): Promise<void> {
+    this.db.transaction(() => {
+      this.insert(s);
+      appendEvents(this.db, s.id, events);
+    })();
+  }
+
+  private insert(s: SessionRecord): void {
     this.db
       .prepare(
         `INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
@@ -279,14 +286,18 @@ class SqliteSessions implements SessionStore {
     return revision ?? null;
   }
 
-  async save(id: string, claimedRevision: number, u: import('../store.js').SessionUpdate): Promise<boolean> {
-    const result = this.db
-      .prepare(
-        `UPDATE sessions SET status = ?, step_id = ?, user_id = ?, snapshot = ?, updated_at = ?, revision = revision + 1,
-           lease_until = NULL WHERE id = ? AND revision = ?`,
-      )
-      .run(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision);
-    return result.changes === 1;
+  async save(id: string, claimedRevision: number, u: import('../store.js').SessionUpdate, events: TimelineEvent[] = []): Promise<boolean> {
+    return this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `UPDATE sessions SET status = ?, step_id = ?, user_id = ?, snapshot = ?, updated_at = ?, revision = revision + 1,
+             lease_until = NULL WHERE id = ? AND revision = ?`,
+        )
+        .run(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision);
+      if (result.changes !== 1) return false;
+      appendEvents(this.db, id, events);
+      return true;
+    })();
   }
 
   async release(id: string, claimedRevision: number): Promise<void> {
@@ -338,15 +349,17 @@ const toSession = (r: Row): SessionRecord => ({
   leaseUntil: r.lease_until,
 });
 
+function appendEvents(db: Database.Database, sessionId: string, events: TimelineEvent[]): void {
+  const insert = db.prepare('INSERT INTO timeline_events (session_id, event) VALUES (?, ?)');
+  for (const event of events) insert.run(sessionId, json(event));
+}
+
 class SqliteTimelines implements TimelineStore {
   constructor(private readonly db: Database.Database) {}
 
   async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const insert = this.db.prepare('INSERT INTO timeline_events (session_id, event) VALUES (?, ?)');
-    this.db.transaction(() => {
-      for (const event of events) insert.run(sessionId, json(event));
-    })();
+    this.db.transaction(() => appendEvents(this.db, sessionId, events))();
   }
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
