@@ -78,7 +78,10 @@ export function loadConfig(env: Env = process.env): EngineConfig {
 
 function channelConfig(env: Env): ChannelConfig {
   const limit = /^(\d+)\/(\d+)$/.exec(env.OTP_SEND_LIMIT ?? '5/900');
-  if (!limit || Number(limit[1]) < 1 || Number(limit[2]) < 1) throw new Error('OTP_SEND_LIMIT must look like COUNT/SECONDS, e.g. 5/900');
+  // Windows are capped at a week: the sweeper forgets counters older than that.
+  if (!limit || Number(limit[1]) < 1 || Number(limit[2]) < 1 || Number(limit[2]) > 604800) {
+    throw new Error('OTP_SEND_LIMIT must look like COUNT/SECONDS (at most 604800 s), e.g. 5/900');
+  }
   return {
     timeoutMs: integer(env.CHANNEL_TIMEOUT_MS, 5000, 'CHANNEL_TIMEOUT_MS', 100, 60_000),
     sendLimit: { count: Number(limit[1]), windowSeconds: Number(limit[2]) },

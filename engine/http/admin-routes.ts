@@ -31,6 +31,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   const { admin, store } = deps;
   router.use('/v1/admin', requireAdmin(deps.keys));
+  // No CORS or method discovery on the admin API: OPTIONS is a route like any unknown one.
+  router.use('/v1/admin', (req, _res, next) => (req.method === 'OPTIONS' ? next(new EngineError('not_found', 'no such route')) : next()));
 
   router.get('/v1/admin/steps', (_req, res) => {
     res.json(deps.registry.catalogue());
@@ -135,9 +137,10 @@ function journeyId(req: Request): string {
 }
 
 function versionNumber(req: Request): number {
-  const version = Number(req.params.version);
-  if (!Number.isInteger(version) || version < 1) throw new EngineError('not_found', 'no such version');
-  return version;
+  const text = String(req.params.version);
+  // Digits only: "0x1", "1e0" or " 1" are not version 1.
+  if (!/^[1-9][0-9]{0,8}$/.test(text)) throw new EngineError('not_found', 'no such version');
+  return Number(text);
 }
 
 const etag = (revision: number) => `"${revision}"`;

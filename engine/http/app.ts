@@ -23,15 +23,37 @@ export class ForbiddenKeyError extends SyntaxError {
   }
 }
 
-/** A body that is not JSON is refused, not silently read as empty. */
+/** Deeper bodies are refused: no journey or answer needs more, and recursion elsewhere stays bounded. */
+export const MAX_BODY_DEPTH = 64;
+
+/**
+ * A body that is not JSON is refused, not silently read as empty; an empty body is no body
+ * (routes that need one answer 400); a body nested deeper than MAX_BODY_DEPTH is refused.
+ */
 const requireJsonBody: express.RequestHandler = (req, _res, next) => {
   const length = Number(req.headers['content-length'] ?? 0);
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if ((length > 0 || chunked) && !req.is('application/json')) {
     throw new EngineError('invalid_request', 'the body must be JSON (Content-Type: application/json)');
   }
+  if (!chunked && length === 0) req.body = undefined;
+  if (depthOf(req.body) > MAX_BODY_DEPTH) throw new EngineError('invalid_request', `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
   next();
 };
+
+/** Nesting depth of a parsed JSON value, measured without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 
 export interface AppDeps extends ClientRouteDeps, AdminRouteDeps {
   logger: Logger;

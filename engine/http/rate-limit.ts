@@ -18,7 +18,7 @@ export function parseRateLimits(text: string): RateLimits {
   const limits: RateLimits = {};
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const match = /^(start|submit)=(\d+)\/(\d+)$/.exec(part);
-    if (!match || Number(match[2]) < 1 || Number(match[3]) < 1) {
+    if (!match || Number(match[2]) < 1 || Number(match[3]) < 1 || Number(match[3]) > 604800) {
       throw new Error(`RATE_LIMITS: "${part}" must look like start=300/60 or submit=60/60 (or the whole value "off")`);
     }
     limits[match[1] as 'start' | 'submit'] = { count: Number(match[2]), windowSeconds: Number(match[3]) };

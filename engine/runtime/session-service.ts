@@ -88,7 +88,9 @@ export class SessionService {
       if (!draft) throw new EngineError('not_found', `no journey "${journeyId}"`);
       const hash = hashDocument(draft.document);
       compiled = this.runtime.compile(draft.document as Journey, hash);
-      await this.runtime.store.journeys.putDocument(hash, draft.document);
+      // The draft's document is stored for the session only once its input is accepted.
+      const document = draft.document;
+      return this.begin(compiled, null, { input: body.input }, true, () => this.runtime.store.journeys.putDocument(hash, document));
     }
     return this.begin(compiled, versionNumber, { input: body.input }, true);
   }
@@ -154,6 +156,7 @@ export class SessionService {
     journeyVersion: number | null,
     body: { input?: unknown; ui?: { redirectUrl?: string } },
     testRun: boolean,
+    beforeRun?: () => Promise<void>,
   ): Promise<StepResponse> {
     const input = body.input ?? {};
     if (compiled.checkInput && !compiled.checkInput(input)) {
@@ -164,6 +167,7 @@ export class SessionService {
     const redirectUrl = body.ui?.redirectUrl ?? null;
     if (redirectUrl !== null) this.checkRedirect(redirectUrl);
 
+    await beforeRun?.();
     const now = this.runtime.now();
     const sessionId = randomUUID();
     const sessionToken = randomBytes(32).toString('base64url');
@@ -210,13 +214,17 @@ export class SessionService {
       'snapshot' in from
         ? createActor(compiled.machine, { snapshot: from.snapshot as unknown as Snapshot<unknown> } as never)
         : createActor(compiled.machine, { input: from.input });
+    // Observe errors before starting: an error thrown by an action must reach this request,
+    // never be rethrown later on its own (which would end the process).
+    let failure: unknown = null;
+    actor.subscribe({ error: (error) => (failure = error) });
     actor.start();
     try {
       if (event) actor.send(event);
       const settled = await waitFor(actor, (s) => s.status !== 'active' || s.hasTag('waiting'), {
         timeout: this.settings.advanceTimeoutMs,
       });
-      if (settled.status === 'error') throw new EngineError('internal', 'the session could not be run');
+      if (settled.status === 'error' || failure) throw new EngineError('internal', 'the session could not be run');
       const persisted = actor.getPersistedSnapshot() as unknown as JsonObject & { context: SessionContext; value: unknown };
       const context = persisted.context;
       const snapshot = { ...persisted, context: { ...context, journal: [] } } as JsonObject;

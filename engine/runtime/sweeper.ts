@@ -6,17 +6,21 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 
-export async function sweepOnce(store: Store, now: Date, retentionSeconds: number): Promise<{ sessions: number; tokens: number }> {
+/** Rate and send-limit windows are at most this long; older counters can only be stale. */
+export const COUNTER_RETENTION_SECONDS = 7 * 86400;
+
+export async function sweepOnce(store: Store, now: Date, retentionSeconds: number): Promise<{ sessions: number; tokens: number; counters: number }> {
   const sessions = await store.sessions.deleteExpired(new Date(now.getTime() - retentionSeconds * 1000).toISOString());
   const tokens = await store.usedTokens.deleteExpired(now.toISOString());
-  return { sessions, tokens };
+  const counters = await store.counters.deleteStale(new Date(now.getTime() - COUNTER_RETENTION_SECONDS * 1000).toISOString());
+  return { sessions, tokens, counters };
 }
 
 export function startSweeper(options: { store: Store; now: () => Date; retentionSeconds: number; intervalMs: number; logger: Logger }): () => void {
   const timer = setInterval(() => {
     sweepOnce(options.store, options.now(), options.retentionSeconds)
       .then((removed) => {
-        if (removed.sessions || removed.tokens) options.logger.info(removed, 'swept expired sessions and token records');
+        if (removed.sessions || removed.tokens || removed.counters) options.logger.info(removed, 'swept expired sessions, token records and counters');
       })
       .catch((error) => options.logger.error({ err: error }, 'sweep failed'));
   }, options.intervalMs);

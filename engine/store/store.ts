@@ -218,6 +218,8 @@ export interface RecoveryCodeStore {
 export interface CounterStore {
   /** Counts one hit in the current window of `windowSeconds`; answers the count including it. */
   increment(key: string, windowSeconds: number, now: string): Promise<number>;
+  /** Removes counters whose window started before `before` (the sweeper keeps the table small). */
+  deleteStale(before: string): Promise<number>;
 }
 
 export interface OutboxMessage {

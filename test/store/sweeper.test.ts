@@ -51,4 +51,15 @@ describe('the sweeper', () => {
     // "b" is still remembered: a second use is still refused.
     expect(await store.usedTokens.markUsed('b', '2026-01-03T00:00:00.000Z')).toBe(false);
   });
+
+  it('forgets counters whose window started more than a week ago', async () => {
+    store = openSqliteStore(join(tempDataDir(), 'db.sqlite'));
+    await store.counters.increment('old', 60, '2026-01-01T00:00:00.000Z');
+    await store.counters.increment('fresh', 60, '2026-01-07T23:00:00.000Z');
+    const removed = await sweepOnce(store, new Date('2026-01-08T12:00:00.000Z'), 0);
+    expect(removed.counters).toBe(1);
+    // "fresh" still counts within its window; "old" starts again at 1.
+    expect(await store.counters.increment('fresh', 86400, '2026-01-08T12:00:00.000Z')).toBe(2);
+    expect(await store.counters.increment('old', 60, '2026-01-08T12:00:00.000Z')).toBe(1);
+  });
 });

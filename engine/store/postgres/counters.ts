@@ -18,4 +18,9 @@ export class PostgresCounters implements CounterStore {
     );
     return rows[0].count as number;
   }
+
+  async deleteStale(before: string): Promise<number> {
+    const { rowCount } = await this.pool.query('DELETE FROM counters WHERE window_start < $1', [before]);
+    return rowCount ?? 0;
+  }
 }

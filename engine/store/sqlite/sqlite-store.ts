@@ -565,6 +565,10 @@ class SqliteCounters implements CounterStore {
       .pluck()
       .get({ key, now, cutoff }) as number;
   }
+
+  async deleteStale(before: string): Promise<number> {
+    return this.db.prepare('DELETE FROM counters WHERE window_start < ?').run(before).changes;
+  }
 }
 
 class SqliteOutbox implements OutboxStore {
