@@ -69,6 +69,7 @@ describe('the admin API over HTTP', () => {
       'condition',
       'display',
       'email.otp',
+      'example.allow-list',
       'form',
       'http.request',
       'reject',
@@ -81,7 +82,7 @@ describe('the admin API over HTTP', () => {
       'user.identify',
     ];
 
-    it('lists the 14 built-in types with the catalogue fields', async () => {
+    it('lists the 15 built-in types (the worked example included) with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);
