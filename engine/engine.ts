@@ -92,8 +92,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const sessions = new SessionService(runtime, {
     redirectOrigins: config.redirectOrigins,
     publicUrl: config.publicUrl,
-    // Longer than the longest advance, so a slow submit is never taken over while it runs.
-    leaseSeconds: 150,
+    // Renewed every 5 s while a submit runs; after a crash the session is free again within 15 s.
+    leaseSeconds: 15,
     advanceTimeoutMs: 120_000,
   }, metrics);
   const admin = new JourneyAdmin(runtime);

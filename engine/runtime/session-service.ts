@@ -127,12 +127,21 @@ export class SessionService {
     const claimed = await this.runtime.store.sessions.claim(sessionId, record.revision, leaseUntil, now.toISOString());
     if (claimed === null) throw new EngineError('conflict', 'another submit to this session is being processed');
 
+    // A short lease, renewed while the submit runs: a process that dies mid-submit blocks its
+    // session only until the lease runs out, never for the length of the longest possible step.
+    const heartbeat = setInterval(() => {
+      const until = new Date(this.runtime.now().getTime() + this.settings.leaseSeconds * 1000).toISOString();
+      this.runtime.store.sessions.renewLease(sessionId, claimed, until).catch(() => undefined);
+    }, (this.settings.leaseSeconds * 1000) / 3);
+    heartbeat.unref();
     let advanced: Advanced;
     try {
       advanced = await this.advance(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString() });
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
+    } finally {
+      clearInterval(heartbeat);
     }
     const saved = await this.runtime.store.sessions.save(
       sessionId,

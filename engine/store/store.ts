@@ -102,6 +102,8 @@ export interface SessionStore {
   save(id: string, claimedRevision: number, update: SessionUpdate, events?: TimelineEvent[]): Promise<boolean>;
   /** Gives a claim back without changes. */
   release(id: string, claimedRevision: number): Promise<void>;
+  /** Extends the lease of a claim still held (a long submit's heartbeat); false when it was lost. */
+  renewLease(id: string, claimedRevision: number, leaseUntil: string): Promise<boolean>;
   list(filter: SessionFilter): Promise<SessionRecord[]>;
   /** Removes sessions whose expiry (or end) is older than `before`; answers how many. */
   deleteExpired(before: string): Promise<number>;

@@ -314,6 +314,19 @@ function storeContract(backend: Backend): void {
       expect(await store.timelines.list('s')).toEqual([event(0), event(1), event(2), event(3)]);
     });
 
+    it('renewLease extends a held claim only', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      const claimed = await store.sessions.claim('s', 0, at(15), at(0));
+      expect(await store.sessions.renewLease('s', claimed!, at(30))).toBe(true);
+      expect(await store.sessions.get('s')).toMatchObject({ leaseUntil: at(30), revision: claimed });
+      // Still held at 20 s thanks to the renewal.
+      expect(await store.sessions.claim('s', claimed!, at(40), at(20))).toBeNull();
+      expect(await store.sessions.renewLease('s', claimed! - 1, at(60))).toBe(false);
+      await store.sessions.release('s', claimed!);
+      expect(await store.sessions.renewLease('s', claimed! + 1, at(60))).toBe(false);
+    });
+
     it('a claim taken over after its lease expired can no longer save', async () => {
       const store = await open();
       await store.sessions.create(sessionRecord('s'));

@@ -78,6 +78,11 @@ export class PostgresSessions implements SessionStore {
     await this.pool.query('UPDATE sessions SET revision = revision + 1, lease_until = NULL WHERE id = $1 AND revision = $2', [id, claimedRevision]);
   }
 
+  async renewLease(id: string, claimedRevision: number, leaseUntil: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE sessions SET lease_until = $1 WHERE id = $2 AND revision = $3 AND lease_until IS NOT NULL', [leaseUntil, id, claimedRevision]);
+    return rowCount === 1;
+  }
+
   async list(filter: SessionFilter): Promise<SessionRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];

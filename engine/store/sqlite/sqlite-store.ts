@@ -306,6 +306,10 @@ class SqliteSessions implements SessionStore {
       .run(id, claimedRevision);
   }
 
+  async renewLease(id: string, claimedRevision: number, leaseUntil: string): Promise<boolean> {
+    return this.db.prepare('UPDATE sessions SET lease_until = ? WHERE id = ? AND revision = ? AND lease_until IS NOT NULL').run(leaseUntil, id, claimedRevision).changes === 1;
+  }
+
   async list(filter: import('../store.js').SessionFilter): Promise<SessionRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
