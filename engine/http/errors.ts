@@ -1,21 +1,8 @@
 /** Every refusal is `{ error: { code, message, details? } }` with the status of the API's error table. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { EngineError, type EngineErrorCode } from '../runtime/errors.js';
+import { ERROR_STATUS, EngineError } from '../runtime/errors.js';
 
-const STATUS: Record<EngineErrorCode, number> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  stale_step: 409,
-  conflict: 409,
-  session_ended: 409,
-  session_expired: 410,
-  validation_failed: 422,
-  rate_limited: 429,
-  internal: 500,
-};
 
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: { code, message, ...(details !== undefined ? { details } : {}) } };
@@ -28,7 +15,7 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof EngineError) {
-      res.status(STATUS[error.code]).json(errorBody(error.code, error.message, error.details));
+      res.status(ERROR_STATUS[error.code]).json(errorBody(error.code, error.message, error.details));
       return;
     }
     // body-parser's errors: malformed or oversized bodies are the client's.

@@ -6,7 +6,7 @@
  *
  * Pure: no Node or express imports, so the client may import these schemas in a browser too.
  */
-import type { EngineErrorCode } from '../runtime/errors.js';
+import { ERROR_STATUS, type EngineErrorCode } from '../runtime/errors.js';
 import type { DiagnosticCode } from '../journey/validate-journey.js';
 import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../journey/journey-schema.js';
 import {
@@ -22,20 +22,7 @@ import {
 // Error codes and statuses (the API's error table)
 // ---------------------------------------------------------------------------------------------
 
-/** Status of each error code; a Record, so a code added to EngineErrorCode fails to compile here. */
-export const ERROR_STATUS: Readonly<Record<EngineErrorCode, number>> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  stale_step: 409,
-  conflict: 409,
-  session_ended: 409,
-  session_expired: 410,
-  validation_failed: 422,
-  rate_limited: 429,
-  internal: 500,
-};
+export { ERROR_STATUS };
 
 export const ERROR_CODES = [
   'invalid_request',

@@ -15,6 +15,21 @@ export type EngineErrorCode =
   | 'rate_limited'
   | 'internal';
 
+/** The HTTP status of each code (the API's error table); the one place it is written in the engine. */
+export const ERROR_STATUS: Readonly<Record<EngineErrorCode, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  stale_step: 409,
+  conflict: 409,
+  session_ended: 409,
+  session_expired: 410,
+  validation_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+};
+
 export class EngineError extends Error {
   constructor(
     readonly code: EngineErrorCode,
