@@ -89,10 +89,19 @@ async function prepare(secretKeyHex: string, secrets: string[]) {
 }
 
 function startChild(script: string, args: string[]): Promise<ChildProcess> {
-  const child = fork(script, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // B1_PROFILE=DIR writes a CPU profile of each server into DIR (node --cpu-prof).
+  const profile = process.env.B1_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.B1_PROFILE}`] : [];
+  const child = fork(script, args, { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
 }
 
@@ -181,8 +190,7 @@ export async function runB1(): Promise<Record<string, number>> {
     line('B1 p99 latency ratio engine / hand-written (goal ≤ 1.25)', (e.p99 / h.p99).toFixed(2));
     return { engineRate: e.rate, handRate: h.rate, throughputRatio: e.rate / h.rate, p99Ratio: e.p99 / h.p99 };
   } finally {
-    engineChild.kill('SIGTERM');
-    handChild.kill('SIGTERM');
+    await Promise.all([stop(engineChild), stop(handChild)]);
   }
 }
 
