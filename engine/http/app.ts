@@ -135,9 +135,8 @@ export function createApp(deps: AppDeps): express.Express {
 /**
  * The designer (/designer/…) and the hosted runner (/run/{journeyId}): one Vite build in
  * designer/dist (`npm run build:designer`), with two pages. Hashed assets are cached for good,
- * pages never; designer paths answer its index.html (client-side routes). The runner has one
- * route of its own: where to send the browser once its session completed (the `ui.redirectUrl`
- * the app gave at start), asked with the session token, so the URL never travels in the page address.
+ * pages never; designer paths answer its index.html (client-side routes). The runner learns
+ * where to send the browser at the end from the step response's `ui.redirectUrl`.
  */
 function designerAndRunner(deps: AppDeps): express.Router {
   const router = express.Router();
@@ -173,10 +172,8 @@ function designerAndRunner(deps: AppDeps): express.Router {
     return designerPage(req, res, next);
   });
   router.get('/designer/journeys/{*rest}', designerPage);
-  router.use('/designer/assets', (req, res, next) => {
-    if (!built()) return notBuilt(req, res, next);
-    express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true })(req, res, next);
-  });
+  const assets = express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true });
+  router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 
   // The hosted runner.
   const runnerHeaders = {
@@ -185,22 +182,6 @@ function designerAndRunner(deps: AppDeps): express.Router {
       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
     'X-Frame-Options': 'DENY',
   };
-  router.get('/run/:journeyId/redirect', async (req, res) => {
-    const sessionId = typeof req.query.session === 'string' ? req.query.session : '';
-    const header = req.headers.authorization ?? '';
-    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!token) throw new EngineError('unauthorized', 'the session token is required (Authorization: Bearer <sessionToken>)');
-    if (!sessionId) throw new EngineError('invalid_request', 'the session query parameter is required');
-    // Checks the token (and expiry) exactly as GET /v1/sessions/{id} does.
-    const response = await deps.sessions.get(sessionId, token);
-    let redirectUrl: string | null = null;
-    if (response.status === 'completed' && response.journeyId === String(req.params.journeyId)) {
-      const record = await deps.store.sessions.get(sessionId);
-      const ui = (record?.snapshot as { context?: { ui?: { redirectUrl?: unknown } | null } } | undefined)?.context?.ui;
-      redirectUrl = typeof ui?.redirectUrl === 'string' ? ui.redirectUrl : null;
-    }
-    res.set('Cache-Control', 'no-store').json({ redirectUrl });
-  });
   router.get(['/run/:journeyId', '/run/:journeyId/'], (req, res, next) => {
     if (!journeyIdPattern.test(String(req.params.journeyId))) return next();
     return sendPage('run.html', runnerHeaders)(req, res, next);

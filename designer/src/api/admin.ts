@@ -1,0 +1,90 @@
+/** The admin API (admin key) as the designer uses it. */
+import { ApiError, requestJson } from './http.js';
+import type { CatalogueEntry, Diagnostic, JourneyDoc, JourneySummary, JourneyView, OutboxMessage, StepResponse, TimelineEvent } from './types.js';
+
+const KEY_STORAGE = 'journey-designer.admin-key';
+export const UNAUTHORIZED_EVENT = 'journey-designer:unauthorized';
+
+export function storedAdminKey(): string | null {
+  try {
+    return sessionStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+export function storeAdminKey(key: string | null): void {
+  try {
+    if (key) sessionStorage.setItem(KEY_STORAGE, key);
+    else sessionStorage.removeItem(KEY_STORAGE);
+  } catch {
+    // storage disabled: the key lives for this page only
+  }
+}
+
+const enc = encodeURIComponent;
+
+export class AdminApi {
+  constructor(readonly key: string) {}
+
+  private async call<T>(path: string, options: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    try {
+      return await requestJson<T>(path, { ...options, token: this.key });
+    } catch (error) {
+      // The key stopped working (rotated, server restarted with another key): back to sign-in.
+      if (error instanceof ApiError && error.status === 401) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+      throw error;
+    }
+  }
+
+  async catalogue(): Promise<CatalogueEntry[]> {
+    return (await this.call<CatalogueEntry[]>('/v1/admin/steps')).body;
+  }
+
+  async journeys(): Promise<JourneySummary[]> {
+    return (await this.call<JourneySummary[]>('/v1/admin/journeys')).body;
+  }
+
+  async journey(id: string): Promise<JourneyView> {
+    const { body, headers } = await this.call<Omit<JourneyView, 'etag'>>(`/v1/admin/journeys/${enc(id)}`);
+    return { ...body, etag: headers.get('etag') };
+  }
+
+  async save(doc: JourneyDoc, etag?: string | null): Promise<{ valid: boolean; diagnostics: Diagnostic[]; etag: string | null }> {
+    const { body, headers } = await this.call<{ valid: boolean; diagnostics: Diagnostic[] }>(`/v1/admin/journeys/${enc(doc.id)}`, {
+      method: 'PUT',
+      body: doc,
+      headers: etag ? { 'if-match': etag } : {},
+    });
+    return { ...body, etag: headers.get('etag') };
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.call(`/v1/admin/journeys/${enc(id)}`, { method: 'DELETE' });
+  }
+
+  async publish(id: string): Promise<{ version: number; publishedAt: string }> {
+    return (await this.call<{ version: number; publishedAt: string }>(`/v1/admin/journeys/${enc(id)}/publish`, { method: 'POST' })).body;
+  }
+
+  async version(id: string, version: number): Promise<JourneyDoc> {
+    return (await this.call<JourneyDoc>(`/v1/admin/journeys/${enc(id)}/versions/${version}`)).body;
+  }
+
+  async restore(id: string, version: number): Promise<{ etag: string | null }> {
+    const { headers } = await this.call(`/v1/admin/journeys/${enc(id)}/versions/${version}/restore`, { method: 'POST' });
+    return { etag: headers.get('etag') };
+  }
+
+  async testRun(id: string, body: { input?: unknown; version?: number }): Promise<StepResponse> {
+    return (await this.call<StepResponse>(`/v1/admin/journeys/${enc(id)}/test-runs`, { method: 'POST', body })).body;
+  }
+
+  async timeline(sessionId: string): Promise<TimelineEvent[]> {
+    return (await this.call<{ timeline: TimelineEvent[] }>(`/v1/admin/sessions/${enc(sessionId)}`)).body.timeline;
+  }
+
+  async outbox(sessionId: string): Promise<OutboxMessage[]> {
+    return (await this.call<OutboxMessage[]>(`/v1/admin/outbox?sessionId=${enc(sessionId)}`)).body;
+  }
+}

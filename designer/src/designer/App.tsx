@@ -1,0 +1,240 @@
+/**
+ * The designer application: sign-in with the admin key (kept in sessionStorage), the journey
+ * list, and the editor. Routes are real paths under /designer/ (the server answers index.html
+ * for each), with a guard against leaving an editor with unsaved changes.
+ */
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../api/admin.js';
+import { ApiError } from '../api/http.js';
+import type { CatalogueEntry } from '../api/types.js';
+import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
+import { prefetchCatalogue, prefetchJourney, takePrefetchedCatalogue } from './prefetch.js';
+import { JourneyList } from './JourneyList.js';
+import { Logo } from '../ui/Logo.js';
+
+// The editor (React Flow, rjsf, the validator) is a chunk of its own, loaded in parallel with the data.
+const loadEditor = () => import('./Editor.js');
+const Editor = lazy(() => loadEditor().then((m) => ({ default: m.Editor })));
+
+type Route = { page: 'list' } | { page: 'editor'; journeyId: string; version: number | null };
+
+function parseRoute(pathname: string): Route {
+  const m = /^\/designer\/journeys\/([^/]+)(?:\/versions\/(\d+))?\/?$/.exec(pathname);
+  if (m) return { page: 'editor', journeyId: decodeURIComponent(m[1]), version: m[2] ? Number(m[2]) : null };
+  return { page: 'list' };
+}
+
+// Opening straight on a journey: fetch its code and its document now, with the catalogue.
+{
+  const route = parseRoute(window.location.pathname);
+  const key = storedAdminKey();
+  if (key) prefetchCatalogue(key);
+  if (route.page === 'editor') {
+    void loadEditor();
+    if (key && route.version === null) prefetchJourney(key, route.journeyId);
+  }
+}
+
+export function App() {
+  return (
+    <FeedbackProvider>
+      <Shell />
+    </FeedbackProvider>
+  );
+}
+
+function Shell() {
+  const [key, setKey] = useState<string | null>(() => storedAdminKey());
+  const [catalogue, setCatalogue] = useState<CatalogueEntry[] | null>(null);
+  const [signInError, setSignInError] = useState<string | null>(null);
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
+  const guard = useRef<(() => boolean) | null>(null);
+  const path = useRef(window.location.pathname);
+  const feedback = useFeedback();
+  const api = useRef<AdminApi | null>(null);
+  if (key && api.current?.key !== key) api.current = new AdminApi(key);
+
+  // Check the key and load the step catalogue (the palette, the forms and the validator come from it).
+  useEffect(() => {
+    if (!key) return;
+    let cancelled = false;
+    setCatalogue(null);
+    (takePrefetchedCatalogue(key) ?? new AdminApi(key).catalogue())
+      .then((entries) => {
+        if (!cancelled) setCatalogue(entries);
+      })
+      .catch((e) => {
+        if (cancelled) return;
+        storeAdminKey(null);
+        setKey(null);
+        setSignInError(
+          e instanceof ApiError && e.status === 401
+            ? 'That key was not accepted.'
+            : e instanceof ApiError && e.status === 403
+              ? 'That is an app key: the designer needs the admin key.'
+              : `The server could not be reached: ${(e as Error).message}`,
+        );
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+
+  const setLeaveGuard = useCallback((g: (() => boolean) | null) => {
+    guard.current = g;
+  }, []);
+
+  const mayLeave = useCallback(async () => {
+    if (!guard.current?.()) return true;
+    return feedback.confirm({
+      title: 'Leave without saving?',
+      message: 'The draft has changes that are not saved. They will be lost.',
+      confirmLabel: 'Leave',
+      cancelLabel: 'Stay',
+      danger: true,
+    });
+  }, [feedback]);
+
+  const navigate = useCallback(
+    async (to: string) => {
+      if (to === window.location.pathname) return;
+      if (!(await mayLeave())) return;
+      guard.current = null;
+      window.history.pushState(null, '', to);
+      path.current = to;
+      setRoute(parseRoute(to));
+    },
+    [mayLeave],
+  );
+
+  useEffect(() => {
+    const onPop = async () => {
+      const next = window.location.pathname;
+      if (guard.current?.()) {
+        // Put the editor back while asking; go on only if the user agrees.
+        window.history.pushState(null, '', path.current);
+        if (!(await mayLeave())) return;
+        guard.current = null;
+        window.history.pushState(null, '', next);
+      }
+      path.current = next;
+      setRoute(parseRoute(next));
+    };
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, [mayLeave]);
+
+  useEffect(() => {
+    const onUnauthorized = () => {
+      guard.current = null;
+      storeAdminKey(null);
+      setKey(null);
+      setCatalogue(null);
+      api.current = null;
+      setSignInError('The admin key is no longer accepted. Sign in again.');
+    };
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+  }, []);
+
+  const signOut = useCallback(async () => {
+    if (!(await mayLeave())) return;
+    guard.current = null;
+    storeAdminKey(null);
+    setKey(null);
+    setCatalogue(null);
+    api.current = null;
+  }, [mayLeave]);
+
+  if (!key) {
+    return (
+      <SignIn
+        error={signInError}
+        onSubmit={(k) => {
+          setSignInError(null);
+          storeAdminKey(k);
+          setKey(k);
+        }}
+      />
+    );
+  }
+  if (!catalogue || !api.current) return <Connecting />;
+  if (route.page === 'editor') {
+    return (
+      <Suspense fallback={<Connecting />}>
+        <Editor key={`${route.journeyId}:${route.version}`} api={api.current} catalogue={catalogue} journeyId={route.journeyId} version={route.version} navigate={navigate} setLeaveGuard={setLeaveGuard} />
+      </Suspense>
+    );
+  }
+  return <JourneyList api={api.current} navigate={navigate} onSignOut={signOut} catalogueSize={catalogue.length} />;
+}
+
+function Connecting() {
+  return (
+    <div className="page-message" role="status">
+      <span className="sv-spinner" aria-hidden="true" /> Loading…
+    </div>
+  );
+}
+
+function SignIn({ error, onSubmit }: { error: string | null; onSubmit: (key: string) => void }) {
+  const [value, setValue] = useState('');
+  const [local, setLocal] = useState<string | null>(null);
+  const message = local ?? error;
+  useEffect(() => {
+    document.title = 'Sign in · Journey designer';
+  }, []);
+  return (
+    <div className="signin-page">
+      <form
+        className="signin-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const key = value.trim();
+          if (!key) {
+            setLocal('Enter the admin API key.');
+            return;
+          }
+          setLocal(null);
+          onSubmit(key);
+        }}
+        noValidate
+      >
+        <div className="brand">
+          <Logo />
+          <span>Journey designer</span>
+        </div>
+        <h1>Sign in</h1>
+        <p className="signin-text">Use the server’s admin API key. It is kept in this browser tab only and forgotten when the tab closes.</p>
+        <div className="ins-field">
+          <label htmlFor="admin-key">Admin API key</label>
+          <input
+            id="admin-key"
+            className={`ins-input${message ? ' ins-input-invalid' : ''}`}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            aria-invalid={message ? true : undefined}
+            aria-describedby={message ? 'signin-error' : 'signin-help'}
+            autoFocus
+            data-testid="admin-key"
+          />
+          {message ? (
+            <p id="signin-error" className="ins-error" role="alert">
+              {message}
+            </p>
+          ) : (
+            <p id="signin-help" className="ins-help">
+              Printed once on the server’s first start, and kept in <code>data/admin-api-key</code>.
+            </p>
+          )}
+        </div>
+        <button type="submit" className="btn btn-primary btn-block" data-testid="sign-in">
+          Sign in
+        </button>
+      </form>
+    </div>
+  );
+}

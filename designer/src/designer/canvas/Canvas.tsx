@@ -1,0 +1,397 @@
+/**
+ * The canvas: React Flow driven by the journey document. Nodes and edges are derived from the
+ * document (node objects are cached so unchanged steps keep their identity and do not re-render);
+ * moves, connections, deletions and drops from the palette become document edits.
+ */
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from '@xyflow/react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import type { CatalogueEntry, JourneyDoc, Position } from '../../api/types.js';
+import { categoryHex } from '../categories.js';
+import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
+import { autoLayout } from './auto-layout.js';
+import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
+
+export const PALETTE_MIME = 'application/x-journey-step';
+
+/**
+ * Past this many steps the canvas opens on the start of the journey at a readable zoom and renders
+ * only what is in view (React Flow's onlyRenderVisibleElements): a 500-step journey opens as fast
+ * as a 20-step one. Fit view (the control, or zooming out) still shows everything; the minimap
+ * always does.
+ */
+export const LARGE_JOURNEY = 150;
+
+interface InitialView {
+  virtualize: boolean;
+  /** For a large journey: the viewport on its start, computed up front (no first frame elsewhere). */
+  viewport?: { x: number; y: number; zoom: number };
+}
+
+function initialView(doc: JourneyDoc, catalogue: Map<string, CatalogueEntry>): InitialView {
+  const ids = Object.keys(doc.steps);
+  if (ids.length <= LARGE_JOURNEY || !doc.steps[doc.start]) return { virtualize: false };
+  // The start step at the left, vertically centred, at a readable zoom: the journey reads on from it.
+  const start = doc.layout?.[doc.start] ?? { x: 0, y: 0 };
+  const size = nodeGeometry(branchHandles(doc.steps[doc.start], catalogue.get(doc.steps[doc.start].type)));
+  // The canvas is the window less the bars and side panels (the layout's fixed sizes).
+  const height = Math.max(240, window.innerHeight - 56 - 36);
+  const zoom = 0.75;
+  return { virtualize: true, viewport: { x: 72 - start.x * zoom, y: height / 2 - (start.y + size.height / 2) * zoom, zoom } };
+}
+
+export interface StepIssues {
+  severity: 'error' | 'warning';
+  count: number;
+}
+
+export interface RunHighlight {
+  visited: Set<string>;
+  current: string | null;
+  edges: Set<string>;
+}
+
+export interface CanvasProps {
+  doc: JourneyDoc;
+  catalogue: Map<string, CatalogueEntry>;
+  selectedNodes: Set<string>;
+  selectedEdges: Set<string>;
+  issues: Map<string, StepIssues>;
+  run: RunHighlight | null;
+  readOnly: boolean;
+  apply: (update: (doc: JourneyDoc) => JourneyDoc, group?: string) => void;
+  transient: (update: (doc: JourneyDoc) => JourneyDoc) => void;
+  checkpoint: () => void;
+  select: (change: SelectionChange) => void;
+  addStep: (type: string, position: Position) => void;
+  onReady?: () => void;
+}
+
+export interface SelectionChange {
+  nodes?: (previous: Set<string>) => Set<string>;
+  edges?: (previous: Set<string>) => Set<string>;
+}
+
+export interface CanvasHandle {
+  layout(): Promise<void>;
+  focusStep(id: string): void;
+  center(): Position;
+  fit(): void;
+}
+
+export const edgeId = (source: string, branch: string) => `${source}\u2192${branch}`;
+export function parseEdgeId(id: string): { source: string; branch: string } {
+  const at = id.indexOf('\u2192');
+  return { source: id.slice(0, at), branch: id.slice(at + 1) };
+}
+
+function applySelection(previous: Set<string>, changes: Array<{ id: string; selected: boolean }>): Set<string> {
+  const next = new Set(previous);
+  for (const { id, selected } of changes) {
+    if (selected) next.add(id);
+    else next.delete(id);
+  }
+  if (next.size === previous.size && [...next].every((id) => previous.has(id))) return previous;
+  return next;
+}
+
+interface CachedNode {
+  node: StepNodeType;
+  key: string;
+  dataKey: string;
+}
+
+export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(props, ref) {
+  const { doc, catalogue, selectedNodes, selectedEdges, issues, run, readOnly } = props;
+  const flow = useReactFlow<StepNodeType, Edge>();
+  const cache = useRef(new Map<string, CachedNode>());
+  const measured = useRef(new Map<string, { width: number; height: number }>());
+  const expected = useRef(new Map<string, { width: number; height: number }>());
+  const propsRef = useRef(props);
+  propsRef.current = props;
+  const [view] = useState(() => initialView(doc, catalogue));
+  const dragging = useRef(false);
+  // On a large journey the minimap (one shape per step) comes once the canvas has been painted.
+  const [minimap, setMinimap] = useState(!view.virtualize);
+  useEffect(() => {
+    if (minimap) return;
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 200));
+    const cancel = window.cancelIdleCallback ?? window.clearTimeout;
+    const handle = idle(() => setMinimap(true), { timeout: 600 });
+    return () => cancel(handle);
+  }, [minimap]);
+  const onDragStart = useCallback(() => {
+    dragging.current = true;
+    propsRef.current.checkpoint();
+  }, []);
+  const onDragStop = useCallback(() => {
+    dragging.current = false;
+  }, []);
+
+  // React Flow reads each node's `measured` size from the node objects it is given (the minimap,
+  // useNodesInitialized): measurements are kept here and handed back with the nodes.
+  const [measuredTick, setMeasuredTick] = useState(0);
+
+  const nodes = useMemo(() => {
+    const next: StepNodeType[] = [];
+    const seen = new Set<string>();
+    for (const [id, step] of Object.entries(doc.steps)) {
+      seen.add(id);
+      const entry = catalogue.get(step.type);
+      const position = doc.layout?.[id] ?? { x: 0, y: 0 };
+      const handles = branchHandles(step, entry);
+      const handleKey = handles.map((h) => `${h.kind}:${h.name}`).join('|');
+      const wired = Object.keys(step.branches ?? {}).filter((b) => step.branches![b] && doc.steps[step.branches![b]]).join('\u0000');
+      const issue = issues.get(id);
+      const runState = run ? (run.current === id ? 'current' : run.visited.has(id) ? 'visited' : null) : null;
+      const selected = selectedNodes.has(id);
+      const isStart = doc.start === id;
+      const label = step.name || id;
+      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry].join('\u0001');
+      const size = measured.current.get(id);
+      const geometry = nodeGeometry(handles);
+      expected.current.set(id, geometry);
+      const nodeKey = [dataKey, position.x, position.y, selected, readOnly, size?.width, size?.height].join('\u0001');
+      const hit = cache.current.get(id);
+      if (hit && hit.key === nodeKey) {
+        next.push(hit.node);
+        continue;
+      }
+      const data: StepNodeData =
+        hit && hit.dataKey === dataKey
+          ? hit.node.data
+          : {
+              stepId: id,
+              label,
+              typeTitle: entry?.title ?? `${step.type} (unknown type)`,
+              type: step.type,
+              category: entry?.category ?? 'other',
+              known: !!entry,
+              isStart,
+              terminal: entry?.terminal ?? false,
+              interactive: entry?.interactive ?? false,
+              handles,
+              handleKey,
+              wired,
+              severity: issue?.severity ?? null,
+              issues: issue?.count ?? 0,
+              run: runState,
+            };
+      const node: StepNodeType = {
+        id,
+        type: 'step',
+        position,
+        data,
+        selected,
+        draggable: !readOnly,
+        connectable: !readOnly,
+        deletable: !readOnly,
+        // The browser's measurement when it differed from the stylesheet's geometry, else the geometry.
+        ...(size ? { measured: size } : { measured: { width: geometry.width, height: geometry.height }, handles: geometry.handles }),
+      };
+      cache.current.set(id, { node, key: nodeKey, dataKey });
+      next.push(node);
+    }
+    for (const id of cache.current.keys()) {
+      if (seen.has(id)) continue;
+      cache.current.delete(id);
+      expected.current.delete(id);
+      measured.current.delete(id);
+    }
+    return next;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [doc.steps, doc.layout, doc.start, catalogue, issues, run, selectedNodes, readOnly, measuredTick]);
+
+  const edges = useMemo(() => {
+    const list: Edge[] = [];
+    for (const [source, step] of Object.entries(doc.steps)) {
+      for (const [branch, target] of Object.entries(step.branches ?? {})) {
+        if (!doc.steps[target]) continue;
+        const id = edgeId(source, branch);
+        const failure = branch === 'failure';
+        const onPath = run?.edges.has(id) ?? false;
+        const colour = onPath ? '#4f46e5' : failure ? '#e0766d' : '#9aa3b2';
+        list.push({
+          id,
+          source,
+          target,
+          sourceHandle: branch,
+          targetHandle: 'in',
+          selected: selectedEdges.has(id),
+          deletable: !readOnly,
+          className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}`,
+          markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: colour },
+          interactionWidth: 18,
+        });
+      }
+    }
+    return list;
+  }, [doc.steps, selectedEdges, run, readOnly]);
+
+  const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
+    const positions: Record<string, Position> = {};
+    let moved = false;
+    const selections: Array<{ id: string; selected: boolean }> = [];
+    let resized = false;
+    for (const change of changes) {
+      if (change.type === 'dimensions' && change.dimensions) {
+        // React Flow measures every node once: nothing to do when the browser agrees with the geometry.
+        const { width, height } = change.dimensions;
+        const known = measured.current.get(change.id) ?? expected.current.get(change.id);
+        if (!known || known.width !== width || known.height !== height) {
+          measured.current.set(change.id, change.dimensions);
+          resized = true;
+        }
+      } else if (change.type === 'position' && change.position) {
+        positions[change.id] = change.position;
+        moved = true;
+      } else if (change.type === 'select') {
+        selections.push({ id: change.id, selected: change.selected });
+      }
+    }
+    if (resized) setMeasuredTick((t) => t + 1);
+    if (moved && !propsRef.current.readOnly) {
+      // A mouse drag is one undo step (checkpoint at its start); arrow-key moves coalesce into one.
+      if (dragging.current) propsRef.current.transient((d) => setPositions(d, positions));
+      else propsRef.current.apply((d) => setPositions(d, positions), 'keyboard-move');
+    }
+    if (selections.length) propsRef.current.select({ nodes: (previous) => applySelection(previous, selections) });
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<Edge>[]) => {
+    const selections: Array<{ id: string; selected: boolean }> = [];
+    for (const change of changes) {
+      if (change.type === 'select') selections.push({ id: change.id, selected: change.selected });
+    }
+    if (selections.length) propsRef.current.select({ edges: (previous) => applySelection(previous, selections) });
+  }, []);
+
+  const onDelete = useCallback(({ nodes: gone, edges: cut }: { nodes: StepNodeType[]; edges: Edge[] }) => {
+    if (propsRef.current.readOnly) return;
+    const ids = new Set(gone.map((n) => n.id));
+    propsRef.current.apply((d) => deleteSteps(disconnect(d, cut.map((e) => parseEdgeId(e.id)).filter((w) => !ids.has(w.source))), ids));
+    propsRef.current.select({ nodes: () => new Set(), edges: () => new Set() });
+  }, []);
+
+  const onConnect = useCallback((connection: Connection) => {
+    if (propsRef.current.readOnly || !connection.sourceHandle) return;
+    const { source, sourceHandle, target } = connection;
+    propsRef.current.apply((d) => connect(d, source, sourceHandle!, target));
+  }, []);
+
+  const onDragOver = useCallback((event: React.DragEvent) => {
+    if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: React.DragEvent) => {
+      const type = event.dataTransfer.getData(PALETTE_MIME);
+      if (!type || propsRef.current.readOnly) return;
+      event.preventDefault();
+      const at = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      propsRef.current.addStep(type, { x: at.x - 110, y: at.y - 30 });
+    },
+    [flow],
+  );
+
+  const onSelectionChange = useCallback((_: OnSelectionChangeParams) => {}, []);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      async layout() {
+        const { doc: current, catalogue: types } = propsRef.current;
+        const layoutNodes = Object.entries(current.steps).map(([id, step]) => {
+          const size = flow.getInternalNode(id)?.measured ?? measured.current.get(id);
+          return { id, width: size?.width ?? 220, height: size?.height ?? 90, handles: branchHandles(step, types.get(step.type)).map((h) => h.name) };
+        });
+        const layoutEdges = Object.entries(current.steps).flatMap(([source, step]) =>
+          Object.entries(step.branches ?? {}).map(([branch, target]) => ({ source, branch, target })),
+        );
+        const positions = await autoLayout(layoutNodes, layoutEdges);
+        propsRef.current.apply((d) => setPositions(d, positions));
+        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
+      },
+      focusStep(id) {
+        const node = flow.getInternalNode(id);
+        if (!node) return;
+        const w = node.measured.width ?? 220;
+        const h = node.measured.height ?? 90;
+        const zoom = Math.max(flow.getZoom(), 0.8);
+        void flow.setCenter(node.internals.positionAbsolute.x + w / 2, node.internals.positionAbsolute.y + h / 2, { zoom, duration: 250 });
+      },
+      center() {
+        const el = document.querySelector('.je-canvas');
+        const rect = el?.getBoundingClientRect();
+        if (!rect) return { x: 0, y: 0 };
+        return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+      },
+      fit() {
+        void flow.fitView({ padding: 0.15, maxZoom: 1 });
+      },
+    }),
+    [flow],
+  );
+
+  return (
+    <div className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<StepNodeType, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStart={onDragStart}
+        onSelectionDragStart={onDragStart}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStop={onDragStop}
+        onConnect={onConnect}
+        onDelete={onDelete}
+        onSelectionChange={onSelectionChange}
+        onInit={props.onReady}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
+        selectionKeyCode="Shift"
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        elementsSelectable
+        fitView={!view.viewport}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        defaultViewport={view.viewport}
+        onlyRenderVisibleElements={view.virtualize}
+        minZoom={0.1}
+        maxZoom={2}
+        connectionRadius={28}
+        proOptions={{ hideAttribution: true }}
+        defaultEdgeOptions={{ type: 'default' }}
+        aria-label="Journey canvas"
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cdd2da" />
+        {minimap && <MiniMap<StepNodeType>
+          pannable
+          zoomable
+          ariaLabel="Overview of the journey"
+          nodeColor={(n) => categoryHex(n.data.category)}
+          nodeStrokeWidth={0}
+          nodeBorderRadius={6}
+          maskColor="rgba(246, 247, 249, 0.72)"
+        />}
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+    </div>
+  );
+});

@@ -1,0 +1,126 @@
+/**
+ * One step on the canvas: name, type and category colour; a target handle on the left; one source
+ * handle per branch (id = branch name), derived branches included, then the implicit `failure`.
+ * Memoised, and registered in a module-scope nodeTypes map (React Flow re-mounts otherwise).
+ */
+import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useRef } from 'react';
+import type { BranchHandle } from '../model/journey-ops.js';
+import { categoryColour } from '../categories.js';
+
+export interface StepNodeData extends Record<string, unknown> {
+  stepId: string;
+  label: string;
+  typeTitle: string;
+  type: string;
+  category: string;
+  known: boolean;
+  isStart: boolean;
+  terminal: boolean;
+  interactive: boolean;
+  handles: BranchHandle[];
+  handleKey: string;
+  wired: string;
+  severity: 'error' | 'warning' | null;
+  issues: number;
+  run: 'current' | 'visited' | null;
+}
+
+export type StepNodeType = Node<StepNodeData, 'step'>;
+
+/**
+ * The node's geometry, fixed by the stylesheet (designer.css, "step node"): React Flow gets each
+ * node's size and handle positions up front, so 500 steps render, edges included, in one pass
+ * instead of waiting for every node to be measured. A node the browser measures differently
+ * (other fonts, a zoomed page) is measured again by React Flow as usual.
+ */
+export const NODE_GEOMETRY = { width: 220, border: 1, head: 52, branchesPadding: 4, row: 22, sourceHandle: 10, targetHandle: 12, targetCenter: 27 } as const;
+
+export function nodeGeometry(handles: BranchHandle[]): { width: number; height: number; handles: NonNullable<Node['handles']> } {
+  const g = NODE_GEOMETRY;
+  const rows = handles.length;
+  const branchesTop = g.border + g.head;
+  const height = branchesTop + (rows ? 1 + g.branchesPadding * 2 + g.row * rows : 0) + g.border;
+  const sourceX = g.width - g.border - g.sourceHandle / 2;
+  const list: NonNullable<Node['handles']> = [
+    { id: 'in', type: 'target', position: Position.Left, x: g.border - g.targetHandle / 2, y: g.targetCenter - g.targetHandle / 2, width: g.targetHandle, height: g.targetHandle },
+  ];
+  handles.forEach((h, i) => {
+    const rowTop = branchesTop + 1 + g.branchesPadding + g.row * i;
+    list.push({ id: h.name, type: 'source', position: Position.Right, x: sourceX, y: rowTop + (g.row - g.sourceHandle) / 2, width: g.sourceHandle, height: g.sourceHandle });
+  });
+  return { width: g.width, height, handles: list };
+}
+
+function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
+  const updateNodeInternals = useUpdateNodeInternals();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    updateNodeInternals(id);
+  }, [id, data.handleKey, updateNodeInternals]);
+
+  const wired = new Set(data.wired ? data.wired.split('\u0000') : []);
+  const classes = ['sn'];
+  if (selected) classes.push('sn-selected');
+  if (data.severity) classes.push(`sn-${data.severity}`);
+  if (data.run) classes.push(`sn-run-${data.run}`);
+  if (!data.known) classes.push('sn-unknown');
+  const declared = data.handles.filter((h) => h.kind !== 'failure');
+  const failure = data.handles.find((h) => h.kind === 'failure');
+
+  return (
+    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`}>
+      <Handle type="target" position={Position.Left} id="in" className="sn-in" />
+      {data.isStart && (
+        <div className="sn-start" title="The journey starts here">
+          <svg viewBox="0 0 12 12" width="9" height="9" aria-hidden="true">
+            <path fill="currentColor" d="M3 1.5v9L10.5 6 3 1.5Z" />
+          </svg>
+          Start
+        </div>
+      )}
+      <div className="sn-head">
+        <div className="sn-titles">
+          <div className="sn-name" title={data.label}>
+            {data.label}
+          </div>
+          <div className="sn-type" title={data.type}>
+            {data.typeTitle}
+          </div>
+        </div>
+        {data.issues > 0 && (
+          <span className={`sn-issues sn-issues-${data.severity}`} title={`${data.issues} issue${data.issues === 1 ? '' : 's'}`}>
+            {data.severity === 'error' ? '!' : data.issues}
+          </span>
+        )}
+      </div>
+      {(declared.length > 0 || failure) && (
+        <div className="sn-branches">
+          {declared.map((h) => (
+            <div key={h.name} className={`sn-branch${h.kind === 'extra' ? ' sn-branch-extra' : ''}${wired.has(h.name) ? ' sn-branch-wired' : ''}`}>
+              <span className="sn-branch-name" title={h.kind === 'extra' ? `${h.name}: not a branch of this step type` : h.name}>
+                {h.name}
+              </span>
+              <Handle type="source" position={Position.Right} id={h.name} className="sn-out" />
+            </div>
+          ))}
+          {failure && (
+            <div className={`sn-branch sn-branch-failure${wired.has('failure') ? ' sn-branch-wired' : ''}`}>
+              <span className="sn-branch-name">failure</span>
+              <Handle type="source" position={Position.Right} id="failure" className="sn-out sn-out-failure" />
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const StepNode = memo(StepNodeView);
+
+/** Module scope: a new object per render would make React Flow re-mount every node. */
+export const nodeTypes = { step: StepNode };

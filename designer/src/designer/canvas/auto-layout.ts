@@ -1,0 +1,71 @@
+/**
+ * Auto-layout with elkjs (layered, left to right). Each node gets one port per handle, in the
+ * order the handles are drawn (FIXED_ORDER, clockwise: the branch ports down the east side, the
+ * input port on the west), so multi-output steps fan their targets out in branch order.
+ * elkjs is loaded on first use, so the designer does not pay for it up front.
+ */
+import type { Position } from '../../api/types.js';
+
+export interface LayoutNode {
+  id: string;
+  width: number;
+  height: number;
+  handles: string[];
+}
+
+export interface LayoutEdge {
+  source: string;
+  branch: string;
+  target: string;
+}
+
+let elkPromise: Promise<{ layout(graph: unknown): Promise<ElkResult> }> | null = null;
+
+interface ElkResult {
+  children?: Array<{ id: string; x?: number; y?: number }>;
+}
+
+function elk() {
+  elkPromise ??= import('elkjs/lib/elk.bundled.js').then((module) => {
+    const ELK = (module as unknown as { default: new () => { layout(graph: unknown): Promise<ElkResult> } }).default;
+    return new ELK();
+  });
+  return elkPromise;
+}
+
+export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<Record<string, Position>> {
+  const known = new Set(nodes.map((n) => n.id));
+  const port = (node: string, handle: string) => `${node}\u0000${handle}`;
+  const graph = {
+    id: 'root',
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+      'elk.spacing.nodeNode': '36',
+      'elk.spacing.edgeNode': '24',
+      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+      'elk.layered.crossingMinimization.semiInteractive': 'true',
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.separateConnectedComponents': 'true',
+      'elk.spacing.componentComponent': '80',
+    },
+    children: nodes.map((n) => ({
+      id: n.id,
+      width: n.width,
+      height: n.height,
+      layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' },
+      ports: [
+        ...n.handles.map((h, i) => ({ id: port(n.id, h), width: 8, height: 8, layoutOptions: { 'elk.port.side': 'EAST', 'elk.port.index': String(i) } })),
+        { id: port(n.id, 'in'), width: 8, height: 8, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(n.handles.length) } },
+      ],
+    })),
+    edges: edges
+      .filter((e) => known.has(e.source) && known.has(e.target))
+      .map((e, i) => ({ id: `e${i}`, sources: [port(e.source, e.branch)], targets: [port(e.target, 'in')] })),
+  };
+  const result = await (await elk()).layout(graph);
+  const positions: Record<string, Position> = {};
+  for (const child of result.children ?? []) positions[child.id] = { x: child.x ?? 0, y: child.y ?? 0 };
+  return positions;
+}

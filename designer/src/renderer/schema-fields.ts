@@ -1,0 +1,192 @@
+/**
+ * Turns an option's JSON Schema into the fields a person fills in, checks the answers the way the
+ * engine will (required, types, lengths, patterns, bounds) so most mistakes are caught in place,
+ * and maps the engine's own 422 details back to fields.
+ */
+import type { JsonObject, JsonSchema } from '../api/types.js';
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  description?: string;
+  kind: 'text' | 'email' | 'password' | 'code' | 'number' | 'integer' | 'checkbox' | 'select' | 'json' | 'date' | 'tel' | 'url';
+  required: boolean;
+  schema: JsonSchema;
+  options?: Array<{ value: unknown; label: string }>;
+  /** Secrets and one-time codes are never kept when a step is shown again. */
+  forget: boolean;
+}
+
+export type FieldValues = Record<string, string | boolean>;
+export type FieldErrors = Record<string, string>;
+
+const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function schemaProperties(schema: JsonSchema | undefined): Array<[string, JsonSchema]> {
+  if (!schema || !isRecord(schema.properties)) return [];
+  return Object.entries(schema.properties).filter((entry): entry is [string, JsonSchema] => isRecord(entry[1]));
+}
+
+export function fieldsOf(schema: JsonSchema | undefined, stepType = ''): FieldSpec[] {
+  const required = new Set(Array.isArray(schema?.required) ? (schema!.required as string[]) : []);
+  return schemaProperties(schema).map(([name, prop]) => {
+    const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : (prop.type as string | undefined);
+    const format = typeof prop.format === 'string' ? prop.format : '';
+    const oneTimeCode = name === 'code' || name === 'totp_code' || /otp|code$/i.test(name) && /otp|totp|challenge/.test(stepType + name);
+    let kind: FieldSpec['kind'] = 'text';
+    let options: FieldSpec['options'];
+    if (Array.isArray(prop.enum)) {
+      kind = 'select';
+      options = (prop.enum as unknown[]).map((value) => ({ value, label: enumLabel(value) }));
+    } else if (type === 'boolean') kind = 'checkbox';
+    else if (type === 'integer') kind = 'integer';
+    else if (type === 'number') kind = 'number';
+    else if (type === 'object' || type === 'array') kind = 'json';
+    else if (format === 'email' || /^e-?mail$/i.test(name)) kind = 'email';
+    else if (format === 'password' || /password|passcode|secret/i.test(name)) kind = 'password';
+    else if (oneTimeCode) kind = 'code';
+    else if (format === 'date') kind = 'date';
+    else if (format === 'uri' || format === 'url') kind = 'url';
+    else if (/phone/i.test(name)) kind = 'tel';
+    return {
+      name,
+      label: typeof prop.title === 'string' && prop.title ? prop.title : name,
+      description: typeof prop.description === 'string' ? prop.description : undefined,
+      kind,
+      required: required.has(name),
+      schema: prop,
+      options,
+      forget: kind === 'password' || kind === 'code' || prop.writeOnly === true,
+    };
+  });
+}
+
+function enumLabel(value: unknown): string {
+  const labels: Record<string, string> = { sms: 'SMS', whatsapp: 'WhatsApp', email: 'Email' };
+  return typeof value === 'string' ? (labels[value] ?? value) : JSON.stringify(value);
+}
+
+export function initialValues(fields: FieldSpec[], previous?: FieldValues): FieldValues {
+  const values: FieldValues = {};
+  for (const field of fields) {
+    const kept = previous && !field.forget ? previous[field.name] : undefined;
+    if (kept !== undefined) values[field.name] = kept;
+    else if (field.kind === 'checkbox') values[field.name] = field.schema.default === true;
+    else if (field.schema.default !== undefined) values[field.name] = typeof field.schema.default === 'string' ? field.schema.default : JSON.stringify(field.schema.default);
+    else if (field.kind === 'select' && field.required && field.options?.length) values[field.name] = JSON.stringify(field.options[0].value);
+    else values[field.name] = '';
+  }
+  return values;
+}
+
+/** The data to submit, or the errors to show. */
+export function collect(fields: FieldSpec[], values: FieldValues): { data: JsonObject; errors: FieldErrors } {
+  const data: JsonObject = {};
+  const errors: FieldErrors = {};
+  for (const field of fields) {
+    const raw = values[field.name];
+    const schema = field.schema;
+    if (field.kind === 'checkbox') {
+      data[field.name] = raw === true;
+      continue;
+    }
+    const text = typeof raw === 'string' ? (field.kind === 'code' ? raw.replace(/\s+/g, '') : raw) : '';
+    if (text.trim() === '') {
+      if (field.required) errors[field.name] = `${field.label} is required`;
+      continue;
+    }
+    if (field.kind === 'select') {
+      try {
+        data[field.name] = JSON.parse(text);
+      } catch {
+        data[field.name] = text;
+      }
+      continue;
+    }
+    if (field.kind === 'json') {
+      try {
+        data[field.name] = JSON.parse(text);
+      } catch {
+        errors[field.name] = `${field.label} must be valid JSON`;
+      }
+      continue;
+    }
+    if (field.kind === 'number' || field.kind === 'integer') {
+      const n = Number(text);
+      if (!Number.isFinite(n) || (field.kind === 'integer' && !Number.isInteger(n))) {
+        errors[field.name] = `${field.label} must be a ${field.kind === 'integer' ? 'whole number' : 'number'}`;
+        continue;
+      }
+      if (typeof schema.minimum === 'number' && n < schema.minimum) errors[field.name] = `${field.label} must be at least ${schema.minimum}`;
+      else if (typeof schema.maximum === 'number' && n > schema.maximum) errors[field.name] = `${field.label} must be at most ${schema.maximum}`;
+      data[field.name] = n;
+      continue;
+    }
+    if (typeof schema.minLength === 'number' && text.length < schema.minLength) {
+      errors[field.name] = `${field.label} must be at least ${schema.minLength} characters`;
+    } else if (typeof schema.maxLength === 'number' && text.length > schema.maxLength) {
+      errors[field.name] = `${field.label} must be at most ${schema.maxLength} characters`;
+    } else if (typeof schema.pattern === 'string' && !matches(schema.pattern, text)) {
+      errors[field.name] = field.kind === 'code' ? codeHint(schema.pattern) : `${field.label} is not in the expected format`;
+    } else if (field.kind === 'email' && !/^[^\s@]+@[^\s@]+$/.test(text)) {
+      errors[field.name] = 'Enter a valid email address';
+    }
+    data[field.name] = text;
+  }
+  return { data, errors };
+}
+
+/** "Enter the 6-digit code" when the pattern says how many digits, else a general hint. */
+function codeHint(pattern: string): string {
+  const digits = /^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$/.exec(pattern)?.[1];
+  return digits ? `Enter the ${digits}-digit code` : 'Enter the code exactly as shown';
+}
+
+function matches(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return true; // the engine will judge
+  }
+}
+
+/** Maps a 422 `details.errors` list to fields; what matches no field comes back as `general`. */
+export function errorsFromDetails(details: unknown, fields: FieldSpec[]): { fields: FieldErrors; general: string | null } {
+  const list = isRecord(details) && Array.isArray(details.errors) ? (details.errors as Array<{ path?: string; keyword?: string; message?: string }>) : [];
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const out: FieldErrors = {};
+  const rest: string[] = [];
+  for (const e of list) {
+    let name = (e.path ?? '').split('/')[1];
+    if (!name && e.keyword === 'required') name = /'([^']+)'/.exec(e.message ?? '')?.[1] ?? '';
+    const field = name ? byName.get(name.replace(/~1/g, '/').replace(/~0/g, '~')) : undefined;
+    if (field) out[field.name] ??= friendly(field, e.keyword, e.message);
+    else if (e.message) rest.push(e.message);
+  }
+  return { fields: out, general: rest.length ? `The answer was refused: ${rest.join('; ')}` : null };
+}
+
+function friendly(field: FieldSpec, keyword?: string, message?: string): string {
+  switch (keyword) {
+    case 'required':
+      return `${field.label} is required`;
+    case 'pattern':
+      return `${field.label} is not in the expected format`;
+    case 'minLength':
+    case 'maxLength':
+    case 'minimum':
+    case 'maximum':
+      return `${field.label} ${message ?? 'is not valid'}`;
+    default:
+      return `${field.label} ${message ?? 'is not valid'}`;
+  }
+}
+
+export function humanize(id: string): string {
+  const spaced = id.replace(/[-_.]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
+}
+
+export function sentence(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+}

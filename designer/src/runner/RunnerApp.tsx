@@ -1,0 +1,193 @@
+/**
+ * The hosted runner: /run/{journeyId} starts a new session of a public journey;
+ * /run/{journeyId}?session={id}#t={token} resumes one. Each waiting step is shown with the shared
+ * generic renderer; on completion the browser goes to the session's redirect URL with `token=` added,
+ * or a success page is shown.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api/http.js';
+import { getSession, startJourney, submitStep } from '../api/client.js';
+import type { JsonObject, StepResponse } from '../api/types.js';
+import { StepView, Spinner } from '../renderer/StepView.js';
+import { humanize, sentence } from '../renderer/schema-fields.js';
+
+type View =
+  | { kind: 'loading'; message: string }
+  | { kind: 'step'; response: StepResponse }
+  | { kind: 'redirecting'; to: string }
+  | { kind: 'success' }
+  | { kind: 'ended'; title: string; message: string; restart: boolean };
+
+export function parseRunnerLocation(location: Location): { journeyId: string; sessionId: string | null; token: string | null } {
+  const match = /^\/run\/([^/?#]+)/.exec(location.pathname);
+  const journeyId = match ? decodeURIComponent(match[1]) : '';
+  const sessionId = new URLSearchParams(location.search).get('session');
+  const token = new URLSearchParams(location.hash.replace(/^#/, '')).get('t');
+  return { journeyId, sessionId, token };
+}
+
+export function withToken(redirectUrl: string, token: string): string {
+  const url = new URL(redirectUrl, window.location.href);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+export function RunnerApp() {
+  const [{ journeyId, sessionId, token }] = useState(() => parseRunnerLocation(window.location));
+  const [view, setView] = useState<View>({ kind: 'loading', message: sessionId ? 'Resuming…' : 'Starting…' });
+  const session = useRef<{ sessionId: string; sessionToken: string } | null>(sessionId && token ? { sessionId, sessionToken: token } : null);
+  const live = useRef<HTMLDivElement>(null);
+
+  const show = useCallback(
+    async (response: StepResponse) => {
+      session.current = { sessionId: response.sessionId, sessionToken: response.sessionToken };
+      if (response.status === 'waiting' && response.step) {
+        setView({ kind: 'step', response });
+        return;
+      }
+      if (response.status === 'completed') {
+        const redirect = response.ui?.redirectUrl ?? null;
+        if (redirect && response.result?.token) {
+          const to = withToken(redirect, response.result.token);
+          setView({ kind: 'redirecting', to });
+          window.location.replace(to);
+        } else {
+          setView({ kind: 'success' });
+        }
+        return;
+      }
+      setView(endedView(response.status, response.error));
+    },
+    [journeyId],
+  );
+
+  const fail = useCallback((error: unknown) => {
+    if (error instanceof ApiError) {
+      if (error.code === 'session_expired') setView({ kind: 'ended', title: 'This session has expired', message: 'For your security, sessions end after a while. Start again to continue.', restart: true });
+      else if (error.code === 'not_found') setView({ kind: 'ended', title: 'Not available', message: 'This sign-in flow does not exist or is not published.', restart: false });
+      else if (error.code === 'unauthorized') setView({ kind: 'ended', title: 'This link is not valid', message: 'The link may be incomplete or already used. Start again to continue.', restart: true });
+      else setView({ kind: 'ended', title: 'Something went wrong', message: sentence(error.message), restart: true });
+    } else {
+      setView({ kind: 'ended', title: 'Something went wrong', message: 'Please try again.', restart: true });
+    }
+  }, []);
+
+  useEffect(() => {
+    if (!journeyId) {
+      setView({ kind: 'ended', title: 'Not available', message: 'No journey was given in the address.', restart: false });
+      return;
+    }
+    const run = async () => {
+      try {
+        if (session.current) {
+          await show(await getSession(session.current.sessionId, session.current.sessionToken));
+        } else {
+          const response = await startJourney(journeyId, { ui: {} });
+          // Keep the session in the address, so a reload resumes it instead of starting over.
+          const path = `/run/${encodeURIComponent(journeyId)}?session=${encodeURIComponent(response.sessionId)}#t=${encodeURIComponent(response.sessionToken)}`;
+          window.history.replaceState(null, '', path);
+          await show(response);
+        }
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'unauthorized' && !session.current) {
+          setView({ kind: 'ended', title: 'Not available', message: 'This sign-in flow cannot be started from a browser.', restart: false });
+        } else fail(error);
+      }
+    };
+    void run();
+  }, [journeyId, show, fail]);
+
+  const onSubmit = useCallback(
+    async (option: string, data?: JsonObject) => {
+      if (view.kind !== 'step' || !session.current) return;
+      try {
+        await show(await submitStep(session.current, view.response.step!.id, option, data));
+      } catch (error) {
+        if (error instanceof ApiError && (error.code === 'stale_step' || error.code === 'session_ended')) {
+          await show(await getSession(session.current.sessionId, session.current.sessionToken));
+          return;
+        }
+        if (error instanceof ApiError && error.status === 422) throw error;
+        if (error instanceof ApiError && (error.code === 'rate_limited' || error.code === 'network_error' || error.code === 'conflict')) throw error;
+        fail(error);
+      }
+    },
+    [view, show, fail],
+  );
+
+  useEffect(() => {
+    const titles: Record<View['kind'], string> = { loading: 'Loading', step: '', redirecting: 'Redirecting', success: 'Done', ended: '' };
+    const title =
+      view.kind === 'step' ? String(view.response.step!.data?.title ?? view.response.step!.name ?? humanize(view.response.step!.id)) : view.kind === 'ended' ? view.title : titles[view.kind];
+    document.title = title;
+    if (view.kind !== 'step' && live.current) live.current.focus();
+  }, [view]);
+
+  const restart = () => {
+    window.location.assign(`/run/${encodeURIComponent(journeyId)}`);
+  };
+
+  return (
+    <div className="rn-page">
+      <header className="rn-brand">
+        <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+          <path fill="currentColor" d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.9-4.9 1.4 1.4-6.3 6.3Z" />
+        </svg>
+        <span>Secure sign-in</span>
+      </header>
+      <main className="rn-card" aria-busy={view.kind === 'loading' || view.kind === 'redirecting'}>
+        {view.kind === 'loading' && (
+          <div className="rn-center" role="status" tabIndex={-1} ref={live}>
+            <Spinner />
+            <span>{view.message}</span>
+          </div>
+        )}
+        {view.kind === 'step' && <StepView key={`${view.response.step!.id}`} response={view.response} onSubmit={onSubmit} />}
+        {view.kind === 'redirecting' && (
+          <div className="rn-center" role="status" tabIndex={-1} ref={live}>
+            <Spinner />
+            <span>Signed in. Taking you back…</span>
+            <a className="sv-link" href={view.to}>
+              Continue
+            </a>
+          </div>
+        )}
+        {view.kind === 'success' && (
+          <div className="rn-outcome" role="status" tabIndex={-1} ref={live} data-testid="runner-success">
+            <div className="rn-icon rn-icon-success" aria-hidden="true">
+              <svg viewBox="0 0 24 24" width="28" height="28">
+                <path fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" strokeLinejoin="round" d="m5 12.5 4.5 4.5L19 7.5" />
+              </svg>
+            </div>
+            <h1 className="sv-title">You’re all set</h1>
+            <p className="sv-text">Everything is done. You can close this window.</p>
+          </div>
+        )}
+        {view.kind === 'ended' && (
+          <div className="rn-outcome" role="alert" tabIndex={-1} ref={live} data-testid="runner-ended">
+            <div className="rn-icon rn-icon-error" aria-hidden="true">
+              <svg viewBox="0 0 24 24" width="26" height="26">
+                <path fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" d="M12 7v6m0 4v.01" />
+              </svg>
+            </div>
+            <h1 className="sv-title">{view.title}</h1>
+            <p className="sv-text">{view.message}</p>
+            {view.restart && (
+              <button type="button" className="sv-button sv-primary" onClick={restart}>
+                Start again
+              </button>
+            )}
+          </div>
+        )}
+      </main>
+      <footer className="rn-footer">Protected by Journey Engine</footer>
+    </div>
+  );
+}
+
+function endedView(status: string, error: { code: string; message: string } | null): View {
+  const message = error ? sentence(error.message) : '';
+  if (status === 'rejected') return { kind: 'ended', title: 'We couldn’t complete this', message: message || 'The request was declined.', restart: true };
+  if (status === 'expired') return { kind: 'ended', title: 'This session has expired', message: 'Start again to continue.', restart: true };
+  return { kind: 'ended', title: 'Something went wrong', message: message || 'The flow stopped unexpectedly.', restart: true };
+}

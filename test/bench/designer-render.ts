@@ -1,0 +1,181 @@
+/**
+ * Benchmark (not a test): time to first full render of a generated 500-step journey in the
+ * designer, in headless Chromium against a real engine.
+ *
+ *   npx tsx test/bench/designer-render.ts [--steps 500] [--runs 5]
+ *
+ * "First full render": the view is complete: every step in the viewport is rendered and measured,
+ * edges drawn, and nothing changed for two animation frames (so it has been painted). Past 150
+ * steps the designer opens on the start of the journey at a readable zoom and renders what is in
+ * view; the script then also fits the whole journey in view and times all 500 nodes and their
+ * edges rendering. Reported from navigation start (server time included), and from the moment
+ * the journey document arrived. Goal: under 1 s.
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { chromium } from 'playwright-core';
+import { buildDesignerIf, designerStale } from '../../scripts/build-designer.js';
+import { ADMIN_KEY, startTestServer } from '../helpers/test-server.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const STEPS = arg('steps', 500);
+const RUNS = arg('runs', 5);
+const CHROMIUM = '/usr/bin/chromium';
+
+/** A long sign-in-like journey: forms, conditions, variables, OTP and TOTP steps, outcomes on the side. */
+export function generateJourney(count: number) {
+  const steps: Record<string, unknown> = {};
+  const layout: Record<string, { x: number; y: number }> = {};
+  const perRow = 20;
+  const id = (i: number) => `s${i}`;
+  for (let i = 0; i < count; i++) {
+    const next = i + 1 < count ? id(i + 1) : null;
+    const x = (i % perRow) * 300;
+    const y = Math.floor(i / perRow) * 220;
+    layout[id(i)] = { x, y };
+    if (!next) {
+      steps[id(i)] = { type: 'complete', name: 'Done', config: { claims: { step: i } } };
+      continue;
+    }
+    switch (i % 6) {
+      case 0:
+        steps[id(i)] = {
+          type: 'form',
+          name: `Ask ${i}`,
+          config: {
+            outputVariable: `answer${i}`,
+            title: `Question ${i}`,
+            options: [
+              { id: 'next', label: 'Next', schema: { type: 'object', properties: { value: { type: 'string', title: 'Value' } } } },
+              { id: 'back', label: 'Back' },
+            ],
+          },
+          branches: { next, back: i > 0 ? id(i - 6) : next },
+        };
+        break;
+      case 1:
+        steps[id(i)] = { type: 'condition', name: `Check ${i}`, config: { expression: `{% answer${i - 1}.value != 'stop' %}` }, branches: { true: next, false: id(count - 1) } };
+        break;
+      case 2:
+        steps[id(i)] = { type: 'set-variables', name: `Count ${i}`, config: { assign: { [`n${i}`]: `{% ${i} + 1 %}` } }, branches: { next } };
+        break;
+      case 3:
+        steps[id(i)] = {
+          type: 'switch',
+          name: `Route ${i}`,
+          config: { cases: [{ id: 'a', when: `{% n${i - 1} > 1 %}` }, { id: 'b', when: '{% false %}' }] },
+          branches: { a: next, b: next, default: next },
+        };
+        break;
+      case 4:
+        steps[id(i)] = { type: 'user.identify', name: `Identify ${i}`, config: { username: `{% answer${i - 4}.value %}`, create: true }, branches: { success: next, failure: id(count - 1) } };
+        break;
+      default:
+        steps[id(i)] = { type: 'display', name: `Show ${i}`, config: { title: `Step ${i}`, text: 'Continue' }, branches: { next } };
+    }
+  }
+  return { id: `bench-${count}`, name: `Benchmark (${count} steps)`, start: id(0), settings: { public: false }, steps, layout };
+}
+
+/**
+ * In the page: resolves once the view is completely rendered: at least one node, every rendered
+ * node measured (visible), every edge between rendered nodes drawn, every step whose box lies in
+ * the viewport rendered, and nothing new for two frames (then it has been painted).
+ * LAYOUT is the journey's layout, EXPECT_ALL the number of nodes required (0: those in view).
+ */
+const WAIT_FOR_VIEW = `new Promise((resolve, reject) => {
+  const layout = LAYOUT;
+  const expectAll = EXPECT_ALL;
+  const deadline = performance.now() + 30000;
+  let stable = 0;
+  let last = -1;
+  const inView = () => {
+    const pane = document.querySelector('.react-flow__renderer').getBoundingClientRect();
+    const m = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')).transform);
+    const x0 = -m.e / m.a, y0 = -m.f / m.d, x1 = x0 + pane.width / m.a, y1 = y0 + pane.height / m.d;
+    return Object.entries(layout).filter(([, p]) => p.x >= x0 && p.y >= y0 && p.x + 220 <= x1 && p.y + 60 <= y1).map(([id]) => id);
+  };
+  const check = () => {
+    const rendered = [...document.querySelectorAll('.react-flow__node')];
+    const ids = new Set(rendered.map((el) => el.dataset.id));
+    const hidden = rendered.some((el) => el.style.visibility === 'hidden');
+    const edges = document.querySelectorAll('.react-flow__edge').length;
+    const complete = rendered.length > 0 && !hidden && edges > 0 && (expectAll ? rendered.length === expectAll : inView().every((id) => ids.has(id)));
+    if (complete && rendered.length === last) stable++;
+    else stable = 0;
+    last = rendered.length;
+    if (stable >= 2) {
+      const now = performance.now();
+      const loaded = performance.getEntriesByName('journey:loaded')[0];
+      resolve({ at: now, fromData: now - (loaded ? loaded.startTime : 0), nodes: rendered.length, edges });
+      return;
+    }
+    if (performance.now() > deadline) reject(new Error('not rendered: ' + rendered.length + ' nodes'));
+    else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})`;
+
+async function main() {
+  if (!existsSync(CHROMIUM)) {
+    console.error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    process.exit(1);
+  }
+  await buildDesignerIf(designerStale);
+  const server = await startTestServer({ env: { RATE_LIMITS: 'off' } });
+  const journey = generateJourney(STEPS);
+  const saved = await server.admin('PUT', `/v1/admin/journeys/${journey.id}`, journey);
+  if (saved.status !== 200) throw new Error(`could not save the journey: ${JSON.stringify(saved.body)}`);
+  const edgeCount = Object.values(journey.steps).reduce<number>((n, s) => n + Object.keys((s as { branches?: object }).branches ?? {}).length, 0);
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  type Timing = { at: number; fromData: number; nodes: number; edges: number };
+  const results: Array<{ view: Timing; busy: number; all: number; allNodes: number }> = [];
+  const script = (expectAll: number) => WAIT_FOR_VIEW.replace('LAYOUT', JSON.stringify(journey.layout)).replace('EXPECT_ALL', String(expectAll));
+  try {
+    for (let run = 0; run <= RUNS; run++) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      // A string, not a function: tsx would wrap a function with helpers the page does not have.
+      await context.addInitScript(`sessionStorage.setItem('journey-designer.admin-key', ${JSON.stringify(ADMIN_KEY)})`);
+      const page = await context.newPage();
+      // Main-thread busy time (CDP TaskDuration): what the page itself costs, whatever else the machine runs.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      await page.goto(`${server.url}/designer/journeys/${journey.id}`);
+      const view = (await page.evaluate(script(0))) as Timing;
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const busy = (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+      // Then everything at once: fit the whole journey in view, all nodes rendered.
+      const before = (await page.evaluate('performance.now()')) as number;
+      await page.locator('.react-flow__controls-fitview').click();
+      const all = (await page.evaluate(script(STEPS))) as Timing;
+      if (run > 0) results.push({ view, busy, all: all.at - before, allNodes: all.nodes }); // the first run warms the server and the cache
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.close({ remove: true });
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const fmt = (ms: number) => `${Math.round(ms)} ms`;
+  console.log(`designer render, ${STEPS} steps and ${edgeCount} edges, ${RUNS} runs after one warm-up (headless Chromium, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}):`);
+  const list = (values: number[]) => values.map(fmt).join(', ');
+  const view = results.map((r) => r.view.at);
+  console.log(`  first full render of the view, from navigation start: median ${fmt(median(view))} (${list(view)})`);
+  console.log(`    of which after the journey arrived:                  median ${fmt(median(results.map((r) => r.view.fromData)))}`);
+  console.log(`    main-thread busy time until then:                    median ${fmt(median(results.map((r) => r.busy)))} (${list(results.map((r) => r.busy))})`);
+  console.log(`    nodes in view: ${results[0].view.nodes} of ${STEPS}`);
+  const all = results.map((r) => r.all);
+  console.log(`  fit view, all ${results[0].allNodes} nodes and their edges rendered: median ${fmt(median(all))} (${list(all)})`);
+  console.log(`  goal (< 1 s to the first full render): ${median(view) < 1000 ? 'met' : 'NOT met'}`);
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
