@@ -1,6 +1,7 @@
 /** The built-in step types, registered by the composition root exactly as custom steps are. */
 import type { StepDefinition } from '../engine/steps/step-types.js';
 import { allowListStep } from './allow-list/allow-list.step.js';
+import { challengeStep } from './challenge/challenge.step.js';
 import { completeStep } from './complete/complete.step.js';
 import { conditionStep } from './condition/condition.step.js';
 import { displayStep } from './display/display.step.js';
@@ -29,6 +30,7 @@ export const builtInSteps: Array<StepDefinition<any>> = [
   totpAuthenticateStep,
   smsOtpStep,
   emailOtpStep,
+  challengeStep,
   completeStep,
   rejectStep,
   // The worked example of a custom step (docs/custom-steps.md), registered like every other.

@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
+import { authsignalRoutes } from './authsignal/index.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(clientRoutes(deps));
+  app.use(authsignalRoutes(deps));
   app.use(adminRoutes(deps));
 
   app.use(designerAndRunner(deps));

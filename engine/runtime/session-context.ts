@@ -49,6 +49,8 @@ export interface SessionInput {
   startedAt: string;
   input: unknown;
   ui: { redirectUrl: string | null } | null;
+  /** The user context the session starts with (the Authsignal-compatible API's userId); default none. */
+  user?: UserContext | null;
 }
 
 export type SessionEvent = { type: 'SUBMIT'; submission: Submission; at: string };
@@ -57,7 +59,7 @@ export function initialContext(input: SessionInput): SessionContext {
   return {
     ...input,
     variables: {},
-    user: null,
+    user: input.user ?? null,
     tokens: [],
     stepState: undefined,
     asked: null,

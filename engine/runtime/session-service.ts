@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createActor, waitFor, type Snapshot } from 'xstate';
 import type { Journey } from '../journey/journey-schema.js';
 import { secretsEqual, sha256 } from '../security/constant-time.js';
-import type { JsonObject, StepError, Submission } from '../steps/step-types.js';
+import type { JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
 import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
 import { endStatus, type CompiledJourney } from './compile-journey.js';
 import { EngineError } from './errors.js';
@@ -64,14 +64,20 @@ export class SessionService {
   ) {}
 
   /** Starts the journey's latest published version. */
-  async start(journeyId: string, body: { input?: unknown; ui?: { redirectUrl?: string } }, caller: Caller): Promise<StepResponse> {
+  async start(
+    journeyId: string,
+    body: { input?: unknown; ui?: { redirectUrl?: string } },
+    caller: Caller,
+    /** Server-side callers only: the user context the session starts with. */
+    options: { user?: UserContext | null } = {},
+  ): Promise<StepResponse> {
     const version = await this.runtime.store.journeys.getLatestVersion(journeyId);
     if (!version) throw new EngineError('not_found', `no published journey "${journeyId}"`);
     const compiled = await this.runtime.load(version.documentHash);
     if (!compiled.settings.public && caller === 'anonymous') {
       throw new EngineError('unauthorized', 'this journey is not public: an app or admin key is required');
     }
-    return this.begin(compiled, version.version, body, false);
+    return this.begin(compiled, version.version, body, false, undefined, options.user ?? null);
   }
 
   /** Admin test run of the draft (or of a published version), public or not. */
@@ -166,6 +172,7 @@ export class SessionService {
     body: { input?: unknown; ui?: { redirectUrl?: string } },
     testRun: boolean,
     beforeRun?: () => Promise<void>,
+    user: UserContext | null = null,
   ): Promise<StepResponse> {
     const input = body.input ?? {};
     if (compiled.checkInput && !compiled.checkInput(input)) {
@@ -188,6 +195,7 @@ export class SessionService {
       startedAt: now.toISOString(),
       input,
       ui: body.ui ? { redirectUrl } : null,
+      ...(user ? { user } : {}),
     };
     const advanced = await this.advance(compiled, { input: sessionInput });
     const record: SessionRecord = {

@@ -17,7 +17,7 @@ export interface OtpConfig {
 }
 
 /** Kept in the session between the client's answers (the code itself is never stored). */
-interface OtpState {
+export interface OtpState {
   [key: string]: unknown;
   codeHash: string;
   expiresAt: string;
@@ -72,8 +72,7 @@ export async function runOtpStep(
   const state = ctx.state as OtpState;
   if (ctx.submission.option === 'resend') {
     const requested = (ctx.submission.data as { channel?: MessageChannel }).channel;
-    const availableAt = Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000;
-    if (state.resends >= config.maxResends || now.getTime() < availableAt) {
+    if (!resendAvailable(config, state, now)) {
       return ask(ctx, config, destination, state, { code: 'resend_unavailable', message: 'a new code cannot be sent yet' });
     }
     const order = requested ? [requested, ...config.channels.filter((c) => c !== requested)] : config.channels;
@@ -81,21 +80,78 @@ export async function runOtpStep(
   }
 
   // verify
-  const code = String((ctx.submission.data as { code?: unknown }).code ?? '').trim();
-  if (now.getTime() > Date.parse(state.expiresAt)) {
-    return ask(ctx, config, destination, state, { code: 'expired_code', message: 'the code has expired: ask for a new one' });
-  }
-  if (sameHash(hashCode(ctx, code), state.codeHash)) {
+  const checked = checkOtpCode(ctx, config, state, String((ctx.submission.data as { code?: unknown }).code ?? ''));
+  if (checked.result === 'accepted') {
     return ctx.branch('success', {
       tokens: [{ type: 'otp', claims: { channel: state.channel, destination: destination.masked } }],
     });
   }
+  if (checked.result === 'failed') return ctx.fail(checked.error);
+  return ask(ctx, config, destination, checked.state, checked.error);
+}
+
+/** Whether a new code may be sent now (resends left, cooldown over). */
+export function resendAvailable(config: OtpConfig, state: OtpState, now: Date): boolean {
+  const availableAt = Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000;
+  return state.resends < config.maxResends && now.getTime() >= availableAt;
+}
+
+/**
+ * Checks a submitted code against the pending one: accepted; retry (the step stays, with the
+ * new state and error: wrong or expired code); failed (out of attempts).
+ */
+export function checkOtpCode(
+  ctx: StepContext<any>,
+  config: OtpConfig,
+  state: OtpState,
+  submitted: string,
+): { result: 'accepted' } | { result: 'retry'; state: OtpState; error: StepError } | { result: 'failed'; error: StepError } {
+  const now = ctx.now();
+  const code = submitted.trim();
+  if (now.getTime() > Date.parse(state.expiresAt)) {
+    return { result: 'retry', state, error: { code: 'expired_code', message: 'the code has expired: ask for a new one' } };
+  }
+  if (sameHash(hashCode(ctx, code), state.codeHash)) return { result: 'accepted' };
   const attempts = state.attempts + 1;
-  if (attempts >= config.maxAttempts) return ctx.fail({ code: 'too_many_attempts', message: 'too many wrong codes' });
-  return ask(ctx, config, destination, { ...state, attempts }, {
-    code: 'invalid_code',
-    message: `the code is not valid: ${config.maxAttempts - attempts} attempt(s) left`,
-  });
+  if (attempts >= config.maxAttempts) return { result: 'failed', error: { code: 'too_many_attempts', message: 'too many wrong codes' } };
+  return {
+    result: 'retry',
+    state: { ...state, attempts },
+    error: { code: 'invalid_code', message: `the code is not valid: ${config.maxAttempts - attempts} attempt(s) left` },
+  };
+}
+
+/**
+ * Draws a code and sends it on the first of `order` that delivers; answers the new pending state
+ * (the code kept only as its keyed hash), or the step error to fail with.
+ */
+export async function deliverOtpCode(
+  ctx: StepContext<any>,
+  config: OtpConfig,
+  destination: OtpDestination,
+  subject: string,
+  order: MessageChannel[],
+  counts: { attempts: number; resends: number },
+): Promise<{ state: OtpState } | { error: StepError }> {
+  const now = ctx.now();
+  const code = newCode(config.codeLength);
+  const body = config.message.replaceAll('{{code}}', code).replaceAll('{{minutes}}', String(Math.ceil(config.expirySeconds / 60)));
+  let channel: MessageChannel;
+  try {
+    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order));
+  } catch (failure) {
+    if (failure instanceof MessagingError) return { error: { code: failure.code, message: failure.message } };
+    throw failure;
+  }
+  return {
+    state: {
+      codeHash: hashCode(ctx, code),
+      expiresAt: new Date(now.getTime() + config.expirySeconds * 1000).toISOString(),
+      sentAt: now.toISOString(),
+      channel,
+      ...counts,
+    },
+  };
 }
 
 async function send(
@@ -107,36 +163,25 @@ async function send(
   counts: { attempts: number; resends: number },
   error: StepError | null,
 ): Promise<StepOutcome> {
-  const now = ctx.now();
-  const code = newCode(config.codeLength);
-  const body = config.message.replaceAll('{{code}}', code).replaceAll('{{minutes}}', String(Math.ceil(config.expirySeconds / 60)));
-  let channel: MessageChannel;
-  try {
-    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order));
-  } catch (failure) {
-    if (failure instanceof MessagingError) return ctx.fail({ code: failure.code, message: failure.message });
-    throw failure;
-  }
-  const state: OtpState = {
-    codeHash: hashCode(ctx, code),
-    expiresAt: new Date(now.getTime() + config.expirySeconds * 1000).toISOString(),
-    sentAt: now.toISOString(),
-    channel,
-    ...counts,
+  const sent = await deliverOtpCode(ctx, config, destination, subject, order, counts);
+  if ('error' in sent) return ctx.fail(sent.error);
+  return ask(ctx, config, destination, sent.state, error);
+}
+
+/** What the client is shown about a pending code. */
+export function otpStatus(config: OtpConfig, destination: OtpDestination, state: OtpState) {
+  return {
+    destination: destination.masked,
+    channel: state.channel,
+    expiresAt: state.expiresAt,
+    resendAvailableAt: new Date(Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000).toISOString(),
+    resendsLeft: Math.max(0, config.maxResends - state.resends),
   };
-  return ask(ctx, config, destination, state, error);
 }
 
 function ask(ctx: StepContext<any>, config: OtpConfig, destination: OtpDestination, state: OtpState, error: StepError | null): StepOutcome {
-  const resendsLeft = Math.max(0, config.maxResends - state.resends);
   const request: AskRequest = {
-    data: {
-      destination: destination.masked,
-      channel: state.channel,
-      expiresAt: state.expiresAt,
-      resendAvailableAt: new Date(Date.parse(state.sentAt) + config.resendCooldownSeconds * 1000).toISOString(),
-      resendsLeft,
-    },
+    data: otpStatus(config, destination, state),
     options: [
       { id: 'verify', label: 'Verify', schema: codeOptionSchema },
       {

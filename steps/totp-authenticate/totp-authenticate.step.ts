@@ -1,5 +1,5 @@
 import { defineStep } from '../../engine/steps/define-step.js';
-import { toUserContext, type AuthenticatorRecordView } from '../../engine/steps/step-types.js';
+import { toUserContext, type AuthenticatorRecordView, type StepContext, type StepError, type UserRecord } from '../../engine/steps/step-types.js';
 import { codeSchema, totpAttemptKey, windowSchema } from '../totp-common/config.js';
 import { looksLikeRecoveryCode, matchRecoveryCode, newSecret, verifyTotp, type TotpParams } from '../totp-common/totp.js';
 
@@ -36,58 +36,83 @@ export const totpAuthenticateStep = defineStep({
       code = String((ctx.submission.data as { code?: unknown }).code ?? '');
     }
 
-    const { users, credentials } = ctx.services;
-    const now = ctx.now();
     const username = ctx.config.username ?? ctx.user?.username ?? null;
-    const user = username ? await users.findByUsername(username) : null;
-    const { key, subject } = totpAttemptKey(user?.id ?? null, username);
-    const lockUntil = new Date(now.getTime() + ctx.config.lockoutSeconds * 1000).toISOString();
-
-    // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
-    const taken = await credentials.attempts.reserve(key, { kind: 'totp', subject }, ctx.config.maxFailedAttempts, now.toISOString(), lockUntil);
-    if (taken === null) return ctx.fail({ code: 'locked', message: 'too many failed attempts: try again later' });
-
-    const candidates = user
-      ? (await credentials.authenticators.listByUser(user.id)).filter((a) => usable(a, ctx.session, ctx.config.allowSameSessionEnrollment))
-      : [];
-    let accepted: string | null = null;
-    for (const authenticator of candidates) {
-      const secret = credentials.unseal(authenticator.sealedSecret!, `authenticator:${authenticator.id}`);
-      const timeStep = await verifyTotp({
-        secret,
-        code,
-        params: authenticator.params as unknown as TotpParams,
-        window: ctx.config.window,
-        now,
-        afterTimeStep: authenticator.lastTimeStep,
-      });
-      // The compare-and-set makes a code single use even when two requests carry it at once.
-      if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now.toISOString()))) {
-        accepted = authenticator.id;
-        break;
-      }
-    }
-    if (candidates.length === 0) {
-      // Unknown user or no app: spend the same work as a real check, so timing tells nothing.
-      await verifyTotp({ secret: newSecret(), code, params: { algorithm: 'SHA1', digits: 6, period: 30 }, window: ctx.config.window, now });
-    }
-    let method = 'totp';
-    if (!accepted && user && ctx.config.allowRecoveryCodes && candidates.length > 0 && looksLikeRecoveryCode(code)) {
-      const match = await matchRecoveryCode(code, await credentials.recoveryCodes.listUnused(user.id));
-      if (match && (await credentials.recoveryCodes.consume(match.id, now.toISOString()))) {
-        accepted = candidates[0].id;
-        method = 'recovery_code';
-      }
-    }
-    if (!accepted || !user) return ctx.fail({ ...INVALID });
-
-    await credentials.attempts.reset(key);
+    const user = username ? await ctx.services.users.findByUsername(username) : null;
+    const checked = await checkTotpCode(ctx, user, username, code, ctx.config);
+    if ('error' in checked) return ctx.fail(checked.error);
     return ctx.branch('success', {
-      user: toUserContext(user),
-      tokens: [{ type: 'totp', claims: { userId: user.id, authenticatorId: accepted, method } }],
+      user: toUserContext(checked.user),
+      tokens: [{ type: 'totp', claims: { userId: checked.user.id, authenticatorId: checked.authenticatorId, method: checked.method } }],
     });
   },
 });
+
+export interface TotpCheckOptions {
+  window: { past: number; future: number };
+  maxFailedAttempts: number;
+  lockoutSeconds: number;
+  allowRecoveryCodes: boolean;
+  allowSameSessionEnrollment: boolean;
+}
+
+/**
+ * Checks a code against the user's confirmed authenticator apps with the lockout, replay and
+ * same-session rules of totp.authenticate; `username` keys the lockout of an unknown user.
+ * Fails invalid_code (wrong, replayed, unknown user or no authenticator alike) or locked.
+ */
+export async function checkTotpCode(
+  ctx: StepContext<any>,
+  user: UserRecord | null,
+  username: string | null,
+  code: string,
+  config: TotpCheckOptions,
+): Promise<{ user: UserRecord; authenticatorId: string; method: 'totp' | 'recovery_code' } | { error: StepError }> {
+  const { credentials } = ctx.services;
+  const now = ctx.now();
+  const { key, subject } = totpAttemptKey(user?.id ?? null, username);
+  const lockUntil = new Date(now.getTime() + config.lockoutSeconds * 1000).toISOString();
+
+  // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
+  const taken = await credentials.attempts.reserve(key, { kind: 'totp', subject }, config.maxFailedAttempts, now.toISOString(), lockUntil);
+  if (taken === null) return { error: { code: 'locked', message: 'too many failed attempts: try again later' } };
+
+  const candidates = user
+    ? (await credentials.authenticators.listByUser(user.id)).filter((a) => usable(a, ctx.session, config.allowSameSessionEnrollment))
+    : [];
+  let accepted: string | null = null;
+  for (const authenticator of candidates) {
+    const secret = credentials.unseal(authenticator.sealedSecret!, `authenticator:${authenticator.id}`);
+    const timeStep = await verifyTotp({
+      secret,
+      code,
+      params: authenticator.params as unknown as TotpParams,
+      window: config.window,
+      now,
+      afterTimeStep: authenticator.lastTimeStep,
+    });
+    // The compare-and-set makes a code single use even when two requests carry it at once.
+    if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now.toISOString()))) {
+      accepted = authenticator.id;
+      break;
+    }
+  }
+  if (candidates.length === 0) {
+    // Unknown user or no app: spend the same work as a real check, so timing tells nothing.
+    await verifyTotp({ secret: newSecret(), code, params: { algorithm: 'SHA1', digits: 6, period: 30 }, window: config.window, now });
+  }
+  let method: 'totp' | 'recovery_code' = 'totp';
+  if (!accepted && user && config.allowRecoveryCodes && candidates.length > 0 && looksLikeRecoveryCode(code)) {
+    const match = await matchRecoveryCode(code, await credentials.recoveryCodes.listUnused(user.id));
+    if (match && (await credentials.recoveryCodes.consume(match.id, now.toISOString()))) {
+      accepted = candidates[0].id;
+      method = 'recovery_code';
+    }
+  }
+  if (!accepted || !user) return { error: { ...INVALID } };
+
+  await credentials.attempts.reset(key);
+  return { user, authenticatorId: accepted, method };
+}
 
 /** Confirmed apps only; by default not one enrolled in (or after the start of) this very session. */
 function usable(authenticator: AuthenticatorRecordView, session: { id: string; startedAt: string }, allowSameSession: boolean): boolean {

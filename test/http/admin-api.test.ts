@@ -65,6 +65,7 @@ describe('the admin API over HTTP', () => {
   // -------------------------------------------------------------------------------------------
   describe('GET /v1/admin/steps', () => {
     const BUILT_IN = [
+      'challenge',
       'complete',
       'condition',
       'display',
@@ -82,7 +83,7 @@ describe('the admin API over HTTP', () => {
       'user.identify',
     ];
 
-    it('lists the 15 built-in types (the worked example included) with the catalogue fields', async () => {
+    it('lists the 16 built-in types (the worked example and challenge included) with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);
