@@ -13,6 +13,7 @@ import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
 import { SessionService } from './runtime/session-service.js';
 import { createOutboundHttp } from './security/outbound-http.js';
+import { resealUnderCurrentKey } from './security/reseal.js';
 import { createSealer } from './security/sealing.js';
 import { TokenService } from './security/tokens.js';
 import { StepRegistry } from './steps/registry.js';
@@ -54,6 +55,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const store = await openStore(config.databaseUrl);
   const metrics = new EngineMetrics({ defaultMetrics: options.defaultMetrics ?? false });
   const sealer = createSealer(config.secretKey, config.previousSecretKeys);
+  await resealUnderCurrentKey(store, sealer, logger);
   const tokens = new TokenService({ store, sealer, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, now });
   const registry = new StepRegistry().register(...options.steps);
 
@@ -65,6 +67,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
       attempts: store.attempts,
       recoveryCodes: store.recoveryCodes,
       keyedHash: (purpose, value) => sealer.keyedHash(purpose, value),
+      matchesKeyedHash: (purpose, value, stored) => sealer.matchesKeyedHash(purpose, value, stored),
       seal: (plaintext, context) => sealer.seal(plaintext, context),
       unseal: (sealed, context) => sealer.unseal(sealed, context),
     },

@@ -1,4 +1,5 @@
 /** Composition root: environment → engine (with the built-in steps) → sample journeys → HTTP server. */
+import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { builtInSteps } from '../steps/index.js';
 import { loadConfig } from './config.js';
@@ -29,15 +30,27 @@ const stopSweeper = startSweeper({
   logger,
 });
 
-const server = engine.app.listen(config.port, () => {
+// Once shutting down, every response closes its connection, so keep-alive clients (load
+// balancers) move to another instance instead of holding this one open until the forced exit.
+let shuttingDown = false;
+const server = createServer((req, res) => {
+  if (shuttingDown) res.setHeader('Connection', 'close');
+  engine.app(req, res);
+});
+server.listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl.split(':')[0] }, `journey engine listening on http://localhost:${port}`);
 });
 
 function shutdown(signal: string) {
+  if (shuttingDown) return;
+  shuttingDown = true;
   logger.info({ signal }, 'shutting down: draining requests in flight');
   stopSweeper();
+  // Idle keep-alive connections are closed now; busy ones close after their response.
+  server.closeIdleConnections();
+  setInterval(() => server.closeIdleConnections(), 250).unref();
   server.close(async () => {
     await engine.close();
     process.exit(0);

@@ -3,13 +3,19 @@
  * sealed it (a short fingerprint), so SECRET_KEY_PREVIOUS keeps unsealing during a rotation.
  * Format: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface Sealer {
   seal(plaintext: string, context?: string): string;
   unseal(sealed: string, context?: string): string;
-  /** HMAC-SHA256 under a key derived (HKDF) from SECRET_KEY for this purpose; base64url. */
+  /** HMAC-SHA256 under a key derived (HKDF) from SECRET_KEY for this purpose: `<keyId>.<base64url>`. */
   keyedHash(purpose: string, value: string): string;
+  /** Whether `value` hashes to `stored` under the key that made it (current or previous), in constant time. */
+  matchesKeyedHash(purpose: string, value: string, stored: string): boolean;
+  /** True when a sealed value was sealed under an older key (it should be sealed again). */
+  sealedUnderOldKey(sealed: string): boolean;
+  /** The short id of SECRET_KEY that sealed values name. */
+  readonly currentKeyId: string;
 }
 
 export function parseSecretKey(text: string, name = 'SECRET_KEY'): Buffer {
@@ -27,18 +33,30 @@ export function createSealer(current: Buffer, previous: Buffer[] = []): Sealer {
   for (const key of previous) keys.set(fingerprint(key), key);
 
   const hashKeys = new Map<string, Buffer>();
-  const hashKey = (purpose: string) => {
-    let key = hashKeys.get(purpose);
+  const hashKey = (keyId: string, purpose: string) => {
+    let key = hashKeys.get(`${keyId}:${purpose}`);
     if (!key) {
-      key = Buffer.from(hkdfSync('sha256', current, Buffer.alloc(0), `keyed-hash:${purpose}`, 32));
-      hashKeys.set(purpose, key);
+      key = Buffer.from(hkdfSync('sha256', keys.get(keyId)!, Buffer.alloc(0), `keyed-hash:${purpose}`, 32));
+      hashKeys.set(`${keyId}:${purpose}`, key);
     }
     return key;
   };
+  const hmac = (keyId: string, purpose: string, value: string) => createHmac('sha256', hashKey(keyId, purpose)).update(value).digest();
 
   return {
+    currentKeyId: currentId,
     keyedHash(purpose, value) {
-      return createHmac('sha256', hashKey(purpose)).update(value).digest('base64url');
+      return `${currentId}.${hmac(currentId, purpose, value).toString('base64url')}`;
+    },
+    matchesKeyedHash(purpose, value, stored) {
+      const [keyId, digest] = stored.split('.');
+      if (!keyId || !digest || !keys.has(keyId)) return false;
+      const expected = Buffer.from(digest, 'base64url');
+      const actual = hmac(keyId, purpose, value);
+      return expected.length === actual.length && timingSafeEqual(expected, actual);
+    },
+    sealedUnderOldKey(sealed) {
+      return sealed.split('.')[1] !== currentId;
     },
     seal(plaintext, context = '') {
       const iv = randomBytes(12);

@@ -10,7 +10,7 @@ import type { JsonObject } from '../steps/step-types.js';
 import type { Sealer } from './sealing.js';
 
 const ALGORITHM = 'ES256';
-const SEAL_CONTEXT = 'signing-key';
+export const SIGNING_KEY_SEAL_CONTEXT = 'signing-key';
 /** Registered claims the journey's own claims may not override. */
 export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf', 'testRun'];
 
@@ -121,21 +121,34 @@ export class TokenService {
     if (this.active) return this.active;
     let record = newestUsable(await this.options.store.signingKeys.list());
     if (!record) {
-      const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-      const kid = randomUUID();
-      await this.options.store.signingKeys.add({
-        kid,
-        publicJwk: (await exportJWK(publicKey)) as JsonObject,
-        sealedPrivateJwk: this.options.sealer.seal(JSON.stringify(await exportJWK(privateKey)), SEAL_CONTEXT),
-        createdAt: this.options.now().toISOString(),
-        retiredAt: null,
-      });
+      await this.addKey();
       // Another process may have raced us: everyone converges on the newest key.
       record = newestUsable(await this.options.store.signingKeys.list())!;
     }
-    const privateJwk = JSON.parse(this.options.sealer.unseal(record.sealedPrivateJwk, SEAL_CONTEXT)) as JWK;
+    let privateJwk: JWK;
+    try {
+      privateJwk = JSON.parse(this.options.sealer.unseal(record.sealedPrivateJwk, SIGNING_KEY_SEAL_CONTEXT)) as JWK;
+    } catch {
+      // Sealed under a key this process no longer has: start a new key (the old public key stays
+      // in the JWKS, so tokens it signed still verify until they expire).
+      await this.addKey();
+      const fresh = newestUsable(await this.options.store.signingKeys.list())!;
+      privateJwk = JSON.parse(this.options.sealer.unseal(fresh.sealedPrivateJwk, SIGNING_KEY_SEAL_CONTEXT)) as JWK;
+      record = fresh;
+    }
     this.active = { kid: record.kid, key: (await importJWK(privateJwk, ALGORITHM)) as CryptoKey };
     return this.active;
+  }
+
+  private async addKey(): Promise<void> {
+    const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+    await this.options.store.signingKeys.add({
+      kid: randomUUID(),
+      publicJwk: (await exportJWK(publicKey)) as JsonObject,
+      sealedPrivateJwk: this.options.sealer.seal(JSON.stringify(await exportJWK(privateKey)), SIGNING_KEY_SEAL_CONTEXT),
+      createdAt: this.options.now().toISOString(),
+      retiredAt: null,
+    });
   }
 
   private async verifyKey(kid: string): Promise<CryptoKey | null> {

@@ -185,6 +185,8 @@ export interface CredentialServices {
   recoveryCodes: RecoveryCodeStore;
   /** HMAC-SHA256 under a key derived from SECRET_KEY (for one-time codes: compare hashes, never codes). */
   keyedHash(purpose: string, value: string): string;
+  /** Whether `value` hashes to a stored keyed hash (made under the current or a previous SECRET_KEY), in constant time. */
+  matchesKeyedHash(purpose: string, value: string, stored: string): boolean;
   /** AES-256-GCM under SECRET_KEY; `context` binds the ciphertext to what it belongs to. */
   seal(plaintext: string, context: string): string;
   unseal(sealed: string, context: string): string;

@@ -169,6 +169,9 @@ export interface AuthenticatorStore {
   /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
   advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
+  /** Authenticators whose secret was sealed under another key than `keyId` (SECRET_KEY rotation). */
+  listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>>;
+  updateSealedSecret(id: string, sealedSecret: string): Promise<void>;
 }
 
 export interface AttemptState {
@@ -249,6 +252,8 @@ export interface SigningKeyRecord {
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
   add(key: SigningKeyRecord): Promise<void>;
+  /** Replaces the sealed private half (sealed again under a new SECRET_KEY). */
+  updateSealed(kid: string, sealedPrivateJwk: string): Promise<void>;
 }
 
 export interface UsedTokenStore {

@@ -3,7 +3,7 @@
  * kept only as a keyed hash bound to the session and step, expired by timestamp, single use,
  * with attempts that survive resends and fallbacks.
  */
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { MessagingError, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
 
 export interface OtpConfig {
@@ -45,15 +45,15 @@ export function newCode(length: number): string {
   return String(randomInt(0, 10 ** length)).padStart(length, '0');
 }
 
-function hashCode(ctx: StepContext<any>, code: string): string {
-  return ctx.services.credentials.keyedHash('otp', `${ctx.session.id}:${ctx.step.id}:${code}`);
+/** The code bound to its session and step, so a code never works anywhere else. */
+function codeInput(ctx: StepContext<any>, code: string): string {
+  return `${ctx.session.id}:${ctx.step.id}:${code}`;
 }
 
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+function hashCode(ctx: StepContext<any>, code: string): string {
+  return ctx.services.credentials.keyedHash('otp', codeInput(ctx, code));
 }
+
 
 export async function runOtpStep(
   ctx: StepContext<any>,
@@ -111,7 +111,7 @@ export function checkOtpCode(
   if (now.getTime() > Date.parse(state.expiresAt)) {
     return { result: 'retry', state, error: { code: 'expired_code', message: 'the code has expired: ask for a new one' } };
   }
-  if (sameHash(hashCode(ctx, code), state.codeHash)) return { result: 'accepted' };
+  if (ctx.services.credentials.matchesKeyedHash('otp', codeInput(ctx, code), state.codeHash)) return { result: 'accepted' };
   const attempts = state.attempts + 1;
   if (attempts >= config.maxAttempts) return { result: 'failed', error: { code: 'too_many_attempts', message: 'too many wrong codes' } };
   return {

@@ -18,6 +18,19 @@ type Row = Record<string, any>;
 export class PostgresAuthenticators implements AuthenticatorStore {
   constructor(private readonly pool: pg.Pool) {}
 
+  async listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>> {
+    const prefix = `v1.${keyId}.`;
+    const { rows } = await this.pool.query(
+      'SELECT id, sealed_secret FROM authenticators WHERE sealed_secret IS NOT NULL AND substr(sealed_secret, 1, $1) <> $2 LIMIT $3',
+      [prefix.length, prefix, limit],
+    );
+    return rows.map((r: { id: string; sealed_secret: string }) => ({ id: r.id, sealedSecret: r.sealed_secret }));
+  }
+
+  async updateSealedSecret(id: string, sealedSecret: string): Promise<void> {
+    await this.pool.query('UPDATE authenticators SET sealed_secret = $1 WHERE id = $2', [sealedSecret, id]);
+  }
+
   async create(a: AuthenticatorRecord): Promise<void> {
     await this.pool.query(
       `INSERT INTO authenticators (id, user_id, type, sealed_secret, params, confirmed_at, created_at, last_used_at, last_time_step)

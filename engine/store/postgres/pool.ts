@@ -56,7 +56,18 @@ export function parsePostgresUrl(url: string, options: PostgresOptions = {}): Po
 }
 
 export function createPool(target: PostgresTarget): pg.Pool {
-  const pool = new pg.Pool({ connectionString: target.connectionString, max: target.poolSize });
+  // Bounded waits everywhere: in a network partition a request fails within seconds (and the pool
+  // recovers when the network heals) instead of hanging and pinning every connection.
+  const pool = new pg.Pool({
+    connectionString: target.connectionString,
+    max: target.poolSize,
+    connectionTimeoutMillis: 2_000,
+    query_timeout: 5_000,
+    statement_timeout: 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
   // An idle connection dropped by the server (restart, failover) is an 'error' event; unhandled it
   // would end the process. The pool discards that connection and the next query opens a new one.
   pool.on('error', () => {});

@@ -75,7 +75,9 @@ class PostgresStore implements Store {
   async ping(): Promise<boolean> {
     if (this.closing) return false;
     try {
-      return (await this.pool.query('SELECT 1 AS ok')).rowCount === 1;
+      // /readyz must answer quickly even when the database does not.
+      const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), 800).unref());
+      return await Promise.race([this.pool.query('SELECT 1 AS ok').then((r) => r.rowCount === 1), deadline]);
     } catch {
       return false;
     }

@@ -18,6 +18,10 @@ export class PostgresSigningKeys implements SigningKeyStore {
     }));
   }
 
+  async updateSealed(kid: string, sealedPrivateJwk: string): Promise<void> {
+    await this.pool.query('UPDATE signing_keys SET sealed_private_jwk = $1 WHERE kid = $2', [sealedPrivateJwk, kid]);
+  }
+
   async add(k: SigningKeyRecord): Promise<void> {
     await this.pool.query('INSERT INTO signing_keys (kid, public_jwk, sealed_private_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)', [
       k.kid,

@@ -47,6 +47,9 @@ export function openSqliteStore(path: string): Store {
 }
 
 /**
+ * (Statements with RETURNING are read with `.all()`, never `.get()`: `.get()` stops after the first
+ * row, and an error while finishing the statement, such as a full disk at commit, would be lost.)
+ *
  * Compiling SQL costs more than running these small statements: each distinct SQL text is
  * prepared once per connection and reused. (Every statement here is used in one mode only, so a
  * `.pluck()` set on a cached statement is always the one its caller wants.)
@@ -188,7 +191,7 @@ class SqliteJourneys implements JourneyStore {
            ON CONFLICT (journey_id) DO UPDATE SET last_version = last_version + 1 RETURNING last_version`,
         )
         .pluck()
-        .get(id) as number;
+        .all(id)[0] as number;
       this.db
         .prepare('INSERT INTO journey_versions (journey_id, version, document_hash, published_at) VALUES (?, ?, ?, ?)')
         .run(id, version, documentHash, at);
@@ -282,7 +285,7 @@ class SqliteSessions implements SessionStore {
           WHERE id = ? AND revision = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING revision`,
       )
       .pluck()
-      .get(leaseUntil, id, expectedRevision, now) as number | undefined;
+      .all(leaseUntil, id, expectedRevision, now)[0] as number | undefined;
     return revision ?? null;
   }
 
@@ -471,6 +474,17 @@ class SqliteAuthenticators implements AuthenticatorStore {
   async delete(userId: string, id: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes === 1;
   }
+
+  async listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>> {
+    const rows = this.db
+      .prepare("SELECT id, sealed_secret FROM authenticators WHERE sealed_secret IS NOT NULL AND substr(sealed_secret, 1, ?) <> ? LIMIT ?")
+      .all(`v1.${keyId}.`.length, `v1.${keyId}.`, limit) as Row[];
+    return rows.map((r) => ({ id: r.id, sealedSecret: r.sealed_secret }));
+  }
+
+  async updateSealedSecret(id: string, sealedSecret: string): Promise<void> {
+    this.db.prepare('UPDATE authenticators SET sealed_secret = ? WHERE id = ?').run(sealedSecret, id);
+  }
 }
 
 const toAuthenticator = (r: Row): AuthenticatorRecord => ({
@@ -502,7 +516,7 @@ class SqliteAttempts implements AttemptStore {
          RETURNING failures`,
       )
       .pluck()
-      .get({ key, kind: meta.kind, subject: meta.subject, max: maxFailures, now, lockUntil }) as number | undefined;
+      .all({ key, kind: meta.kind, subject: meta.subject, max: maxFailures, now, lockUntil })[0] as number | undefined;
     return failures ?? null;
   }
 
@@ -567,7 +581,7 @@ class SqliteCounters implements CounterStore {
          RETURNING count`,
       )
       .pluck()
-      .get({ key, now, cutoff }) as number;
+      .all({ key, now, cutoff })[0] as number;
   }
 
   async deleteStale(before: string): Promise<number> {
@@ -618,6 +632,10 @@ class SqliteSigningKeys implements SigningKeyStore {
       createdAt: r.created_at,
       retiredAt: r.retired_at,
     }));
+  }
+
+  async updateSealed(kid: string, sealedPrivateJwk: string): Promise<void> {
+    this.db.prepare('UPDATE signing_keys SET sealed_private_jwk = ? WHERE kid = ?').run(sealedPrivateJwk, kid);
   }
 
   async add(k: SigningKeyRecord): Promise<void> {
