@@ -148,9 +148,9 @@ function createMessaging(config: EngineConfig, store: Store, now: () => Date, lo
     onResult: (channel, result) => metrics.message(channel, result),
   });
   return {
-    async send(message, order) {
+    async send(message, order, sendOptions) {
       try {
-        return await delivery.send(message, order);
+        return await delivery.send(message, order, sendOptions);
       } catch (error) {
         if (error instanceof SendLimitError) throw new MessagingError('rate_limited', error.message);
         if (error instanceof AllChannelsFailedError) throw new MessagingError('delivery_failed', 'the message could not be delivered on any channel');

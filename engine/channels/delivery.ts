@@ -26,7 +26,11 @@ export interface SendLimit {
 
 export interface MessageDelivery {
   /** Tries `channels` in order; answers the channel that delivered. */
-  send(message: Omit<OutgoingMessage, 'channel'>, channels: ChannelName[]): Promise<{ channel: ChannelName }>;
+  /**
+   * With an idempotency key, the send is recorded in the store before anything goes out; a second
+   * send with the same key sends nothing (answers `duplicate`).
+   */
+  send(message: Omit<OutgoingMessage, 'channel'>, channels: ChannelName[], options?: { idempotencyKey?: string }): Promise<{ channel: ChannelName; duplicate?: boolean }>;
 }
 
 export function createMessageDelivery(options: {
@@ -38,7 +42,11 @@ export function createMessageDelivery(options: {
   onResult?: (channel: ChannelName, result: 'delivered' | 'failed' | 'rate_limited') => void;
 }): MessageDelivery {
   return {
-    async send(message, channels) {
+    async send(message, channels, { idempotencyKey } = {}) {
+      if (idempotencyKey && (await options.counters.increment(`once:${idempotencyKey}`, 86400, options.now().toISOString())) > 1) {
+        options.logger.warn({ sessionId: message.sessionId }, 'a send was asked twice for one submit: not sent again');
+        return { channel: channels[0], duplicate: true };
+      }
       const sent = await options.counters.increment(`send:${message.to}`, options.sendLimit.windowSeconds, options.now().toISOString());
       if (sent > options.sendLimit.count) {
         options.onResult?.(channels[0], 'rate_limited');

@@ -208,6 +208,7 @@ function submitted(context: SessionContext, event: SessionEvent, step: CompiledS
   const shown = data && typeof data === 'object' ? (redact(data, option?.schema) as JsonObject) : undefined;
   return {
     submission: event.submission,
+    runId: event.runId,
     lastError: null,
     journal: [
       ...context.journal,

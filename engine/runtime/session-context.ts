@@ -35,6 +35,8 @@ export interface SessionContext {
   /** Why the session ended rejected or failed. */
   endError: StepError | null;
   result: { token: string; claims: JsonObject } | null;
+  /** The submit (or the start) now running: the key of its side effects. */
+  runId: string;
   /** Steps run since the client last answered; bounds runaway journeys. */
   stepsSinceWait: number;
   /** Timeline events not yet written to the store (flushed and emptied at each persist). */
@@ -53,7 +55,8 @@ export interface SessionInput {
   user?: UserContext | null;
 }
 
-export type SessionEvent = { type: 'SUBMIT'; submission: Submission; at: string };
+/** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
+export type SessionEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string };
 
 export function initialContext(input: SessionInput): SessionContext {
   return {
@@ -67,6 +70,7 @@ export function initialContext(input: SessionInput): SessionContext {
     lastError: null,
     endError: null,
     result: null,
+    runId: `start:${input.sessionId}`,
     stepsSinceWait: 0,
     journal: [],
   };

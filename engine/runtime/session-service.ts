@@ -142,7 +142,7 @@ export class SessionService {
     heartbeat.unref();
     let advanced: Advanced;
     try {
-      advanced = await this.advance(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString() });
+      advanced = await this.advance(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString(), runId: `${sessionId}:${claimed}` });
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
@@ -225,7 +225,7 @@ export class SessionService {
   private async advance(
     compiled: CompiledJourney,
     from: { input: SessionInput } | { snapshot: JsonObject },
-    event?: { type: 'SUBMIT'; submission: Submission; at: string },
+    event?: { type: 'SUBMIT'; submission: Submission; at: string; runId: string },
   ): Promise<Advanced> {
     const actor =
       'snapshot' in from

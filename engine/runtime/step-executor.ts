@@ -187,6 +187,7 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
       journeyVersion: context.journeyVersion,
       startedAt: context.startedAt,
       testRun: context.testRun,
+      runId: context.runId,
     },
     tokens: context.tokens,
     services: deps.services,

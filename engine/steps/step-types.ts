@@ -98,6 +98,8 @@ export interface SessionInfo {
   startedAt: string;
   /** True while the session runs as an admin test run. */
   testRun: boolean;
+  /** Names the submit (or start) now running: key side effects with it so each happens at most once. */
+  runId: string;
 }
 
 export interface StepContext<Config = JsonObject> {
@@ -213,7 +215,11 @@ export interface Messaging {
    * Sends on the first of `channels` that delivers (fallback in order) and answers which one did.
    * Counts against the destination's send limit. Throws MessagingError.
    */
-  send(message: { to: string; body: string; subject?: string; sessionId: string | null }, channels: MessageChannel[]): Promise<{ channel: MessageChannel }>;
+  send(
+    message: { to: string; body: string; subject?: string; sessionId: string | null },
+    channels: MessageChannel[],
+    options?: { idempotencyKey?: string },
+  ): Promise<{ channel: MessageChannel; duplicate?: boolean }>;
 }
 
 export interface StepServices {

@@ -138,7 +138,10 @@ export async function deliverOtpCode(
   const body = config.message.replaceAll('{{code}}', code).replaceAll('{{minutes}}', String(Math.ceil(config.expirySeconds / 60)));
   let channel: MessageChannel;
   try {
-    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order));
+    // Keyed by the submit: whatever happens to this run, it sends at most one message.
+    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order, {
+      idempotencyKey: `${ctx.session.runId}:${ctx.step.id}`,
+    }));
   } catch (failure) {
     if (failure instanceof MessagingError) return { error: { code: failure.code, message: failure.message } };
     throw failure;
