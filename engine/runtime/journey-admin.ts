@@ -59,12 +59,16 @@ export class JourneyAdmin {
   async publish(id: string): Promise<{ version: number; publishedAt: string }> {
     const draft = await this.journeys.getDraft(id);
     if (!draft) throw new EngineError('not_found', `no journey "${id}"`);
-    const result = this.validate(draft.document);
-    if (!result.valid) {
-      throw new EngineError('validation_failed', 'the journey has errors and cannot be published', { diagnostics: result.diagnostics });
-    }
     const hash = hashDocument(draft.document);
-    this.runtime.compile(draft.document as Journey, hash);
+    try {
+      // Compiling validates (once): a journey with errors is refused with its diagnostics.
+      this.runtime.compile(draft.document as Journey, hash);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'validation_failed') {
+        throw new EngineError('validation_failed', 'the journey has errors and cannot be published', error.details);
+      }
+      throw error;
+    }
     const version = await this.journeys.publish(id, hash, draft.document, this.runtime.now().toISOString());
     return { version: version.version, publishedAt: version.publishedAt };
   }

@@ -18,6 +18,3 @@ export function defineStep<const S extends object>(
   }
   return definition as unknown as StepDefinition<ConfigOf<S>>;
 }
-
-/** A schema that lets a field hold a `{% %}` expression besides its literal form. */
-export const EXPRESSION_PATTERN = '^\\{%[\\s\\S]*%\\}$';

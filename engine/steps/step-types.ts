@@ -3,9 +3,9 @@
  * Nothing here knows any particular step; the runtime drives every step through these shapes.
  */
 import type { JSONSchema } from 'json-schema-to-ts';
-import type { AttemptStore, AuthenticatorRecord, AuthenticatorStore, RecoveryCodeStore } from '../store/store.js';
+import type { AttemptStore, AuthenticatorStore, RecoveryCodeStore } from '../store/store.js';
 
-export type AuthenticatorRecordView = AuthenticatorRecord;
+export type { AuthenticatorRecord } from '../store/store.js';
 
 export type JsonSchema = Exclude<JSONSchema, boolean> | Record<string, unknown>;
 export type JsonObject = { [key: string]: unknown };

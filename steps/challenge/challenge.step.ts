@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { defineStep } from '../../engine/steps/define-step.js';
-import type { AuthenticatorRecordView, ClientOption, JsonObject, MessageChannel, StepContext, StepError, StepOutcome, UserRecord } from '../../engine/steps/step-types.js';
+import type { AuthenticatorRecord, ClientOption, JsonObject, MessageChannel, StepContext, StepError, StepOutcome, UserRecord } from '../../engine/steps/step-types.js';
 import { checkOtpCode, codeOptionSchema, deliverOtpCode, otpStatus, resendAvailable, type OtpConfig, type OtpDestination, type OtpState } from '../otp-common/one-time-code.js';
 import { maskPhone } from '../sms-otp/sms-otp.step.js';
 import { maskEmail } from '../email-otp/email-otp.step.js';
@@ -116,7 +116,7 @@ function otpConfig(kind: 'phone' | 'email', channels: MessageChannel[]): OtpConf
   return { ...OTP_BASE, channels };
 }
 
-function attribute(ctx: Ctx, name: 'phoneNumber' | 'email', authenticators: AuthenticatorRecordView[]): string | null {
+function attribute(ctx: Ctx, name: 'phoneNumber' | 'email', authenticators: AuthenticatorRecord[]): string | null {
   const attributes = (ctx.input as { attributes?: Record<string, unknown> } | null)?.attributes;
   const given = attributes?.[name] ?? ctx.user?.[name];
   if (typeof given === 'string' && given.trim()) return given.trim();
@@ -125,7 +125,7 @@ function attribute(ctx: Ctx, name: 'phoneNumber' | 'email', authenticators: Auth
   return typeof stored === 'string' ? stored : null;
 }
 
-function destinationOf(ctx: Ctx, kind: 'phone' | 'email', authenticators: AuthenticatorRecordView[]): OtpDestination | StepError {
+function destinationOf(ctx: Ctx, kind: 'phone' | 'email', authenticators: AuthenticatorRecord[]): OtpDestination | StepError {
   if (kind === 'phone') {
     const phone = attribute(ctx, 'phoneNumber', authenticators);
     const parsed = phone && /^\+[1-9]\d{6,14}$/.test(phone) ? parsePhoneNumberFromString(phone) : undefined;
@@ -138,7 +138,7 @@ function destinationOf(ctx: Ctx, kind: 'phone' | 'email', authenticators: Authen
 }
 
 /** Verification methods the user holds (confirmed authenticators). */
-export function enrolledMethods(authenticators: AuthenticatorRecordView[]): ChallengeMethod[] {
+export function enrolledMethods(authenticators: AuthenticatorRecord[]): ChallengeMethod[] {
   const methods = new Set<ChallengeMethod>();
   for (const a of authenticators) {
     if (!a.confirmedAt) continue;

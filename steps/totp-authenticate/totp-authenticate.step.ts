@@ -1,5 +1,5 @@
 import { defineStep } from '../../engine/steps/define-step.js';
-import { toUserContext, type AuthenticatorRecordView, type StepContext, type StepError, type UserRecord } from '../../engine/steps/step-types.js';
+import { toUserContext, type AuthenticatorRecord, type StepContext, type StepError, type UserRecord } from '../../engine/steps/step-types.js';
 import { codeSchema, totpAttemptKey, windowSchema } from '../totp-common/config.js';
 import { looksLikeRecoveryCode, matchRecoveryCode, newSecret, verifyTotp, type TotpParams } from '../totp-common/totp.js';
 
@@ -115,7 +115,7 @@ export async function checkTotpCode(
 }
 
 /** Confirmed apps only; by default not one enrolled in (or after the start of) this very session. */
-function usable(authenticator: AuthenticatorRecordView, session: { id: string; startedAt: string }, allowSameSession: boolean): boolean {
+function usable(authenticator: AuthenticatorRecord, session: { id: string; startedAt: string }, allowSameSession: boolean): boolean {
   if (authenticator.type !== 'totp' || !authenticator.confirmedAt || !authenticator.sealedSecret) return false;
   if (allowSameSession) return true;
   const enrolledHere = (authenticator.params as { enrolledInSession?: string }).enrolledInSession === session.id;
