@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nameFormJourney } from '../helpers/journeys.js';
 import { ADMIN_KEY, APP_KEY, startTestServer, TestClock, type TestServer } from '../helpers/test-server.js';
 import { DOCUMENTED, ENDPOINTS, generateCorpus, type AbuseCase, type Expectation, type Fixture, type SessionRef } from './corpus.js';
 import { DbSnapshotter, diffSnapshots, type DbSnapshot } from './db-snapshot.js';
@@ -29,39 +30,9 @@ const corpus = generateCorpus();
 
 type Doc = Record<string, any>;
 
-const nameSchema = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1, maxLength: 20 } },
-};
-
 /** ask (form: go | cancel) → shown (display) → done (complete); cancel → no (reject). */
 function formJourney(id: string, settings: Doc = { public: true }): Doc {
-  return {
-    id,
-    name: `Abuse: ${id}`,
-    start: 'ask',
-    settings,
-    steps: {
-      ask: {
-        type: 'form',
-        name: 'Ask a name',
-        config: {
-          outputVariable: 'login',
-          title: 'Who are you?',
-          options: [
-            { id: 'go', label: 'Go', schema: nameSchema },
-            { id: 'cancel', label: 'Cancel' },
-          ],
-        },
-        branches: { go: 'shown', cancel: 'no' },
-      },
-      shown: { type: 'display', config: { title: 'Hello', text: 'Welcome' }, branches: { next: 'done' } },
-      done: { type: 'complete', config: { claims: { name: '{% login.name %}' } } },
-      no: { type: 'reject', config: { code: 'cancelled', message: 'Cancelled' } },
-    },
-  };
+  return nameFormJourney(id, `Abuse: ${id}`, settings);
 }
 
 function inputJourney(id: string): Doc {

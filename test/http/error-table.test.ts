@@ -14,43 +14,14 @@ import {
   type HttpResult,
   type TestServer,
 } from '../helpers/test-server.js';
+import { nameFormJourney, nameSchema } from '../helpers/journeys.js';
 
 // ---------------------------------------------------------------------------------------------
 // Journeys (core step types only)
 // ---------------------------------------------------------------------------------------------
 
-const nameSchema = {
-  type: 'object',
-  required: ['name'],
-  additionalProperties: false,
-  properties: { name: { type: 'string', minLength: 1, maxLength: 20 } },
-};
-
 /** ask (form) → shown (display, waits again) → done; cancel → no (reject). */
-const formJourney = {
-  id: 'err-form',
-  name: 'Errors: form then display',
-  start: 'ask',
-  settings: { public: true },
-  steps: {
-    ask: {
-      type: 'form',
-      name: 'Ask a name',
-      config: {
-        outputVariable: 'login',
-        title: 'Who are you?',
-        options: [
-          { id: 'go', label: 'Go', schema: nameSchema },
-          { id: 'cancel', label: 'Cancel' },
-        ],
-      },
-      branches: { go: 'shown', cancel: 'no' },
-    },
-    shown: { type: 'display', config: { title: 'Hello', text: 'Welcome' }, branches: { next: 'done' } },
-    done: { type: 'complete', config: { claims: { name: '{% login.name %}' } } },
-    no: { type: 'reject', config: { code: 'cancelled', message: 'Cancelled' } },
-  },
-};
+const formJourney = nameFormJourney('err-form', 'Errors: form then display');
 
 const privateJourney = {
   id: 'err-private',
