@@ -90,7 +90,7 @@ async function prepare(secretKeyHex: string, secrets: string[]) {
   return { engineDir, handDb };
 }
 
-function startChild(script: string, args: string[]): Promise<ChildProcess> {
+export function startChild(script: string, args: string[]): Promise<ChildProcess> {
   // B1_PROFILE=DIR writes a CPU profile of each server into DIR (node --cpu-prof).
   const profile = process.env.B1_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.B1_PROFILE}`] : [];
   const child = fork(script, args, { execArgv: ['--import', 'tsx', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -100,14 +100,14 @@ function startChild(script: string, args: string[]): Promise<ChildProcess> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
 }
 
-async function codesFor(secrets: string[], from: number, count: number): Promise<string[]> {
+export async function codesFor(secrets: string[], from: number, count: number): Promise<string[]> {
   const epoch = Math.floor(Date.now() / 1000);
   return Promise.all(secrets.slice(from, from + count).map((secret) => generate({ secret, epoch, crypto, base32 })));
 }

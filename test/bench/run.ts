@@ -1,13 +1,17 @@
 /**
  * `npm run bench`: every benchmark, figures printed as measured (not part of `npm test`).
  * B1 compares the engine with a hand-written server side by side, as ratios, since these
- * machines are shared and noisy.
+ * machines are shared and noisy. B4 (one against two engine processes on PostgreSQL) runs last and
+ * is skipped, with a printed reason, when no PostgreSQL URL is given.
  */
 import { runB1 } from './b1-login-totp.js';
 import { runB2 } from './b2-steps-per-second.js';
 import { runB3 } from './b3-validation.js';
+import { runB4 } from './b4-scale-out.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
 await runB2();
 await runB1();
+// Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
+await runB4();
