@@ -5,14 +5,47 @@
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const BASE = '/designer/';
+
+/**
+ * The designer's entry is tiny and imports the app dynamically (it starts the data requests
+ * first): this lists the app's chunks in index.html as modulepreloads, so the browser fetches
+ * them alongside the entry instead of after it has run.
+ */
+function preloadApp(module: string): Plugin {
+  return {
+    name: 'journey-designer:preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, { bundle, filename }) {
+        if (!bundle || !filename.endsWith('index.html')) return;
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const app = chunks.find((c) => c.facadeModuleId === module);
+        if (!app) throw new Error(`preload-app: no chunk for ${module}`);
+        const files = new Set<string>();
+        const visit = (file: string) => {
+          if (files.has(file)) return;
+          files.add(file);
+          const chunk = chunks.find((c) => c.fileName === file);
+          chunk?.imports.forEach(visit);
+        };
+        visit(app.fileName);
+        return [...files]
+          .filter((file) => !html.includes(`${BASE}${file}`))
+          .map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${BASE}${file}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root: here('.'),
-  base: '/designer/',
-  plugins: [react()],
+  base: BASE,
+  plugins: [react(), preloadApp(here('src/designer/mount.tsx'))],
   logLevel: 'warn',
   build: {
     outDir: here('dist'),

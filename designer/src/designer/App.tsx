@@ -8,32 +8,12 @@ import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../
 import { ApiError } from '../api/http.js';
 import type { CatalogueEntry } from '../api/types.js';
 import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
-import { prefetchCatalogue, prefetchJourney, takePrefetchedCatalogue } from './prefetch.js';
+import { loadEditor, takePrefetchedCatalogue } from './prefetch.js';
 import { JourneyList } from './JourneyList.js';
 import { Logo } from '../ui/Logo.js';
+import { parseRoute, type Route } from './routes.js';
 
-// The editor (React Flow, rjsf, the validator) is a chunk of its own, loaded in parallel with the data.
-const loadEditor = () => import('./Editor.js');
 const Editor = lazy(() => loadEditor().then((m) => ({ default: m.Editor })));
-
-type Route = { page: 'list' } | { page: 'editor'; journeyId: string; version: number | null };
-
-function parseRoute(pathname: string): Route {
-  const m = /^\/designer\/journeys\/([^/]+)(?:\/versions\/(\d+))?\/?$/.exec(pathname);
-  if (m) return { page: 'editor', journeyId: decodeURIComponent(m[1]), version: m[2] ? Number(m[2]) : null };
-  return { page: 'list' };
-}
-
-// Opening straight on a journey: fetch its code and its document now, with the catalogue.
-{
-  const route = parseRoute(window.location.pathname);
-  const key = storedAdminKey();
-  if (key) prefetchCatalogue(key);
-  if (route.page === 'editor') {
-    void loadEditor();
-    if (key && route.version === null) prefetchJourney(key, route.journeyId);
-  }
-}
 
 export function App() {
   return (

@@ -10,16 +10,18 @@ import { ApiError } from '../api/http.js';
 import type { CatalogueEntry, Diagnostic, JourneyDoc, Position } from '../api/types.js';
 import { sentence } from '../renderer/schema-fields.js';
 import { useFeedback } from '../ui/feedback.js';
-import { Canvas, parseEdgeId, type CanvasHandle, type RunHighlight, type SelectionChange, type StepIssues } from './canvas/Canvas.js';
+import { Canvas, parseEdgeId, type CanvasHandle, type RunHighlight, type SelectionChange } from './canvas/Canvas.js';
 import { canRedo, canUndo, historyReducer, initialHistory } from './model/history.js';
 import { addStep, branchHandles, copySteps, deleteSteps, disconnect, ensureLayout, pasteSteps, type Clipboard } from './model/journey-ops.js';
 import { autoLayout } from './canvas/auto-layout.js';
 import { useLiveValidation } from './model/live-validation.js';
+import { useStepIssues } from './model/step-issues.js';
 import { Diagnostics } from './panels/Diagnostics.js';
 import { Inspector, loadConfigForm } from './panels/Inspector.js';
 import { Palette } from './panels/Palette.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { takePrefetchedJourney } from './prefetch.js';
+import { whenIdle } from './idle.js';
 import { downloadJson, formatDate } from './util.js';
 
 export interface EditorProps {
@@ -34,6 +36,8 @@ export interface EditorProps {
 
 interface Loaded {
   doc: JourneyDoc;
+  /** The server's diagnostics of the draft as loaded (none for a published version). */
+  diagnostics?: Diagnostic[];
   etag: string | null;
   versions: Array<{ version: number; publishedAt: string }>;
 }
@@ -75,7 +79,7 @@ export function Editor(props: EditorProps) {
         const placed = await placeSteps(doc, props.catalogue);
         if (cancelled) return;
         performance.mark('journey:loaded');
-        setLoaded({ doc: placed, etag: view.etag, versions: view.versions });
+        setLoaded({ doc: placed, diagnostics: version === null ? view.diagnostics : undefined, etag: view.etag, versions: view.versions });
       } catch (e) {
         if (!cancelled) setLoadError(e instanceof ApiError && e.code === 'not_found' ? `There is no journey “${journeyId}”${version ? ` version ${version}` : ''}.` : sentence((e as Error).message));
       }
@@ -132,17 +136,9 @@ function EditorLoaded({ api, catalogue, journeyId, version, navigate, setLeaveGu
 
   const catalogueMap = useMemo(() => new Map(catalogue.map((e) => [e.type, e])), [catalogue]);
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
-  const validation = useLiveValidation(catalogue, doc);
+  const validation = useLiveValidation(catalogue, doc, initial.diagnostics);
   const diagnostics = validation.diagnostics;
-  const issues = useMemo(() => {
-    const map = new Map<string, StepIssues>();
-    for (const d of diagnostics) {
-      if (!d.stepId) continue;
-      const current = map.get(d.stepId);
-      map.set(d.stepId, { severity: current?.severity === 'error' || d.severity === 'error' ? 'error' : 'warning', count: (current?.count ?? 0) + 1 });
-    }
-    return map;
-  }, [diagnostics]);
+  const issues = useStepIssues(diagnostics);
 
   // Leaving with unsaved changes: the browser's own prompt, and the app's navigation guard.
   useEffect(() => {
@@ -160,10 +156,7 @@ function EditorLoaded({ api, catalogue, journeyId, version, navigate, setLeaveGu
   }, [setLeaveGuard]);
 
   // Once the canvas is up, fetch the config form's code so the first step opens at once.
-  useEffect(() => {
-    const timer = setTimeout(() => void loadConfigForm(), 800);
-    return () => clearTimeout(timer);
-  }, []);
+  useEffect(() => whenIdle(() => void loadConfigForm(), 2000), []);
 
   useEffect(() => {
     document.title = `${dirty ? '• ' : ''}${doc.name || doc.id}${readOnly ? ` v${version}` : ''} · Journey designer`;

@@ -1,16 +1,35 @@
 /**
- * Start-up prefetch: when the designer opens straight on a journey, its document is fetched at
- * the same time as the step catalogue and the editor's code, not one after the other.
+ * Start-up prefetch, run by the entry module before React has even been fetched: when the
+ * designer opens straight on a journey, the step catalogue, the journey document and the editor's
+ * code are all requested at once, while the browser is still downloading React, instead of one
+ * after the other once the app has started.
  */
-import { AdminApi } from '../api/admin.js';
+import { AdminApi, storedAdminKey } from '../api/admin.js';
 import type { CatalogueEntry, JourneyView } from '../api/types.js';
+import { parseRoute } from './routes.js';
+
+// The editor (React Flow, rjsf, the validator) is a chunk of its own, loaded in parallel with the data.
+export const loadEditor = () => import('./Editor.js');
 
 const pending = new Map<string, Promise<JourneyView>>();
+let catalogue: { key: string; promise: Promise<CatalogueEntry[]> } | null = null;
 
-export function prefetchJourney(key: string, journeyId: string): void {
-  const promise = new AdminApi(key).journey(journeyId);
-  promise.catch(() => undefined); // the editor reports errors when it takes it
-  pending.set(`${key}\u0000${journeyId}`, promise);
+/** Called once by the entry module, for the page the browser opened on. */
+export function prefetchForPage(pathname: string): void {
+  const route = parseRoute(pathname);
+  const key = storedAdminKey();
+  if (key) {
+    const promise = new AdminApi(key).catalogue();
+    promise.catch(() => undefined); // the app reports errors when it takes it
+    catalogue = { key, promise };
+  }
+  if (route.page !== 'editor') return;
+  void loadEditor().catch(() => undefined); // a failed chunk is reported by the lazy editor
+  if (key && route.version === null) {
+    const promise = new AdminApi(key).journey(route.journeyId);
+    promise.catch(() => undefined); // the editor reports errors when it takes it
+    pending.set(`${key}\u0000${route.journeyId}`, promise);
+  }
 }
 
 /** The prefetched document, once: later loads (after a save, a restore) fetch afresh. */
@@ -19,14 +38,6 @@ export function takePrefetchedJourney(key: string, journeyId: string): Promise<J
   const promise = pending.get(id) ?? null;
   pending.delete(id);
   return promise;
-}
-
-let catalogue: { key: string; promise: Promise<CatalogueEntry[]> } | null = null;
-
-export function prefetchCatalogue(key: string): void {
-  const promise = new AdminApi(key).catalogue();
-  promise.catch(() => undefined);
-  catalogue = { key, promise };
 }
 
 export function takePrefetchedCatalogue(key: string): Promise<CatalogueEntry[]> | null {

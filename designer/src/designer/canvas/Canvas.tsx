@@ -7,7 +7,6 @@ import {
   Background,
   BackgroundVariant,
   Controls,
-  MarkerType,
   MiniMap,
   ReactFlow,
   useReactFlow,
@@ -22,6 +21,8 @@ import type { CatalogueEntry, JourneyDoc, Position } from '../../api/types.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
 import { autoLayout } from './auto-layout.js';
+import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
+import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
 
 export const PALETTE_MIME = 'application/x-journey-step';
@@ -127,10 +128,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   const [minimap, setMinimap] = useState(!view.virtualize);
   useEffect(() => {
     if (minimap) return;
-    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 200));
-    const cancel = window.cancelIdleCallback ?? window.clearTimeout;
-    const handle = idle(() => setMinimap(true), { timeout: 600 });
-    return () => cancel(handle);
+    return whenIdle(() => setMinimap(true), 1000);
   }, [minimap]);
   const onDragStart = useCallback(() => {
     dragging.current = true;
@@ -222,7 +220,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const id = edgeId(source, branch);
         const failure = branch === 'failure';
         const onPath = run?.edges.has(id) ?? false;
-        const colour = onPath ? '#4f46e5' : failure ? '#e0766d' : '#9aa3b2';
+        const marker: ArrowId = onPath ? 'je-arrow-run' : failure ? 'je-arrow-failure' : 'je-arrow';
         list.push({
           id,
           source,
@@ -232,7 +230,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           selected: selectedEdges.has(id),
           deletable: !readOnly,
           className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}`,
-          markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: colour },
+          markerEnd: marker,
           interactionWidth: 18,
         });
       }
@@ -349,6 +347,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
 
   return (
     <div className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <EdgeMarkers />
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={edges}

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { CatalogueEntry, Diagnostic, JourneyDoc } from '../../api/types.js';
+import { whenIdle } from '../idle.js';
 
 export interface ValidationResult {
   valid: boolean;
@@ -16,8 +17,9 @@ const EMPTY: ValidationResult = { valid: true, diagnostics: [] };
 
 type Validate = (doc: JourneyDoc) => ValidationResult;
 
-export function useLiveValidation(catalogue: CatalogueEntry[], doc: JourneyDoc): ValidationResult {
-  const [result, setResult] = useState<ValidationResult>(EMPTY);
+/** `initial`: what the server said of the document as loaded, shown until the worker has run. */
+export function useLiveValidation(catalogue: CatalogueEntry[], doc: JourneyDoc, initial?: Diagnostic[]): ValidationResult {
+  const [result, setResult] = useState<ValidationResult>(() => (initial ? { valid: !initial.some((d) => d.severity === 'error'), diagnostics: initial } : EMPTY));
   const engine = useRef<{ post: (doc: JourneyDoc) => void; dispose: () => void } | null>(null);
 
   useEffect(() => {
@@ -42,37 +44,49 @@ export function useLiveValidation(catalogue: CatalogueEntry[], doc: JourneyDoc):
       worker.postMessage({ type: 'validate', id: ++counter, doc: d });
     };
 
-    try {
-      worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
-      worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
-        busy = false;
-        if (disposed) return;
-        if (next) {
-          const d = next;
-          next = null;
-          send(d);
-        } else {
-          setResult(event.data.result);
-        }
-      };
-      worker.onerror = () => {
-        worker?.terminate();
+    const start = () => {
+      try {
+        worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
+        worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
+          busy = false;
+          if (disposed) return;
+          if (next) {
+            const d = next;
+            next = null;
+            send(d);
+          } else {
+            setResult(event.data.result);
+          }
+        };
+        worker.onerror = () => {
+          worker?.terminate();
+          worker = null;
+          busy = false;
+          if (next) onMainThread(next);
+        };
+        worker.postMessage({ type: 'init', catalogue });
+      } catch {
         worker = null;
-        busy = false;
-        if (next) onMainThread(next);
-      };
-      worker.postMessage({ type: 'init', catalogue });
-    } catch {
-      worker = null;
-    }
+      }
+      started = true;
+      if (next) {
+        const d = next;
+        next = null;
+        send(d);
+      }
+    };
+    // The worker (its code, and validating the whole journey) starts once the first view is painted.
+    let started = false;
+    const cancelStart = whenIdle(start, 500);
 
     engine.current = {
       post(d) {
-        if (worker && busy) next = d;
+        if (!started || (worker && busy)) next = d;
         else send(d);
       },
       dispose() {
         disposed = true;
+        cancelStart();
         worker?.terminate();
       },
     };

@@ -7,6 +7,7 @@ import type { CatalogueEntry, Diagnostic, JourneyDoc, JsonObject, StepDoc } from
 import { categoryColour, categoryLabel } from '../categories.js';
 import { branchHandles, connect, disconnect, renameStep, STEP_ID, updateStep } from '../model/journey-ops.js';
 import { parseEdgeId } from '../canvas/Canvas.js';
+import { compareText } from '../util.js';
 // rjsf and its validator load with the first step opened (and are prefetched once the canvas is up).
 export const loadConfigForm = () => import('./ConfigForm.js');
 const ConfigForm = lazy(() => loadConfigForm().then((m) => ({ default: m.ConfigForm })));
@@ -66,7 +67,7 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
   const handles = branchHandles(step, entry);
   const set = (field: keyof StepDoc, value: unknown) =>
     apply((d) => updateStep(d, stepId, (s) => ({ ...s, [field]: value === '' ? undefined : value })), `${stepId}:${field}`);
-  const otherSteps = Object.keys(doc.steps).sort((a, b) => a.localeCompare(b));
+  const otherSteps = Object.keys(doc.steps).sort(compareText);
 
   return (
     <div className="ins-body">
@@ -293,7 +294,7 @@ function JourneyInspector({ doc, readOnly, apply }: InspectorProps) {
   const setDoc = (patch: Partial<JourneyDoc>, group: string) => apply((d) => tidy({ ...d, ...patch }), group);
   const setSettings = (patch: Partial<NonNullable<JourneyDoc['settings']>>, group: string) =>
     apply((d) => tidy({ ...d, settings: tidySettings({ ...d.settings, ...patch }) }), group);
-  const steps = Object.keys(doc.steps).sort((a, b) => a.localeCompare(b));
+  const steps = Object.keys(doc.steps).sort(compareText);
   return (
     <div className="ins-body">
       <header className="ins-head">

@@ -7,6 +7,7 @@ import { memo, useMemo, useState } from 'react';
 import type { CatalogueEntry } from '../../api/types.js';
 import { PALETTE_MIME } from '../canvas/Canvas.js';
 import { categoryColour, categoryLabel, categoryRank } from '../categories.js';
+import { compareText } from '../util.js';
 
 export interface PaletteProps {
   catalogue: CatalogueEntry[];
@@ -28,8 +29,8 @@ export const Palette = memo(function Palette({ catalogue, disabled, onAdd }: Pal
       byCategory.set(entry.category, list);
     }
     return [...byCategory.entries()]
-      .sort(([a], [b]) => categoryRank(a) - categoryRank(b) || a.localeCompare(b))
-      .map(([category, entries]) => ({ category, entries: entries.sort((a, b) => a.title.localeCompare(b.title)) }));
+      .sort(([a], [b]) => categoryRank(a) - categoryRank(b) || compareText(a, b))
+      .map(([category, entries]) => ({ category, entries: entries.sort((a, b) => compareText(a.title, b.title)) }));
   }, [catalogue, query]);
 
   return (
