@@ -20,8 +20,14 @@
  * proxy hop is added to either, and the load generator's own CPU cost is the same in both.
  *
  * Every login uses a different enrolled user, since a TOTP code is accepted once per time step.
- * The machine has 2 cores shared by the load generator, PostgreSQL and the engine processes:
- * the gain a second process can show here is bounded by that, not by the engine's design.
+ * The machines are 2-core VMs shared by the load generator, PostgreSQL, the engine processes and
+ * other people's work, so a second process can only gain what cores are left: each round also
+ * prints the cores each part used (from /proc) and logins per CPU-second of our own processes.
+ * Each process has its own pool (`pool_size` in the URL, else the engine's default); the peak of
+ * open connections per process is read from pg_stat_activity by application_name.
+ *
+ * Knobs: B4_CONNECTIONS (total, default 16 as in B1), B4_SECONDS, B4_ROUNDS, B4_ROUND_BUDGET
+ * (users per round), B4_LOCAL=1 (adds "2 processes, sessions stay" as a diagnostic).
  */
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
@@ -46,7 +52,7 @@ const DURATION_SECONDS = Number(process.env.B4_SECONDS ?? 6);
 const WARMUP_SECONDS = 3;
 const ROUNDS = Number(process.env.B4_ROUNDS ?? 3);
 // Logins one round may use; far above what 2 cores reach on PostgreSQL (the round fails if not).
-const ROUND_BUDGET = Number(process.env.B4_ROUND_BUDGET ?? 3_000);
+const ROUND_BUDGET = Number(process.env.B4_ROUND_BUDGET ?? 4_000);
 // Sessions waiting in each hand-over queue when a round starts: a few per connection, so a
 // momentary imbalance between the two processes does not force local submits.
 const PRIMED_PER_CONNECTION = 4;
@@ -68,8 +74,16 @@ interface RoundResult {
   moved: number;
   /** Peak PostgreSQL connections open per engine process during the round. */
   connections: number[];
-  /** Cores used per component while the load ran. */
-  cpu: string;
+  /** Cores used per component while the load ran (null without Linux /proc). */
+  cpu: Cores | null;
+}
+
+interface Cores {
+  engine: number;
+  postgres: number;
+  load: number;
+  /** Everything else busy on the machine: other people's work on this shared VM. */
+  other: number;
 }
 
 /** Where the two halves of the connections go, and whether sessions are handed over between them. */
@@ -230,11 +244,24 @@ function cpuSample(enginePids: number[]): CpuSample | null {
 }
 
 /** Cores used per component between two samples: e.g. 1.0 is one core busy the whole time. */
-function coresUsed(before: CpuSample | null, after: CpuSample | null, seconds: number): string {
-  if (!before || !after) return 'n/a';
+function coresUsed(before: CpuSample | null, after: CpuSample | null, seconds: number): Cores | null {
+  if (!before || !after) return null;
   const cores = (key: keyof CpuSample) => (after[key] - before[key]) / seconds;
   const other = cores('busy') - cores('engines') - cores('postgres') - cores('generator');
-  return `engine ${cores('engines').toFixed(2)}, postgres ${cores('postgres').toFixed(2)}, load ${cores('generator').toFixed(2)}, other ${Math.max(0, other).toFixed(2)}`;
+  return { engine: cores('engines'), postgres: cores('postgres'), load: cores('generator'), other: Math.max(0, other) };
+}
+
+/**
+ * Logins per CPU-second spent by this benchmark's own processes (engines, PostgreSQL, load
+ * generator): unlike logins/s it does not depend on how many cores other work leaves free, so it
+ * shows whether a second process adds work per login (moving sessions, a second pool).
+ */
+function perCpuSecond(rate: number, c: Cores | null): number | null {
+  return c ? rate / (c.engine + c.postgres + c.load) : null;
+}
+
+function formatCores(c: Cores | null): string {
+  return c ? `engine ${c.engine.toFixed(2)}, postgres ${c.postgres.toFixed(2)}, load generator ${c.load.toFixed(2)}, other work ${c.other.toFixed(2)}` : 'n/a (no /proc)';
 }
 
 /**
@@ -384,7 +411,7 @@ export async function runB4(): Promise<Record<string, number>> {
         `B4 round ${list.length}, ${layout.label}`,
         `${r.loginsPerSecond.toFixed(0)} logins/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, moved ${(r.moved * 100).toFixed(0)}%, pg connections ${r.connections.join('+')}`,
       );
-      line('  cores used', r.cpu);
+      line('  cores used', `${formatCores(r.cpu)}; ${perCpuSecond(r.loginsPerSecond, r.cpu)?.toFixed(0) ?? 'n/a'} logins per CPU-second`);
     };
     // A B B A …: a slow drift of the shared machine weighs on every configuration alike.
     for (let r = 0; r < ROUNDS; r++) {
@@ -397,6 +424,10 @@ export async function runB4(): Promise<Record<string, number>> {
       p99: median(list.map((r) => r.p99)),
       moved: median(list.map((r) => r.moved)),
       connections: list[0].connections.map((_, i) => Math.max(...list.map((r) => r.connections[i]))),
+      perCpu: list.every((r) => r.cpu) ? median(list.map((r) => perCpuSecond(r.loginsPerSecond, r.cpu)!)) : null,
+      cpu: list.every((r) => r.cpu)
+        ? (Object.fromEntries((['engine', 'postgres', 'load', 'other'] as const).map((k) => [k, median(list.map((r) => r.cpu![k]))])) as unknown as Cores)
+        : null,
     });
     const label = `B4 login-TOTP on PostgreSQL, ${CONNECTIONS} connections`;
     for (const layout of layouts) {
@@ -409,7 +440,19 @@ export async function runB4(): Promise<Record<string, number>> {
     line('B4 p99 latency ratio 2 processes / 1 process', (t.p99 / o.p99).toFixed(2));
     line('B4 submits sent to the other process (2 processes)', `${(t.moved * 100).toFixed(0)}%`);
     line('B4 PostgreSQL connections per process', `pool size ${poolSize}; peak open: 1 process ${o.connections.join('')}, 2 processes ${t.connections.join(' + ')}`);
-    line('B4 cores shared by load generator, PostgreSQL, engines', String(cpus().length));
+    line(`B4 cores used (medians; ${cpus().length} cores in all), 1 process`, formatCores(o.cpu));
+    line(`B4 cores used (medians; ${cpus().length} cores in all), 2 processes`, formatCores(t.cpu));
+    if (o.perCpu && t.perCpu) {
+      line('B4 logins per CPU-second of engines + PostgreSQL + load', `1 process ${o.perCpu.toFixed(0)}, 2 processes ${t.perCpu.toFixed(0)}: ratio ${(t.perCpu / o.perCpu).toFixed(2)}`);
+    }
+    const other = Math.max(o.cpu?.other ?? 0, t.cpu?.other ?? 0);
+    // Other work takes cores from this run unevenly over time: the ratio is then a rough one.
+    // With other work competing, two processes also win a larger share of the cores from the
+    // scheduler than one does, which flatters the logins/s ratio; logins per CPU-second does not.
+    if (other > 0.2) {
+      console.log(`B4: other work on the machine used up to ${other.toFixed(1)} cores (median per round): logins/s are noisy, and two processes`);
+      console.log('    win more of the contended cores than one; compare logins per CPU-second');
+    }
     return { oneRate: o.rate, twoRate: t.rate, throughputRatio: t.rate / o.rate, p99Ratio: t.p99 / o.p99, moved: t.moved, poolSize };
   } finally {
     await Promise.all(children.map(stop));
