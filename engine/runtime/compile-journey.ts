@@ -2,9 +2,13 @@
  * Compiles a journey document into an xstate machine: one state per step (running → waiting),
  * one guarded transition per wired branch, and the final states completed / rejected / failed.
  * The branch wiring lives only in the machine; the executor only says which branch a step took.
- * Steps run in one promise actor registered by name, so snapshots persist and restore.
+ *
+ * The machine is pure: it holds no actors. A step in `running` is executed by the driver
+ * (`machine-driver.ts`), which sends the step's outcome back as a `STEP_DONE` event through
+ * xstate's transition function. So a snapshot never holds an in-flight promise, restoring one
+ * costs no actor, and a chain of steps costs one transition each instead of an invoked actor.
  */
-import { assign, fromPromise, setup, type SnapshotFrom } from 'xstate';
+import { assign, createActor, setup, type ActorScope, type AnyEventObject, type SnapshotFrom } from 'xstate';
 import type { Journey } from '../journey/journey-schema.js';
 import type { ValidateFunction } from '../journey/schema-validator.js';
 import type { StepRegistry } from '../steps/registry.js';
@@ -12,14 +16,18 @@ import type { JsonObject, StepError } from '../steps/step-types.js';
 import type { TimelineEvent } from '../store/store.js';
 import { compileConfigTemplate } from './expressions.js';
 import { REDACTED, isSecretKey, redact } from './redact.js';
-import { initialContext, type SessionContext, type SessionEvent, type SessionInput } from './session-context.js';
+import { initialContext, type SessionContext, type SessionEvent, type SessionInput, type SubmitEvent } from './session-context.js';
 import { executeStep, type CompiledStep, type ExecutorDeps, type StepRun } from './step-executor.js';
 
 export interface CompiledJourney {
   hash: string;
   document: Journey;
   machine: SessionMachine;
+  /** What xstate's transition function needs besides the machine; built once, holds no session state. */
+  scope: ActorScope<SessionSnapshot, AnyEventObject>;
   steps: Map<string, CompiledStep>;
+  /** Runs one step; never throws (an unexpected error becomes an `abort` outcome). */
+  runStep(stepId: string, context: SessionContext): Promise<StepRun>;
   /** Validates the start input when the journey declares an `input` schema. */
   checkInput: ValidateFunction | null;
   settings: { public: boolean; sessionTtlSeconds: number };
@@ -42,6 +50,16 @@ export const DEFAULT_SESSION_TTL_SECONDS = 900;
  */
 const END_STATES = { completed: '_completed', rejected: '_rejected', failed: '_failed' } as const;
 
+/** The state a step waits for the client in; `:` never appears in a step id. */
+export function waitingState(stepId: string): string {
+  return `${stepId}:waiting`;
+}
+
+/** The step a waiting state belongs to, or null for a step's running state or an end state. */
+export function waitingStep(stateValue: string): string | null {
+  return stateValue.endsWith(':waiting') ? stateValue.slice(0, -':waiting'.length) : null;
+}
+
 /** Compiles a journey that has already passed validation (the caller refuses invalid ones). */
 export function compileJourney(document: Journey, hash: string, deps: CompileDeps): CompiledJourney {
   const steps = new Map<string, CompiledStep>();
@@ -62,11 +80,23 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       staticConfig: template.expressions.length === 0 ? staticConfig(template.literal, checkConfig) : null,
     });
   }
+  const machine = buildMachine(document, steps, deps);
   return {
     hash,
     document,
-    machine: buildMachine(document, steps, deps),
+    machine,
+    scope: inertScope(machine),
     steps,
+    runStep: async (stepId, context) => {
+      const step = steps.get(stepId)!;
+      try {
+        return await executeStep(step, context, deps);
+      } catch (error) {
+        deps.onUnexpectedError(error, { stepId, type: step.type });
+        const at = deps.now().toISOString();
+        return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
+      }
+    },
     checkInput: document.input ? deps.compileSchema(document.input) : null,
     settings: {
       public: document.settings?.public === true,
@@ -89,78 +119,56 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps: ExecutorDeps) {
+function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps: Pick<ExecutorDeps, 'now'>) {
   const journeySetup = setup({
     types: {
       context: {} as SessionContext,
       events: {} as SessionEvent,
       input: {} as SessionInput,
     },
-    actors: {
-      runStep: fromPromise<StepRun, { stepId: string; context: SessionContext }>(({ input }) =>
-        executeStep(steps.get(input.stepId)!, input.context, deps),
-      ),
-    },
   });
 
-  type Transition = { target: string; reenter?: boolean; guard?: (args: { event: { output: StepRun } }) => boolean; actions: unknown };
+  type Transition = { target: string; guard?: (args: { event: { output: StepRun } }) => boolean; actions: unknown };
   const stepStates: Record<string, unknown> = {};
+  const now = () => deps.now().toISOString();
 
   for (const [stepId, step] of steps) {
     const wired = (document.steps[stepId].branches ?? {}) as Record<string, string>;
     const failureTarget = step.onFailure === 'branch' && wired.failure ? wired.failure : null;
     const onDone: Transition[] = [
-      { guard: ({ event }) => event.output.kind === 'ask', target: 'waiting', actions: update((context, run: any) => asked(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'complete', target: '#journey._completed', actions: update((context, run: any) => completed(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'reject', target: '#journey._rejected', actions: update((context, run: any) => ended(context, run, step, 'rejected')) },
-      { guard: ({ event }) => event.output.kind === 'abort', target: '#journey._failed', actions: update((context, run: any) => ended(context, run, step, 'failed')) },
+      { guard: ({ event }) => event.output.kind === 'ask', target: waitingState(stepId), actions: update((context, run: any) => asked(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'complete', target: END_STATES.completed, actions: update((context, run: any) => completed(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'reject', target: END_STATES.rejected, actions: update((context, run: any) => ended(context, run, step, 'rejected')) },
+      { guard: ({ event }) => event.output.kind === 'abort', target: END_STATES.failed, actions: update((context, run: any) => ended(context, run, step, 'failed')) },
     ];
     for (const [branch, target] of Object.entries(wired)) {
-      if (branch === 'failure' || !steps.has(target)) continue;
+      const next = steps.get(target);
+      if (branch === 'failure' || !next) continue;
       onDone.push({
         guard: ({ event }) => event.output.kind === 'branch' && event.output.branch === branch,
-        target: `#journey.${target}`,
-        reenter: true,
-        actions: update((context, run: any) => branched(context, run, step)),
+        target,
+        actions: update((context, run: any) => entered(branched(context, run, step), next, now())),
       });
     }
-    if (failureTarget && steps.has(failureTarget)) {
+    const failureNext = failureTarget ? steps.get(failureTarget) : undefined;
+    if (failureTarget && failureNext) {
       onDone.push({
         guard: ({ event }) => event.output.kind === 'fail',
-        target: `#journey.${failureTarget}`,
-        reenter: true,
-        actions: update((context, run: any) => failedOver(context, run, step)),
+        target: failureTarget,
+        actions: update((context, run: any) => entered(failedOver(context, run, step), failureNext, now())),
       });
     }
     // Anything left: a failure with nowhere to go, or a branch that is not wired.
-    onDone.push({ target: '#journey._failed', actions: update((context, run: any) => endedUnhandled(context, run, step)) });
+    onDone.push({ target: END_STATES.failed, actions: update((context, run: any) => endedUnhandled(context, run, step)) });
 
-    stepStates[stepId] = {
-      initial: 'running',
-      entry: assign(({ context }: any) => entered(context as SessionContext, step, deps.now().toISOString())),
-      states: {
-        running: {
-          invoke: {
-            src: 'runStep',
-            input: ({ context }: { context: SessionContext }) => ({ stepId, context }),
-            onDone,
-            onError: {
-              target: '#journey._failed',
-              actions: assign(({ context, event }: any) => {
-                deps.onUnexpectedError(event.error, { stepId, type: step.type });
-                return endWith(context as SessionContext, step, { code: 'internal', message: 'the step could not be run' }, 'failed', deps.now().toISOString());
-              }),
-            },
-          },
-        },
-        waiting: {
-          tags: ['waiting'],
-          on: {
-            SUBMIT: {
-              target: 'running',
-              actions: assign(({ context, event }: any) => submitted(context as SessionContext, event as SessionEvent, step)),
-            },
-          },
+    // Flat states (a running and a waiting state per step) cost xstate half the work of nested ones.
+    stepStates[stepId] = { on: { STEP_DONE: onDone } };
+    stepStates[waitingState(stepId)] = {
+      tags: ['waiting'],
+      on: {
+        SUBMIT: {
+          target: stepId,
+          actions: assign(({ context, event }: any) => submitted(context as SessionContext, event as SubmitEvent, step)),
         },
       },
     };
@@ -168,7 +176,10 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
 
   return journeySetup.createMachine({
     id: 'journey',
-    context: ({ input }) => initialContext(input),
+    context: ({ input }) => {
+      const context = initialContext(input);
+      return { ...context, ...entered(context, steps.get(document.start)!, now()) };
+    },
     initial: document.start,
     states: {
       ...(stepStates as Record<string, object>),
@@ -180,13 +191,35 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
 }
 
 
+/**
+ * The actor scope xstate's `machine.transition` expects. xstate's own `transition()` builds a new
+ * actor (and computes an initial snapshot) on every call; one scope per compiled machine does the
+ * same job once. It is safe to share: this machine spawns nothing and runs no custom actions, so
+ * the scope never holds anything of a session.
+ */
+function inertScope(machine: SessionMachine): ActorScope<SessionSnapshot, AnyEventObject> {
+  const self = createActor(machine, { snapshot: machine.resolveState({ value: '_failed', context: {} as SessionContext }) } as never);
+  return {
+    self,
+    id: '',
+    sessionId: '',
+    system: self.system,
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    stopChild: () => {},
+    actionExecutor: (action: { exec?: (info: unknown, params: unknown) => void; info: unknown; params: unknown }) => action.exec?.(action.info, action.params),
+  } as unknown as ActorScope<SessionSnapshot, AnyEventObject>;
+}
+
 /** An assign action over the step's outcome (the machine's states are built dynamically, so typed loosely here). */
 function update<R extends StepRun>(fn: (context: SessionContext, run: R) => Partial<SessionContext>) {
   return assign(({ context, event }: any) => fn(context as SessionContext, (event as { output: R }).output));
 }
 
-function entered(context: SessionContext, step: CompiledStep, at: string): Partial<SessionContext> {
-  return { journal: [...context.journal, { at, stepId: step.id, type: step.type, event: 'entered' }] };
+/** The timeline's `entered` event of the step a transition leads to. */
+function entered<C extends Pick<SessionContext, 'journal'>>(update: C, step: CompiledStep, at: string): C {
+  return { ...update, journal: [...update.journal, { at, stepId: step.id, type: step.type, event: 'entered' }] };
 }
 
 function asked(context: SessionContext, run: StepRun & { kind: 'ask' }, step: CompiledStep): Partial<SessionContext> {
@@ -202,7 +235,7 @@ function asked(context: SessionContext, run: StepRun & { kind: 'ask' }, step: Co
   };
 }
 
-function submitted(context: SessionContext, event: SessionEvent, step: CompiledStep): Partial<SessionContext> {
+function submitted(context: SessionContext, event: SubmitEvent, step: CompiledStep): Partial<SessionContext> {
   const option = context.asked?.options.find((o) => o.id === event.submission.option);
   const data = event.submission.data;
   const shown = data && typeof data === 'object' ? (redact(data, option?.schema) as JsonObject) : undefined;
@@ -222,7 +255,7 @@ function leaving(context: SessionContext): Partial<SessionContext> {
   return { asked: null, submission: null, stepState: undefined, stepsSinceWait: context.stepsSinceWait + 1 };
 }
 
-function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, step: CompiledStep): Partial<SessionContext> {
+function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, step: CompiledStep): Partial<SessionContext> & Pick<SessionContext, 'journal'> {
   const changed = Object.keys(run.variables).length ? { variables: timelineVariables(context, run.variables) } : {};
   return {
     ...leaving(context),
@@ -258,7 +291,7 @@ function errorEvent(step: CompiledStep, error: StepError, at: string, durationMs
   return { at, stepId: step.id, type: step.type, event: 'error', error: { code: error.code, message: error.message }, ...(durationMs !== undefined ? { durationMs } : {}) };
 }
 
-function failedOver(context: SessionContext, run: StepRun & { kind: 'fail' }, step: CompiledStep): Partial<SessionContext> {
+function failedOver(context: SessionContext, run: StepRun & { kind: 'fail' }, step: CompiledStep): Partial<SessionContext> & Pick<SessionContext, 'journal'> {
   return {
     ...leaving(context),
     variables: withErrorVariable(context, step, run.error),

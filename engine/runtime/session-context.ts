@@ -3,6 +3,7 @@
  * snapshot between HTTP round trips.
  */
 import type { TimelineEvent } from '../store/store.js';
+import type { StepRun } from './step-executor.js';
 import type { ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
 
 export interface AskedStep {
@@ -56,7 +57,10 @@ export interface SessionInput {
 }
 
 /** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
-export type SessionEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string };
+export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string };
+/** Sent by the driver when the step in `running` has finished. */
+export type StepDoneEvent = { type: 'STEP_DONE'; output: StepRun };
+export type SessionEvent = SubmitEvent | StepDoneEvent;
 
 export function initialContext(input: SessionInput): SessionContext {
   return {

@@ -6,14 +6,14 @@
  * session get exactly one success and 409s, across processes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createActor, waitFor, type Snapshot } from 'xstate';
 import type { Journey } from '../journey/journey-schema.js';
 import { secretsEqual, sha256 } from '../security/constant-time.js';
 import type { JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
 import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
-import { endStatus, type CompiledJourney } from './compile-journey.js';
+import type { CompiledJourney } from './compile-journey.js';
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
+import { advanceSession, type Advanced } from './machine-driver.js';
 import type { SessionContext, SessionInput } from './session-context.js';
 
 export type Caller = 'anonymous' | 'app' | 'admin';
@@ -46,14 +46,6 @@ export interface SessionSettings {
   leaseSeconds: number;
   /** Longest time a session may run between two answers before the request gives up. */
   advanceTimeoutMs: number;
-}
-
-interface Advanced {
-  snapshot: JsonObject;
-  context: SessionContext;
-  status: SessionStatus;
-  stepId: string | null;
-  journal: TimelineEvent[];
 }
 
 export class SessionService {
@@ -142,7 +134,7 @@ export class SessionService {
     heartbeat.unref();
     let advanced: Advanced;
     try {
-      advanced = await this.advance(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString(), runId: `${sessionId}:${claimed}` });
+      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString(), runId: `${sessionId}:${claimed}` }, this.settings.advanceTimeoutMs);
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
@@ -197,7 +189,7 @@ export class SessionService {
       ui: body.ui ? { redirectUrl } : null,
       ...(user ? { user } : {}),
     };
-    const advanced = await this.advance(compiled, { input: sessionInput });
+    const advanced = await advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs);
     const record: SessionRecord = {
       id: sessionId,
       journeyId: compiled.document.id,
@@ -219,40 +211,6 @@ export class SessionService {
     this.observer?.sessionStarted(record.journeyId);
     this.observer?.timeline(record.journeyId, advanced.journal);
     return this.response(record, sessionToken, { context: advanced.context });
-  }
-
-  /** Runs the machine from a start or a persisted snapshot until it waits or ends. */
-  private async advance(
-    compiled: CompiledJourney,
-    from: { input: SessionInput } | { snapshot: JsonObject },
-    event?: { type: 'SUBMIT'; submission: Submission; at: string; runId: string },
-  ): Promise<Advanced> {
-    const actor =
-      'snapshot' in from
-        ? createActor(compiled.machine, { snapshot: from.snapshot as unknown as Snapshot<unknown> } as never)
-        : createActor(compiled.machine, { input: from.input });
-    // Observe errors before starting: an error thrown by an action must reach this request,
-    // never be rethrown later on its own (which would end the process).
-    let failure: unknown = null;
-    actor.subscribe({ error: (error) => (failure = error) });
-    actor.start();
-    try {
-      if (event) actor.send(event);
-      const settled = await waitFor(actor, (s) => s.status !== 'active' || s.hasTag('waiting'), {
-        timeout: this.settings.advanceTimeoutMs,
-      });
-      if (settled.status === 'error' || failure) throw new EngineError('internal', 'the session could not be run');
-      const persisted = actor.getPersistedSnapshot() as unknown as JsonObject & { context: SessionContext; value: unknown };
-      const context = persisted.context;
-      const snapshot = { ...persisted, context: { ...context, journal: [] } } as JsonObject;
-      const value = settled.value as unknown;
-      const ended = settled.status === 'done' ? endStatus(value) : null;
-      if (ended) return { snapshot, context, status: ended, stepId: null, journal: context.journal };
-      const stepId = typeof value === 'object' && value ? Object.keys(value)[0] : null;
-      return { snapshot, context, status: 'waiting', stepId, journal: context.journal };
-    } finally {
-      actor.stop();
-    }
   }
 
   private async authorised(sessionId: string, sessionToken: string): Promise<SessionRecord> {

@@ -64,6 +64,34 @@ describe('a running session stays on its version', () => {
   });
 });
 
+describe('a session persisted by an earlier engine', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close({ remove: true }));
+
+  it('restores a snapshot in the nested, actor-era shape and runs to the end', async () => {
+    // Before the machine was flat, a waiting session was stored as { ask: 'waiting' } with the
+    // fields of xstate's actor snapshot beside it. Sessions stored that way must still finish.
+    await server.publish(waitThenComplete('older', 'ask', { generation: 'nested' }));
+    const started = await startSession(server, 'older');
+    const store = server.engine.store;
+    const record = (await store.sessions.get(started.body.sessionId))!;
+    const context = (record.snapshot as { context: SessionContext }).context;
+    const legacy = { status: 'active', value: { ask: 'waiting' }, historyValue: {}, context, children: {} };
+    const claimed = (await store.sessions.claim(record.id, record.revision, new Date(Date.now() + 60_000).toISOString(), new Date().toISOString()))!;
+    expect(await store.sessions.save(record.id, claimed, { status: 'waiting', stepId: 'ask', userId: null, snapshot: legacy, updatedAt: new Date().toISOString() })).toBe(true);
+
+    const read = await server.request('GET', `/v1/sessions/${record.id}`, { token: started.body.sessionToken });
+    expect(read.body).toMatchObject({ status: 'waiting', step: { id: 'ask' } });
+    const done = await submit(server, started.body, 'ask', 'go');
+    expect(done.body).toMatchObject({ status: 'completed', result: { claims: { generation: 'nested' } } });
+    const timeline = await store.timelines.list(record.id);
+    expect(timeline.map((e) => `${e.stepId}:${e.event}`)).toEqual(['ask:entered', 'ask:submitted', 'ask:branch', 'done:entered', 'done:ended']);
+  });
+});
+
 describe('a session continues on a new engine instance opening the same database', () => {
   const dataDir = tempDataDir();
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

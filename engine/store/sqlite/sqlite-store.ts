@@ -356,9 +356,10 @@ const toSession = (r: Row): SessionRecord => ({
   leaseUntil: r.lease_until,
 });
 
+/** One statement for a run's events: SQLite walks the JSON array in order, so `seq` keeps their order. */
 function appendEvents(db: Database.Database, sessionId: string, events: TimelineEvent[]): void {
-  const insert = db.prepare('INSERT INTO timeline_events (session_id, event) VALUES (?, ?)');
-  for (const event of events) insert.run(sessionId, json(event));
+  if (events.length === 0) return;
+  db.prepare('INSERT INTO timeline_events (session_id, event) SELECT ?, value FROM json_each(?) ORDER BY key').run(sessionId, json(events));
 }
 
 class SqliteTimelines implements TimelineStore {

@@ -1,0 +1,92 @@
+/**
+ * Drives a session through its journey's machine: from a start or a persisted snapshot, it runs
+ * the step the machine is in, sends the outcome back as `STEP_DONE`, and repeats until the machine
+ * waits for the client or ends. The machine decides where each outcome leads; the driver only
+ * runs steps, so every transition still goes through xstate.
+ */
+import type { JsonObject } from '../steps/step-types.js';
+import type { SessionStatus, TimelineEvent } from '../store/store.js';
+import { endStatus, waitingState, waitingStep, type CompiledJourney, type SessionSnapshot } from './compile-journey.js';
+import { EngineError } from './errors.js';
+import type { SessionContext, SessionEvent, SessionInput, SubmitEvent } from './session-context.js';
+
+export interface Advanced {
+  /** What is stored between round trips: the state value and the context (journal emptied). */
+  snapshot: JsonObject;
+  context: SessionContext;
+  status: SessionStatus;
+  stepId: string | null;
+  /** Timeline events of this run, to be written with the session. */
+  journal: TimelineEvent[];
+}
+
+export async function advanceSession(
+  compiled: CompiledJourney,
+  from: { input: SessionInput } | { snapshot: JsonObject },
+  event: SubmitEvent | undefined,
+  timeoutMs: number,
+): Promise<Advanced> {
+  let snapshot = 'input' in from ? initial(compiled, from.input) : restore(compiled, from.snapshot);
+  if (event) snapshot = send(compiled, snapshot, event);
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EngineError('internal', 'the session did not reach a waiting step in time')), timeoutMs);
+  });
+  try {
+    for (;;) {
+      const stepId = runningStep(snapshot);
+      if (stepId === null) break;
+      const output = await Promise.race([compiled.runStep(stepId, snapshot.context), deadline]);
+      snapshot = send(compiled, snapshot, { type: 'STEP_DONE', output });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return settled(snapshot);
+}
+
+function initial(compiled: CompiledJourney, input: SessionInput): SessionSnapshot {
+  return checked(() => compiled.machine.getInitialSnapshot(compiled.scope as never, input));
+}
+
+/**
+ * Only the state value and context are read back. Snapshots written before the machine was flat
+ * (`{ step: 'waiting' }`, with actor fields beside) restore too.
+ */
+function restore(compiled: CompiledJourney, persisted: JsonObject): SessionSnapshot {
+  const { value, context } = persisted as { value: unknown; context: SessionContext };
+  const flat = typeof value === 'object' && value !== null ? waitingState(Object.keys(value)[0]) : value;
+  return checked(() => compiled.machine.resolveState({ value: flat as never, context }));
+}
+
+function send(compiled: CompiledJourney, snapshot: SessionSnapshot, event: SessionEvent): SessionSnapshot {
+  return checked(() => compiled.machine.transition(snapshot, event as never, compiled.scope as never));
+}
+
+/** An action that throws (a bug, never a step's failure) fails the request, not the process. */
+function checked(next: () => SessionSnapshot): SessionSnapshot {
+  let snapshot: SessionSnapshot;
+  try {
+    snapshot = next();
+  } catch {
+    throw new EngineError('internal', 'the session could not be run');
+  }
+  if (snapshot.status === 'error') throw new EngineError('internal', 'the session could not be run');
+  return snapshot;
+}
+
+/** The step whose state is `running`, or null when the machine waits or has ended. */
+function runningStep(snapshot: SessionSnapshot): string | null {
+  const value = snapshot.value as string;
+  return snapshot.status === 'active' && waitingStep(value) === null ? value : null;
+}
+
+function settled(snapshot: SessionSnapshot): Advanced {
+  const context = snapshot.context as SessionContext;
+  const value = snapshot.value as string;
+  const persisted = { value, context: { ...context, journal: [] } } as unknown as JsonObject;
+  const ended = snapshot.status === 'done' ? endStatus(value) : null;
+  if (ended) return { snapshot: persisted, context, status: ended, stepId: null, journal: context.journal };
+  return { snapshot: persisted, context, status: 'waiting', stepId: waitingStep(value), journal: context.journal };
+}
