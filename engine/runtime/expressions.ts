@@ -121,7 +121,8 @@ function findForbiddenName(node: unknown): string | null {
 
 /** JSONata returns sequences and may return functions; variables hold plain JSON only. */
 function toPlainJson(value: unknown): unknown {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   const text = JSON.stringify(value, (_key, v) => {
     if (typeof v === 'function') return undefined;
     // JSONata's own function values are objects (lambdas even hold their environment): drop them.

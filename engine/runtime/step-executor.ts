@@ -58,11 +58,9 @@ export interface ExecutorDeps {
 export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps): Promise<StepRun> {
   const started = performance.now();
   const now = deps.now();
-  const finish = (result: DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>): StepRun =>
-    ({ ...result, stepId: step.id, at: now.toISOString(), durationMs: Math.round((performance.now() - started) * 1000) / 1000 }) as StepRun;
 
   if (context.stepsSinceWait >= MAX_STEPS_WITHOUT_CLIENT) {
-    return finish({
+    return finish(step, now, started, {
       kind: 'abort',
       error: { code: 'step_limit_exceeded', message: `more than ${MAX_STEPS_WITHOUT_CLIENT} steps ran without the client answering` },
     });
@@ -73,7 +71,7 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
     config = step.staticConfig;
   } else {
     const evaluated = await evaluateConfig(step, context, now);
-    if ('kind' in evaluated) return finish(evaluated);
+    if ('kind' in evaluated) return finish(step, now, started, evaluated);
     config = evaluated.config;
   }
 
@@ -83,26 +81,37 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
     outcome = await step.definition.run(ctx);
   } catch (error) {
     deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
-    return finish({ kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
+    return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
   }
+  return finish(step, now, started, await normaliseOutcome(step, outcome, config, context, deps, now));
+}
 
+/** Turns what a step answered into one of the run kinds; anything malformed becomes a failure. */
+async function normaliseOutcome(
+  step: CompiledStep,
+  outcome: StepOutcome,
+  config: JsonObject,
+  context: SessionContext,
+  deps: ExecutorDeps,
+  now: Date,
+): Promise<DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>> {
   switch (outcome?.kind) {
     case 'branch': {
-      const variables: Record<string, unknown> = { ...(outcome.variables ?? {}) };
+      const variables: Record<string, unknown> = outcome.variables ? { ...outcome.variables } : {};
       const outputVariable = typeof config.outputVariable === 'string' ? config.outputVariable : null;
       if (outcome.output !== undefined && outputVariable) variables[outputVariable] = outcome.output;
-      return finish({
+      return {
         kind: 'branch',
         branch: outcome.branch,
         variables,
         ...(outcome.user !== undefined ? { user: outcome.user } : {}),
-        tokens: (outcome.tokens ?? []).map((t) => ({ type: t.type, issuedAt: now.toISOString(), claims: t.claims })),
-      });
+        tokens: outcome.tokens?.length ? outcome.tokens.map((t) => ({ type: t.type, issuedAt: now.toISOString(), claims: t.claims })) : [],
+      };
     }
     case 'fail':
-      return finish({ kind: 'fail', error: normaliseError(outcome.error) });
+      return { kind: 'fail', error: normaliseError(outcome.error) };
     case 'ask':
-      return finish({
+      return {
         kind: 'ask',
         ...(outcome.sensitive
           ? { data: {}, sealedData: deps.sealStepData(outcome.data ?? {}, context.sessionId) }
@@ -110,24 +119,27 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
         options: outcome.options.map((o) => ({ id: o.id, ...(o.label !== undefined ? { label: o.label } : {}), ...(o.schema ? { schema: o.schema } : {}) })),
         error: outcome.error ? normaliseError(outcome.error) : null,
         state: outcome.state,
-      });
+      };
     case 'complete': {
       const claims = outcome.claims ?? {};
       try {
-        return finish({ kind: 'complete', claims, token: await deps.issueToken({ context, claims }) });
+        return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
       } catch (error) {
         deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
-        return finish({ kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } });
+        return { kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } };
       }
     }
     case 'reject':
-      return finish({ kind: 'reject', error: normaliseError(outcome.error) });
+      return { kind: 'reject', error: normaliseError(outcome.error) };
     default:
       deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type });
-      return finish({ kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } });
+      return { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } };
   }
 }
 
+function finish(step: CompiledStep, now: Date, started: number, result: DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>): StepRun {
+  return { ...result, stepId: step.id, at: now.toISOString(), durationMs: Math.round((performance.now() - started) * 1000) / 1000 } as StepRun;
+}
 
 /** Evaluates a config's expressions, applies defaults and checks the result against the step schema. */
 async function evaluateConfig(
@@ -193,10 +205,15 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     services: deps.services,
     now: () => new Date(now.getTime()),
     hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
-    branch: (name, effects = {}) => ({ kind: 'branch', branch: name, ...effects }),
-    fail: (error) => ({ kind: 'fail', error }),
-    ask: (request) => ({ kind: 'ask', ...request }),
-    complete: (claims = {}) => ({ kind: 'complete', claims }),
-    reject: (error) => ({ kind: 'reject', error }),
+    ...OUTCOMES,
   };
 }
+
+/** The outcome builders hold nothing of a run, so every step context shares them. */
+const OUTCOMES: Pick<StepContext, 'branch' | 'fail' | 'ask' | 'complete' | 'reject'> = {
+  branch: (name, effects = {}) => ({ kind: 'branch', branch: name, ...effects }),
+  fail: (error) => ({ kind: 'fail', error }),
+  ask: (request) => ({ kind: 'ask', ...request }),
+  complete: (claims = {}) => ({ kind: 'complete', claims }),
+  reject: (error) => ({ kind: 'reject', error }),
+};
