@@ -3,17 +3,16 @@
  * list, and the editor. Routes are real paths under /designer/ (the server answers index.html
  * for each), with a guard against leaving an editor with unsaved changes.
  */
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../api/admin.js';
 import { ApiError } from '../api/http.js';
 import type { CatalogueEntry } from '../api/types.js';
 import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
-import { loadEditor, takePrefetchedCatalogue } from './prefetch.js';
+import { takePrefetchedCatalogue } from './prefetch.js';
 import { JourneyList } from './JourneyList.js';
 import { Logo } from '../ui/Logo.js';
 import { parseRoute, type Route } from './routes.js';
-
-const Editor = lazy(() => loadEditor().then((m) => ({ default: m.Editor })));
+import { useEditorModule } from './use-editor-module.js';
 
 export function App() {
   return (
@@ -28,6 +27,7 @@ function Shell() {
   const [catalogue, setCatalogue] = useState<CatalogueEntry[] | null>(null);
   const [signInError, setSignInError] = useState<string | null>(null);
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
+  const editor = useEditorModule(route.page === 'editor');
   const guard = useRef<(() => boolean) | null>(null);
   const path = useRef(window.location.pathname);
   const feedback = useFeedback();
@@ -140,11 +140,20 @@ function Shell() {
   }
   if (!catalogue || !api.current) return <Connecting />;
   if (route.page === 'editor') {
-    return (
-      <Suspense fallback={<Connecting />}>
-        <Editor key={`${route.journeyId}:${route.version}`} api={api.current} catalogue={catalogue} journeyId={route.journeyId} version={route.version} navigate={navigate} setLeaveGuard={setLeaveGuard} />
-      </Suspense>
-    );
+    if (editor.error) {
+      return (
+        <div className="page-message">
+          <h1>Cannot open the editor</h1>
+          <p>Its code could not be loaded: {editor.error.message}</p>
+          <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </div>
+      );
+    }
+    if (!editor.module) return <Connecting />;
+    const { Editor } = editor.module;
+    return <Editor key={`${route.journeyId}:${route.version}`} api={api.current} catalogue={catalogue} journeyId={route.journeyId} version={route.version} navigate={navigate} setLeaveGuard={setLeaveGuard} />;
   }
   return <JourneyList api={api.current} navigate={navigate} onSignOut={signOut} catalogueSize={catalogue.length} />;
 }

@@ -9,7 +9,29 @@ import type { CatalogueEntry, JourneyView } from '../api/types.js';
 import { parseRoute } from './routes.js';
 
 // The editor (React Flow, rjsf, the validator) is a chunk of its own, loaded in parallel with the data.
-export const loadEditor = () => import('./Editor.js');
+type EditorModule = typeof import('./Editor.js');
+let editor: { promise: Promise<EditorModule>; module: EditorModule | null } | null = null;
+
+export function loadEditor(): Promise<EditorModule> {
+  if (editor) return editor.promise;
+  const entry: { promise: Promise<EditorModule>; module: EditorModule | null } = {
+    promise: import('./Editor.js').then(
+      (module) => (entry.module = module),
+      (error) => {
+        editor = null; // a later attempt tries again
+        throw error;
+      },
+    ),
+    module: null,
+  };
+  editor = entry;
+  return entry.promise;
+}
+
+/** The editor's module if it has loaded already: then it renders without suspending. */
+export function loadedEditor(): EditorModule | null {
+  return editor?.module ?? null;
+}
 
 const pending = new Map<string, Promise<JourneyView>>();
 let catalogue: { key: string; promise: Promise<CatalogueEntry[]> } | null = null;
