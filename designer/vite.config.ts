@@ -5,44 +5,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
+import { asyncEntry, preloadChunks } from './vite-plugins.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const BASE = '/designer/';
-
-/**
- * The designer's entry is tiny and imports the app dynamically (it starts the data requests
- * first): this lists the chunks of `modules` (and what they import) in index.html as
- * modulepreloads, so the browser fetches them alongside the entry instead of after it has run.
- */
-function preloadChunks(modules: string[]): Plugin {
-  return {
-    name: 'journey-designer:preload-chunks',
-    apply: 'build',
-    transformIndexHtml: {
-      order: 'post',
-      handler(html, { bundle, filename }) {
-        if (!bundle || !filename.endsWith('index.html')) return;
-        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
-        const files = new Set<string>();
-        const visit = (file: string) => {
-          if (files.has(file)) return;
-          files.add(file);
-          const chunk = chunks.find((c) => c.fileName === file);
-          chunk?.imports.forEach(visit);
-        };
-        for (const module of modules) {
-          const chunk = chunks.find((c) => c.facadeModuleId === module);
-          if (!chunk) throw new Error(`preload-chunks: no chunk for ${module}`);
-          visit(chunk.fileName);
-        }
-        return [...files]
-          .filter((file) => !html.includes(`${BASE}${file}`))
-          .map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `${BASE}${file}` }, injectTo: 'head' as const }));
-      },
-    },
-  };
-}
 
 export default defineConfig({
   root: here('.'),
@@ -51,7 +18,8 @@ export default defineConfig({
     react(),
     // The editor too, on every page: most visits open a journey (the list is one click away from
     // it), and the editor's code is what a journey opened by its URL waits for last.
-    preloadChunks([here('src/designer/mount.tsx'), here('src/designer/Editor.tsx')]),
+    preloadChunks(BASE, [here('src/designer/mount.tsx'), here('src/designer/Editor.tsx')]),
+    asyncEntry(),
   ],
   logLevel: 'warn',
   build: {

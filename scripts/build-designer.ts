@@ -24,6 +24,7 @@ const SOURCES = [
   join(designer, 'index.html'),
   join(designer, 'run.html'),
   join(designer, 'vite.config.ts'),
+  join(designer, 'vite-plugins.ts'),
   join(root, 'engine', 'journey'),
   join(root, 'engine', 'steps', 'registry.ts'),
   join(root, 'engine', 'runtime', 'expressions.ts'),
