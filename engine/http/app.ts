@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { authsignalRoutes } from './authsignal/index.js';
+import { designerAssets } from './designer-assets.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -174,7 +175,7 @@ function designerAndRunner(deps: AppDeps): express.Router {
     return designerPage(req, res, next);
   });
   router.get('/designer/journeys/{*rest}', designerPage);
-  const assets = express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: true });
+  const assets = designerAssets(join(dist, 'assets'));
   router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 
   // The hosted runner.
