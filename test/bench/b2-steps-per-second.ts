@@ -10,6 +10,7 @@ import type { Journey } from '../../engine/journey/journey-schema.js';
 import { builtInSteps } from '../../steps/index.js';
 import { tempDataDir } from '../helpers/test-server.js';
 import { setVariablesChain } from './fixtures.js';
+import { profiled, reportParts } from './profile-parts.js';
 import { line, median } from './stats.js';
 
 async function engineOn(databaseUrl: string, dataDir: string): Promise<Engine> {
@@ -17,18 +18,34 @@ async function engineOn(databaseUrl: string, dataDir: string): Promise<Engine> {
   return createEngine(config, { steps: builtInSteps, logger: pino({ level: 'silent' }) });
 }
 
-async function chainThroughput(engine: Engine, sessions: number): Promise<number> {
-  const journey = setVariablesChain(20) as unknown as Journey;
-  await engine.admin.save(journey.id, journey as never);
-  await engine.admin.publish(journey.id);
-  for (let i = 0; i < 50; i++) await engine.sessions.start(journey.id, {}, 'admin'); // warm-up
-  const started = process.hrtime.bigint();
+const CHAIN = setVariablesChain(20) as unknown as Journey;
+const STEPS_PER_CHAIN = 21; // 20 set-variables + complete
+
+async function runChains(engine: Engine, sessions: number): Promise<void> {
   for (let i = 0; i < sessions; i++) {
-    const response = await engine.sessions.start(journey.id, {}, 'admin');
+    const response = await engine.sessions.start(CHAIN.id, {}, 'admin');
     if (response.status !== 'completed') throw new Error('the chain did not complete');
   }
+}
+
+async function chainThroughput(engine: Engine, sessions: number): Promise<number> {
+  await engine.admin.save(CHAIN.id, CHAIN as never);
+  await engine.admin.publish(CHAIN.id);
+  await runChains(engine, 50); // warm-up
+  const started = process.hrtime.bigint();
+  await runChains(engine, sessions);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return (sessions * 21) / seconds; // 20 set-variables + complete
+  return (sessions * STEPS_PER_CHAIN) / seconds;
+}
+
+/** Where a chain step's CPU goes (the engine must already have the chain published). */
+async function chainBreakdown(engine: Engine, label: string): Promise<void> {
+  const before = process.cpuUsage();
+  await runChains(engine, 300);
+  const used = process.cpuUsage(before);
+  const keep = process.env.B2_BREAKDOWN_PROFILE; // a directory: one profile per database
+  const profile = await profiled(() => runChains(engine, 300), keep && join(keep, `b2-${label.replace(/\W+/g, '-')}.cpuprofile`));
+  reportParts(`B2 breakdown: chain step, ${label}`, 'step', (used.user + used.system) / (300 * STEPS_PER_CHAIN), profile);
 }
 
 async function formTotpThroughput(engine: Engine, sessions: number): Promise<number> {
@@ -66,6 +83,7 @@ export async function runB2(): Promise<Record<string, number>> {
     for (let r = 0; r < 3; r++) runs.push(await chainThroughput(engine, 300));
     results[`chain ${label}`] = median(runs);
     line(`B2 20-step set-variables chain, ${label}`, `${Math.round(median(runs))} steps/s (median of 3)`);
+    await chainBreakdown(engine, label);
     const formRuns: number[] = [];
     for (let r = 0; r < 3; r++) formRuns.push(await formTotpThroughput(engine, 200));
     results[`form ${label}`] = median(formRuns);

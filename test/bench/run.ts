@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark, figures printed as measured (not part of `npm test`).
  * B1 compares the engine with a hand-written server side by side, as ratios, since these
- * machines are shared and noisy. B4 (one against two engine processes on PostgreSQL) runs last and
+ * machines are shared and noisy; the B1 and B2 breakdowns say where the engine's CPU goes. B4 (one against two engine processes on PostgreSQL) runs last and
  * is skipped, with a printed reason, when no PostgreSQL URL is given.
  */
+import { runB1Breakdown } from './b1-breakdown.js';
 import { runB1 } from './b1-login-totp.js';
 import { runB2 } from './b2-steps-per-second.js';
 import { runB3 } from './b3-validation.js';
@@ -13,5 +14,7 @@ console.log(`node ${process.version}, ${(await import('node:os')).cpus().length}
 await runB3();
 await runB2();
 await runB1();
+// Where a login's CPU goes in the engine: the parts the hand-written flow does not have.
+await runB1Breakdown();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();

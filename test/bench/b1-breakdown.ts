@@ -1,0 +1,86 @@
+/**
+ * B1, where the time goes: the login-TOTP journey driven in process (the same SessionService the
+ * HTTP routes call, on a SQLite file), profiled, and each sample charged to the part of the engine
+ * it was in (`profile-parts.ts`). Reported per login in microseconds of CPU, so the
+ * parts that the hand-written flow does not do can be read off directly. The CPU per login is
+ * measured on unprofiled logins; the profile of the next ones only says how it divides.
+ * B1_BREAKDOWN_PROFILE=FILE keeps the profile (open it in Chrome DevTools).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../engine/config.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { createSealer } from '../../engine/security/sealing.js';
+import type { JsonObject } from '../../engine/steps/step-types.js';
+import { builtInSteps } from '../../steps/index.js';
+import { newSecret } from '../../steps/totp-common/totp.js';
+import { tempDataDir } from '../helpers/test-server.js';
+import { codesFor } from './b1-login-totp.js';
+import { profiled, reportParts } from './profile-parts.js';
+
+const LOGINS = Number(process.env.B1_BREAKDOWN_LOGINS ?? 4000);
+const WARM_UP = 500;
+
+async function prepareEngine(users: number): Promise<{ engine: Engine; codes: string[] }> {
+  const dir = tempDataDir();
+  const secretKeyHex = randomBytes(32).toString('hex');
+  const engine = await createEngine(
+    loadConfig({ DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'breakdown.db')}`, ADMIN_API_KEY: 'bench', SECRET_KEY: secretKeyHex, RATE_LIMITS: 'off', LOG_LEVEL: 'silent' }),
+    { steps: builtInSteps, logger: pino({ level: 'silent' }) },
+  );
+  await engine.admin.save('login-totp', JSON.parse(readFileSync('journeys/login-totp.json', 'utf8')) as JsonObject);
+  await engine.admin.publish('login-totp');
+  const sealer = createSealer(Buffer.from(secretKeyHex, 'hex'));
+  const secrets = Array.from({ length: users }, () => newSecret());
+  const enrolled = '2020-01-01T00:00:00.000Z';
+  for (let i = 0; i < users; i++) {
+    const user = await engine.store.users.create({ id: randomUUID(), username: `user${i}`, attributes: {}, createdAt: enrolled });
+    const id = randomUUID();
+    await engine.store.authenticators.create({
+      id,
+      userId: user.id,
+      type: 'totp',
+      sealedSecret: sealer.seal(secrets[i], `authenticator:${id}`),
+      params: { algorithm: 'SHA1', digits: 6, period: 30 },
+      confirmedAt: enrolled,
+      createdAt: enrolled,
+      lastUsedAt: null,
+      lastTimeStep: null,
+    });
+  }
+  return { engine, codes: await codesFor(secrets, 0, users) };
+}
+
+async function login(engine: Engine, username: string, code: string): Promise<void> {
+  const started = await engine.sessions.start('login-totp', {}, 'anonymous');
+  const done = await engine.sessions.submit(
+    started.sessionId,
+    started.sessionToken,
+    { stepId: 'login', option: 'totp', data: { username, totp_code: code } },
+    (body) => body as { stepId: string; option: string },
+  );
+  if (done.status !== 'completed') throw new Error(`login of ${username} did not complete`);
+}
+
+export async function runB1Breakdown(): Promise<Map<string, number>> {
+  const { engine, codes } = await prepareEngine(WARM_UP + LOGINS);
+  try {
+    for (let i = 0; i < WARM_UP; i++) await login(engine, `user${i}`, codes[i]);
+    // CPU per login unprofiled first; the profile only says how it divides (sampling adds overhead).
+    const half = Math.floor(LOGINS / 2);
+    const before = process.cpuUsage();
+    for (let i = WARM_UP; i < WARM_UP + half; i++) await login(engine, `user${i}`, codes[i]);
+    const used = process.cpuUsage(before);
+    const cpuPerLogin = (used.user + used.system) / half;
+    const profile = await profiled(async () => {
+      for (let i = WARM_UP + half; i < WARM_UP + LOGINS; i++) await login(engine, `user${i}`, codes[i]);
+    }, process.env.B1_BREAKDOWN_PROFILE);
+    return reportParts('B1 breakdown: the engine in process (SQLite file)', 'login', cpuPerLogin, profile);
+  } finally {
+    await engine.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runB1Breakdown();
