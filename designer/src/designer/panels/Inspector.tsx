@@ -7,7 +7,7 @@ import type { CatalogueEntry, Diagnostic, JourneyDoc, JsonObject, StepDoc } from
 import { categoryColour, categoryLabel } from '../categories.js';
 import { branchHandles, connect, disconnect, renameStep, STEP_ID, updateStep } from '../model/journey-ops.js';
 import { parseEdgeId } from '../canvas/Canvas.js';
-import { compareText } from '../util.js';
+import { StepSelect } from './StepSelect.js';
 // rjsf and its validator load with the first step opened (and are prefetched once the canvas is up).
 export const loadConfigForm = () => import('./ConfigForm.js');
 const ConfigForm = lazy(() => loadConfigForm().then((m) => ({ default: m.ConfigForm })));
@@ -67,7 +67,6 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
   const handles = branchHandles(step, entry);
   const set = (field: keyof StepDoc, value: unknown) =>
     apply((d) => updateStep(d, stepId, (s) => ({ ...s, [field]: value === '' ? undefined : value })), `${stepId}:${field}`);
-  const otherSteps = Object.keys(doc.steps).sort(compareText);
 
   return (
     <div className="ins-body">
@@ -130,24 +129,15 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
                 <label htmlFor={id} className="ins-branch-name" title={h.kind === 'failure' ? 'Followed when the step fails (if connected and On failure is not "end")' : h.kind === 'extra' ? 'Not a branch of this step type' : undefined}>
                   {h.name}
                 </label>
-                <select
+                <StepSelect
                   id={id}
-                  className="ins-input"
                   value={target}
+                  steps={doc.steps}
                   disabled={readOnly}
-                  onChange={(e) => {
-                    const value = e.target.value;
-                    apply((d) => (value ? connect(d, stepId, h.name, value) : disconnect(d, [{ source: stepId, branch: h.name }])));
-                  }}
-                >
-                  <option value="">Not connected</option>
-                  {target && !doc.steps[target] && <option value={target}>{target} (missing)</option>}
-                  {otherSteps.map((s) => (
-                    <option key={s} value={s}>
-                      {doc.steps[s].name && doc.steps[s].name !== s ? `${doc.steps[s].name} (${s})` : s}
-                    </option>
-                  ))}
-                </select>
+                  none="Not connected"
+                  label={(s, other) => (other.name && other.name !== s ? `${other.name} (${s})` : s)}
+                  onChange={(value) => apply((d) => (value ? connect(d, stepId, h.name, value) : disconnect(d, [{ source: stepId, branch: h.name }])))}
+                />
                 {target && doc.steps[target] && (
                   <button type="button" className="ins-goto" title={`Select ${target}`} aria-label={`Select ${target}`} onClick={() => selectStep(target)}>
                     →
@@ -294,7 +284,6 @@ function JourneyInspector({ doc, readOnly, apply }: InspectorProps) {
   const setDoc = (patch: Partial<JourneyDoc>, group: string) => apply((d) => tidy({ ...d, ...patch }), group);
   const setSettings = (patch: Partial<NonNullable<JourneyDoc['settings']>>, group: string) =>
     apply((d) => tidy({ ...d, settings: tidySettings({ ...d.settings, ...patch }) }), group);
-  const steps = Object.keys(doc.steps).sort(compareText);
   return (
     <div className="ins-body">
       <header className="ins-head">
@@ -316,14 +305,7 @@ function JourneyInspector({ doc, readOnly, apply }: InspectorProps) {
         </div>
         <div className="ins-field">
           <label htmlFor="j-start">Start step</label>
-          <select id="j-start" className="ins-input" value={doc.start} disabled={readOnly} onChange={(e) => setDoc({ start: e.target.value }, 'journey:start')}>
-            {!doc.steps[doc.start] && <option value={doc.start}>{doc.start || '—'} (missing)</option>}
-            {steps.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <StepSelect id="j-start" value={doc.start} steps={doc.steps} disabled={readOnly} onChange={(start) => setDoc({ start }, 'journey:start')} />
         </div>
       </Section>
       <Section title="Access">
