@@ -24,7 +24,14 @@ export function App() {
 
 function Shell() {
   const [key, setKey] = useState<string | null>(() => storedAdminKey());
-  const [catalogue, setCatalogue] = useState<CatalogueEntry[] | null>(null);
+  // The prefetched catalogue, when it has arrived before the app started: the first render uses it.
+  const [arrived] = useState(() => {
+    const key = storedAdminKey();
+    const hit = key ? takePrefetchedCatalogue(key) : null;
+    return { key, hit };
+  });
+  const [catalogue, setCatalogue] = useState<CatalogueEntry[] | null>(arrived.hit?.value ?? null);
+  const pendingCatalogue = useRef<typeof arrived | null>(arrived);
   const [signInError, setSignInError] = useState<string | null>(null);
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
   const editor = useEditorModule(route.page === 'editor');
@@ -36,10 +43,12 @@ function Shell() {
 
   // Check the key and load the step catalogue (the palette, the forms and the validator come from it).
   useEffect(() => {
-    if (!key) return;
+    const prefetched = pendingCatalogue.current?.key === key ? pendingCatalogue.current.hit : null;
+    pendingCatalogue.current = null;
+    if (!key || prefetched?.value) return;
     let cancelled = false;
     setCatalogue(null);
-    (takePrefetchedCatalogue(key) ?? new AdminApi(key).catalogue())
+    (prefetched?.promise ?? new AdminApi(key).catalogue())
       .then((entries) => {
         if (!cancelled) setCatalogue(entries);
       })

@@ -44,12 +44,20 @@ interface Loaded {
 
 let clipboard: Clipboard | null = null;
 
-/** Positions for a journey whose layout is missing or mostly missing (hand-written files): elk, with estimated sizes. */
-async function placeSteps(doc: JourneyDoc, catalogue: CatalogueEntry[]): Promise<JourneyDoc> {
+/** The document with a position for every step, or null when most are missing (elk has to place them). */
+function placedNow(doc: JourneyDoc): JourneyDoc | null {
   const ids = Object.keys(doc.steps);
   const missing = ids.filter((id) => !doc.layout?.[id]);
   if (missing.length === 0) return doc;
   if (missing.length * 2 < ids.length) return ensureLayout(doc);
+  return null;
+}
+
+/** Positions for a journey whose layout is missing or mostly missing (hand-written files): elk, with estimated sizes. */
+async function placeSteps(doc: JourneyDoc, catalogue: CatalogueEntry[]): Promise<JourneyDoc> {
+  const now = placedNow(doc);
+  if (now) return now;
+  const ids = Object.keys(doc.steps);
   try {
     const types = new Map(catalogue.map((e) => [e.type, e]));
     const nodes = ids.map((id) => {
@@ -65,16 +73,29 @@ async function placeSteps(doc: JourneyDoc, catalogue: CatalogueEntry[]): Promise
 
 export function Editor(props: EditorProps) {
   const { api, journeyId, version } = props;
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  // Opened by its URL, the draft has usually arrived (prefetched) by the time the editor mounts:
+  // it then renders on the first pass, not after an effect, an await and another render.
+  const [prefetched] = useState(() => {
+    const hit = takePrefetchedJourney(api.key, journeyId);
+    const placed = version === null && hit?.value ? placedNow(hit.value.draft) : null;
+    if (!hit?.value || !placed) return { hit, ready: null };
+    performance.mark('journey:loaded');
+    return { hit: null, ready: { doc: placed, diagnostics: hit.value.diagnostics, etag: hit.value.etag, versions: hit.value.versions } };
+  });
+  const [loaded, setLoaded] = useState<Loaded | null>(prefetched.ready);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const pending = useRef(prefetched);
 
   useEffect(() => {
+    const { hit, ready } = pending.current;
+    pending.current = { hit: null, ready: null };
+    if (ready) return;
     let cancelled = false;
     setLoaded(null);
     setLoadError(null);
     (async () => {
       try {
-        const view = await (takePrefetchedJourney(api.key, journeyId) ?? api.journey(journeyId));
+        const view = await (hit?.promise ?? api.journey(journeyId));
         const doc = version === null ? view.draft : await api.version(journeyId, version);
         const placed = await placeSteps(doc, props.catalogue);
         if (cancelled) return;

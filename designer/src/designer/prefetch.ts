@@ -33,37 +33,44 @@ export function loadedEditor(): EditorModule | null {
   return editor?.module ?? null;
 }
 
-const pending = new Map<string, Promise<JourneyView>>();
-let catalogue: { key: string; promise: Promise<CatalogueEntry[]> } | null = null;
+/** A prefetch, and its value once it has arrived: the app then renders with it at once. */
+interface Prefetch<T> {
+  promise: Promise<T>;
+  value?: T;
+}
+
+function prefetch<T>(promise: Promise<T>): Prefetch<T> {
+  const entry: Prefetch<T> = { promise };
+  promise.then(
+    (value) => (entry.value = value),
+    () => undefined, // the app reports errors when it takes the promise
+  );
+  return entry;
+}
+
+const journeys = new Map<string, Prefetch<JourneyView>>();
+let catalogue: (Prefetch<CatalogueEntry[]> & { key: string }) | null = null;
 
 /** Called once by the entry module, for the page the browser opened on. */
 export function prefetchForPage(pathname: string): void {
   const route = parseRoute(pathname);
   const key = storedAdminKey();
-  if (key) {
-    const promise = new AdminApi(key).catalogue();
-    promise.catch(() => undefined); // the app reports errors when it takes it
-    catalogue = { key, promise };
-  }
+  if (key) catalogue = { key, ...prefetch(new AdminApi(key).catalogue()) };
   if (route.page !== 'editor') return;
-  void loadEditor().catch(() => undefined); // a failed chunk is reported by the lazy editor
-  if (key && route.version === null) {
-    const promise = new AdminApi(key).journey(route.journeyId);
-    promise.catch(() => undefined); // the editor reports errors when it takes it
-    pending.set(`${key}\u0000${route.journeyId}`, promise);
-  }
+  void loadEditor().catch(() => undefined); // a failed chunk is reported by the shell
+  if (key && route.version === null) journeys.set(`${key}\u0000${route.journeyId}`, prefetch(new AdminApi(key).journey(route.journeyId)));
 }
 
 /** The prefetched document, once: later loads (after a save, a restore) fetch afresh. */
-export function takePrefetchedJourney(key: string, journeyId: string): Promise<JourneyView> | null {
+export function takePrefetchedJourney(key: string, journeyId: string): Prefetch<JourneyView> | null {
   const id = `${key}\u0000${journeyId}`;
-  const promise = pending.get(id) ?? null;
-  pending.delete(id);
-  return promise;
+  const hit = journeys.get(id) ?? null;
+  journeys.delete(id);
+  return hit;
 }
 
-export function takePrefetchedCatalogue(key: string): Promise<CatalogueEntry[]> | null {
-  const hit = catalogue && catalogue.key === key ? catalogue.promise : null;
+export function takePrefetchedCatalogue(key: string): Prefetch<CatalogueEntry[]> | null {
+  const hit = catalogue && catalogue.key === key ? catalogue : null;
   catalogue = null;
   return hit;
 }
