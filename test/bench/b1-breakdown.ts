@@ -18,7 +18,8 @@ import { builtInSteps } from '../../steps/index.js';
 import { newSecret } from '../../steps/totp-common/totp.js';
 import { tempDataDir } from '../helpers/test-server.js';
 import { codesFor } from './b1-login-totp.js';
-import { profiled, reportParts } from './profile-parts.js';
+import { chargeStoreMethods, profiled, reportParts } from './profile-parts.js';
+import { line } from './stats.js';
 
 const LOGINS = Number(process.env.B1_BREAKDOWN_LOGINS ?? 4000);
 const WARM_UP = 500;
@@ -77,7 +78,10 @@ export async function runB1Breakdown(): Promise<Map<string, number>> {
     const profile = await profiled(async () => {
       for (let i = WARM_UP + half; i < WARM_UP + LOGINS; i++) await login(engine, `user${i}`, codes[i]);
     }, process.env.B1_BREAKDOWN_PROFILE);
-    return reportParts('B1 breakdown: the engine in process (SQLite file)', 'login', cpuPerLogin, profile);
+    const parts = reportParts('B1 breakdown: the engine in process (SQLite file)', 'login', cpuPerLogin, profile);
+    const methods = [...chargeStoreMethods(profile)].sort((a, b) => b[1] - a[1]);
+    line('  the store, by method', methods.filter(([, share]) => share * cpuPerLogin >= 1).map(([method, share]) => `${method} ${Math.round(share * cpuPerLogin)}`).join(', ') + ' µs');
+    return parts;
   } finally {
     await engine.close();
   }

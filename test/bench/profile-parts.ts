@@ -64,6 +64,31 @@ export function chargeParts(profile: Profiler.Profile): Map<string, number> {
 }
 
 /**
+ * The store's share split by the store method that was running (the outermost frame in
+ * engine/store/): which writes and reads a unit of work pays for. Fractions of all sampled CPU.
+ */
+export function chargeStoreMethods(profile: Profiler.Profile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const totals = new Map<string, number>();
+  let sampled = 0;
+  profile.samples!.forEach((id, i) => {
+    const name = byId.get(id)!.callFrame.functionName;
+    if (name === '(idle)' || name === '(program)') return;
+    sampled += profile.timeDeltas![i];
+    let method: string | null = null;
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (frame.url.includes('/engine/store/') && frame.functionName && frame.functionName !== '(anonymous)') method = frame.functionName;
+    }
+    if (method) totals.set(method, (totals.get(method) ?? 0) + profile.timeDeltas![i]);
+  });
+  for (const [method, micros] of totals) totals.set(method, micros / sampled);
+  return totals;
+}
+
+/**
  * Prints `cpuPerUnit` (measured without the profiler, which adds overhead) divided among the parts
  * in the proportions the profile found; returns the microseconds per part.
  */
