@@ -177,7 +177,7 @@ function EditorLoaded({ api, catalogue, journeyId, version, navigate, setLeaveGu
   }, [setLeaveGuard]);
 
   // Once the canvas is up, fetch the config form's code so the first step opens at once.
-  useEffect(() => whenIdle(() => void loadConfigForm(), 2000), []);
+  useEffect(() => whenIdle(() => void loadConfigForm(), 2000, 600), []);
 
   useEffect(() => {
     document.title = `${dirty ? '• ' : ''}${doc.name || doc.id}${readOnly ? ` v${version}` : ''} · Journey designer`;

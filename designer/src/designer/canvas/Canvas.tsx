@@ -128,7 +128,8 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   const [minimap, setMinimap] = useState(!view.virtualize);
   useEffect(() => {
     if (minimap) return;
-    return whenIdle(() => setMinimap(true), 1000);
+    // Past the first view's settling (its nodes measured, its edges drawn), not in the middle of it.
+    return whenIdle(() => setMinimap(true), 1000, 300);
   }, [minimap]);
   const onDragStart = useCallback(() => {
     dragging.current = true;
