@@ -44,40 +44,40 @@ export function useLiveValidation(catalogue: CatalogueEntry[], doc: JourneyDoc, 
       worker.postMessage({ type: 'validate', id: ++counter, doc: d });
     };
 
-    const start = () => {
-      try {
-        worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
-        worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
-          busy = false;
-          if (disposed) return;
-          if (next) {
-            const d = next;
-            next = null;
-            send(d);
-          } else {
-            setResult(event.data.result);
-          }
-        };
-        worker.onerror = () => {
-          worker?.terminate();
-          worker = null;
-          busy = false;
-          if (next) onMainThread(next);
-        };
-        worker.postMessage({ type: 'init', catalogue });
-      } catch {
+    // The worker loads its code at once; the first document goes to it once the first view is
+    // painted (validating a large journey takes a core the first render could use).
+    try {
+      worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
+      worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
+        busy = false;
+        if (disposed) return;
+        if (next) {
+          const d = next;
+          next = null;
+          send(d);
+        } else {
+          setResult(event.data.result);
+        }
+      };
+      worker.onerror = () => {
+        worker?.terminate();
         worker = null;
-      }
+        busy = false;
+        if (next) onMainThread(next);
+      };
+      worker.postMessage({ type: 'init', catalogue });
+    } catch {
+      worker = null;
+    }
+    let started = false;
+    const cancelStart = whenIdle(() => {
       started = true;
       if (next) {
         const d = next;
         next = null;
         send(d);
       }
-    };
-    // The worker (its code, and validating the whole journey) starts once the first view is painted.
-    let started = false;
-    const cancelStart = whenIdle(start, 500);
+    }, 300);
 
     engine.current = {
       post(d) {
