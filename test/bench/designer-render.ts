@@ -136,7 +136,8 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   type Timing = { at: number; fromData: number; nodes: number; edges: number };
-  const results: Array<{ view: Timing; busy: number; all: number; allNodes: number }> = [];
+  type Requests = { journeyAsked: number; journeyArrived: number; codeArrived: number };
+  const results: Array<{ view: Timing; busy: number; all: number; allNodes: number; requests: Requests }> = [];
   const script = (expectAll: number) => WAIT_FOR_VIEW.replace('LAYOUT', JSON.stringify(journey.layout)).replace('EXPECT_ALL', String(expectAll));
   try {
     for (let run = 0; run <= RUNS; run++) {
@@ -151,11 +152,18 @@ async function main() {
       const view = (await page.evaluate(script(0))) as Timing;
       const { metrics } = await cdp.send('Performance.getMetrics');
       const busy = (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+      // Diagnostics only (not part of the measure): when the journey was asked for and arrived, when the last of the page's scripts arrived.
+      const requests = (await page.evaluate(`(() => {
+        const entries = performance.getEntriesByType('resource');
+        const journey = entries.find((e) => e.name.endsWith('/v1/admin/journeys/${journey.id}'));
+        const scripts = entries.filter((e) => (e.initiatorType === 'script' || e.initiatorType === 'link') && /\\.js$/.test(e.name) && e.startTime < ${Math.round(view.at)});
+        return { journeyAsked: journey ? journey.startTime : NaN, journeyArrived: journey ? journey.responseEnd : NaN, codeArrived: Math.max(0, ...scripts.map((e) => e.responseEnd)) };
+      })()`)) as Requests;
       // Then everything at once: fit the whole journey in view, all nodes rendered.
       const before = (await page.evaluate('performance.now()')) as number;
       await page.locator('.react-flow__controls-fitview').click();
       const all = (await page.evaluate(script(STEPS))) as Timing;
-      if (run > 0) results.push({ view, busy, all: all.at - before, allNodes: all.nodes }); // the first run warms the server and the cache
+      if (run > 0) results.push({ view, busy, all: all.at - before, allNodes: all.nodes, requests }); // the first run warms the server and the cache
       await context.close();
     }
   } finally {
@@ -170,6 +178,8 @@ async function main() {
   console.log(`  first full render of the view, from navigation start: median ${fmt(median(view))} (${list(view)})`);
   console.log(`    of which after the journey arrived:                  median ${fmt(median(results.map((r) => r.view.fromData)))}`);
   console.log(`    main-thread busy time until then:                    median ${fmt(median(results.map((r) => r.busy)))} (${list(results.map((r) => r.busy))})`);
+  const at = (key: keyof Requests) => fmt(median(results.map((r) => r.requests[key])));
+  console.log(`    journey asked for at ${at('journeyAsked')}, arrived at ${at('journeyArrived')}; scripts arrived by ${at('codeArrived')} (medians)`);
   console.log(`    nodes in view: ${results[0].view.nodes} of ${STEPS}`);
   const all = results.map((r) => r.all);
   console.log(`  fit view, all ${results[0].allNodes} nodes and their edges rendered: median ${fmt(median(all))} (${list(all)})`);
