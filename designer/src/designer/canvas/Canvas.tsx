@@ -24,6 +24,7 @@ import { autoLayout } from './auto-layout.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
+import { useTrustedGeometry } from './trust-geometry.js';
 
 export const PALETTE_MIME = 'application/x-journey-step';
 
@@ -117,6 +118,7 @@ interface CachedNode {
 export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(props, ref) {
   const { doc, catalogue, selectedNodes, selectedEdges, issues, run, readOnly } = props;
   const flow = useReactFlow<StepNodeType, Edge>();
+  useTrustedGeometry();
   const cache = useRef(new Map<string, CachedNode>());
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const expected = useRef(new Map<string, { width: number; height: number }>());
