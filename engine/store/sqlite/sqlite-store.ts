@@ -29,6 +29,7 @@ import {
   type UserStore,
   type VersionRecord,
 } from '../store.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -43,7 +44,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   cachePreparedStatements(db);
-  return new SqliteStore(db);
+  return new SqliteStore(db, path === ':memory:' ? null : startCheckpointer(db, path));
 }
 
 /**
@@ -103,7 +104,10 @@ class SqliteStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly checkpointer: Checkpointer | null,
+  ) {
     this.journeys = new SqliteJourneys(db);
     this.sessions = new SqliteSessions(db);
     this.timelines = new SqliteTimelines(db);
@@ -126,6 +130,8 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    // Closing the last connection checkpoints what is left and removes the WAL file.
     if (this.db.open) this.db.close();
   }
 }
