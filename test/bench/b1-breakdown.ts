@@ -6,18 +6,13 @@
  * measured on unprofiled logins; the profile of the next ones only says how it divides.
  * B1_BREAKDOWN_PROFILE=FILE keeps the profile (open it in Chrome DevTools).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { loadConfig } from '../../engine/config.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { createSealer } from '../../engine/security/sealing.js';
-import type { JsonObject } from '../../engine/steps/step-types.js';
-import { builtInSteps } from '../../steps/index.js';
+import type { Engine } from '../../engine/engine.js';
 import { newSecret } from '../../steps/totp-common/totp.js';
 import { tempDataDir } from '../helpers/test-server.js';
 import { codesFor } from './b1-login-totp.js';
+import { enrolTotpUsers, loginTotpEngine } from './login-totp-engine.js';
 import { chargeStoreMethods, profiled, reportParts } from './profile-parts.js';
 import { line } from './stats.js';
 
@@ -27,30 +22,9 @@ const WARM_UP = 500;
 async function prepareEngine(users: number): Promise<{ engine: Engine; codes: string[] }> {
   const dir = tempDataDir();
   const secretKeyHex = randomBytes(32).toString('hex');
-  const engine = await createEngine(
-    loadConfig({ DATA_DIR: dir, DATABASE_URL: `sqlite:${join(dir, 'breakdown.db')}`, ADMIN_API_KEY: 'bench', SECRET_KEY: secretKeyHex, RATE_LIMITS: 'off', LOG_LEVEL: 'silent' }),
-    { steps: builtInSteps, logger: pino({ level: 'silent' }) },
-  );
-  await engine.admin.save('login-totp', JSON.parse(readFileSync('journeys/login-totp.json', 'utf8')) as JsonObject);
-  await engine.admin.publish('login-totp');
-  const sealer = createSealer(Buffer.from(secretKeyHex, 'hex'));
+  const engine = await loginTotpEngine({ dataDir: dir, databaseUrl: `sqlite:${join(dir, 'breakdown.db')}`, secretKeyHex });
   const secrets = Array.from({ length: users }, () => newSecret());
-  const enrolled = '2020-01-01T00:00:00.000Z';
-  for (let i = 0; i < users; i++) {
-    const user = await engine.store.users.create({ id: randomUUID(), username: `user${i}`, attributes: {}, createdAt: enrolled });
-    const id = randomUUID();
-    await engine.store.authenticators.create({
-      id,
-      userId: user.id,
-      type: 'totp',
-      sealedSecret: sealer.seal(secrets[i], `authenticator:${id}`),
-      params: { algorithm: 'SHA1', digits: 6, period: 30 },
-      confirmedAt: enrolled,
-      createdAt: enrolled,
-      lastUsedAt: null,
-      lastTimeStep: null,
-    });
-  }
+  await enrolTotpUsers(engine, secretKeyHex, secrets);
   return { engine, codes: await codesFor(secrets, 0, users) };
 }
 

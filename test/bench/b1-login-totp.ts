@@ -9,18 +9,13 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { ScureBase32Plugin, generate } from 'otplib';
-import { pino } from 'pino';
-import { loadConfig } from '../../engine/config.js';
-import { createEngine } from '../../engine/engine.js';
 import { createSealer } from '../../engine/security/sealing.js';
-import type { JsonObject } from '../../engine/steps/step-types.js';
-import { builtInSteps } from '../../steps/index.js';
 import { newSecret } from '../../steps/totp-common/totp.js';
 import { tempDataDir } from '../helpers/test-server.js';
+import { enrolTotpUsers, loginTotpEngine } from './login-totp-engine.js';
 import { line, median } from './stats.js';
 
 // Enough users for warm-up and every round of both servers at any plausible rate (half each).
@@ -42,32 +37,11 @@ interface Target {
 
 async function prepare(secretKeyHex: string, secrets: string[]) {
   const engineDir = tempDataDir();
-  const engine = await createEngine(
-    loadConfig({ DATA_DIR: engineDir, ADMIN_API_KEY: 'bench-admin-key', SECRET_KEY: secretKeyHex, LOG_LEVEL: 'silent' }),
-    { steps: builtInSteps, logger: pino({ level: 'silent' }) },
-  );
-  const journey = JSON.parse(readFileSync('journeys/login-totp.json', 'utf8')) as JsonObject;
-  await engine.admin.save('login-totp', journey);
-  await engine.admin.publish('login-totp');
-  const sealer = createSealer(Buffer.from(secretKeyHex, 'hex'));
-  const enrolled = '2020-01-01T00:00:00.000Z';
-  for (let i = 0; i < secrets.length; i++) {
-    const user = await engine.store.users.create({ id: randomUUID(), username: `user${i}`, attributes: {}, createdAt: enrolled });
-    const id = randomUUID();
-    await engine.store.authenticators.create({
-      id,
-      userId: user.id,
-      type: 'totp',
-      sealedSecret: sealer.seal(secrets[i], `authenticator:${id}`),
-      params: { algorithm: 'SHA1', digits: 6, period: 30 },
-      confirmedAt: enrolled,
-      createdAt: enrolled,
-      lastUsedAt: null,
-      lastTimeStep: null,
-    });
-  }
+  const engine = await loginTotpEngine({ dataDir: engineDir, secretKeyHex });
+  await enrolTotpUsers(engine, secretKeyHex, secrets);
   await engine.close();
 
+  const sealer = createSealer(Buffer.from(secretKeyHex, 'hex'));
   const handDir = tempDataDir();
   const handDb = join(handDir, 'hand.db');
   const db = new Database(handDb);

@@ -31,20 +31,15 @@
  */
 import autocannon from 'autocannon';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
-import { pino } from 'pino';
-import { loadConfig } from '../../engine/config.js';
-import { createEngine, type Engine } from '../../engine/engine.js';
-import { createSealer } from '../../engine/security/sealing.js';
-import type { JsonObject } from '../../engine/steps/step-types.js';
 import { parsePostgresUrl } from '../../engine/store/postgres/pool.js';
-import { builtInSteps } from '../../steps/index.js';
 import { newSecret } from '../../steps/totp-common/totp.js';
 import { tempDataDir } from '../helpers/test-server.js';
 import { codesFor, startChild, stop } from './b1-login-totp.js';
+import { enrolTotpUsers, loginTotpEngine } from './login-totp-engine.js';
 import { line, median, percentile } from './stats.js';
 
 const CONNECTIONS = Number(process.env.B4_CONNECTIONS ?? 16); // total, as in B1; half per autocannon instance
@@ -116,39 +111,11 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string, para
 
 /** Publishes login-totp and enrols one TOTP user per secret, through the engine's own store. */
 async function prepare(url: string, secretKeyHex: string, secrets: string[]): Promise<void> {
-  const engine: Engine = await createEngine(
-    loadConfig({ DATA_DIR: tempDataDir(), DATABASE_URL: url, ADMIN_API_KEY: 'bench-admin-key', SECRET_KEY: secretKeyHex, LOG_LEVEL: 'silent' }),
-    { steps: builtInSteps, logger: pino({ level: 'silent' }) },
-  );
+  const engine = await loginTotpEngine({ dataDir: tempDataDir(), databaseUrl: url, secretKeyHex });
   try {
-    const journey = JSON.parse(readFileSync('journeys/login-totp.json', 'utf8')) as JsonObject;
-    await engine.admin.save('login-totp', journey);
-    await engine.admin.publish('login-totp');
-    const sealer = createSealer(Buffer.from(secretKeyHex, 'hex'));
-    const enrolled = '2020-01-01T00:00:00.000Z';
-    const enrol = async (i: number) => {
-      const user = await engine.store.users.create({ id: randomUUID(), username: `user${i}`, attributes: {}, createdAt: enrolled });
-      const id = randomUUID();
-      await engine.store.authenticators.create({
-        id,
-        userId: user.id,
-        type: 'totp',
-        sealedSecret: sealer.seal(secrets[i], `authenticator:${id}`),
-        params: { algorithm: 'SHA1', digits: 6, period: 30 },
-        confirmedAt: enrolled,
-        createdAt: enrolled,
-        lastUsedAt: null,
-        lastTimeStep: null,
-      });
-    };
     // Several inserts in flight (the pool has several connections): one at a time, each a round
     // trip to the server, enrolling tens of thousands of users would take minutes.
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < secrets.length) await enrol(next++);
-      }),
-    );
+    await enrolTotpUsers(engine, secretKeyHex, secrets, 8);
   } finally {
     await engine.close();
   }
