@@ -25,6 +25,7 @@ import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
 import { useTrustedGeometry } from './trust-geometry.js';
+import { useFarZoomClass } from './far-zoom.js';
 
 export const PALETTE_MIME = 'application/x-journey-step';
 
@@ -119,6 +120,8 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   const { doc, catalogue, selectedNodes, selectedEdges, issues, run, readOnly } = props;
   const flow = useReactFlow<StepNodeType, Edge>();
   useTrustedGeometry();
+  const canvasElement = useRef<HTMLDivElement>(null);
+  useFarZoomClass(canvasElement);
   const cache = useRef(new Map<string, CachedNode>());
   const measured = useRef(new Map<string, { width: number; height: number }>());
   const expected = useRef(new Map<string, { width: number; height: number }>());
@@ -349,7 +352,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   );
 
   return (
-    <div className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div ref={canvasElement} className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <EdgeMarkers />
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}

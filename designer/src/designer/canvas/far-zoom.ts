@@ -1,0 +1,27 @@
+/**
+ * Zoomed far out (a large journey fitted in view), details smaller than a pixel or two cost as
+ * much to draw as at full size and show as nothing: the canvas then carries a `je-far` class and
+ * the stylesheet draws them the cheap way (designer.css, "far zoom"). The class is set straight on
+ * the element from React Flow's store, without a React render, and in the same store update that
+ * changes the zoom, so the frame that first shows the far view is already drawn the cheap way.
+ */
+import { useStoreApi } from '@xyflow/react';
+import { useEffect, type RefObject } from 'react';
+
+/** Below this zoom a 13 px step name is under 3.3 px tall on screen, a 5 px edge dash under 1.3 px. */
+export const FAR_ZOOM = 0.25;
+
+export function useFarZoomClass(element: RefObject<HTMLElement | null>): void {
+  const store = useStoreApi();
+  useEffect(() => {
+    let far: boolean | null = null;
+    const apply = (zoom: number) => {
+      const next = zoom < FAR_ZOOM;
+      if (next === far || !element.current) return;
+      far = next;
+      element.current.classList.toggle('je-far', far);
+    };
+    apply(store.getState().transform[2]);
+    return store.subscribe((state) => apply(state.transform[2]));
+  }, [store, element]);
+}
