@@ -18,6 +18,11 @@ const PARTS: Array<[string, (url: string, name: string) => boolean]> = [
   ['engine: runtime, steps, sessions', (url) => url.includes('/engine/') || url.includes('/steps/')],
 ];
 
+/** Idle time (waiting on the thread pool) and the profiler's own work (the inspector's native `dispatch`). */
+function notTheBenchmark(frame: Profiler.CallFrame): boolean {
+  return frame.functionName === '(idle)' || frame.functionName === '(program)' || (frame.functionName === 'dispatch' && frame.url === '');
+}
+
 /** Runs `work` under the profiler; `keep` writes the raw profile (open it in Chrome DevTools). */
 export async function profiled(work: () => Promise<void>, keep?: string): Promise<Profiler.Profile> {
   const inspector = new Session();
@@ -32,7 +37,7 @@ export async function profiled(work: () => Promise<void>, keep?: string): Promis
   return profile;
 }
 
-/** Sampled CPU time per part (idle time, such as waiting on the thread pool, excluded). */
+/** Sampled CPU time per part (idle time and the profiler's own work excluded). */
 export function chargeParts(profile: Profiler.Profile): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -55,8 +60,7 @@ export function chargeParts(profile: Profiler.Profile): Map<string, number> {
   };
   const totals = new Map<string, number>();
   profile.samples!.forEach((id, i) => {
-    const name = byId.get(id)!.callFrame.functionName;
-    if (name === '(idle)' || name === '(program)') return;
+    if (notTheBenchmark(byId.get(id)!.callFrame)) return;
     const key = part(id);
     totals.set(key, (totals.get(key) ?? 0) + profile.timeDeltas![i]);
   });
@@ -74,8 +78,7 @@ export function chargeStoreMethods(profile: Profiler.Profile): Map<string, numbe
   const totals = new Map<string, number>();
   let sampled = 0;
   profile.samples!.forEach((id, i) => {
-    const name = byId.get(id)!.callFrame.functionName;
-    if (name === '(idle)' || name === '(program)') return;
+    if (notTheBenchmark(byId.get(id)!.callFrame)) return;
     sampled += profile.timeDeltas![i];
     let method: string | null = null;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
