@@ -19,7 +19,7 @@ const PARTS: Array<[string, (url: string, name: string) => boolean]> = [
 ];
 
 /** Idle time (waiting on the thread pool) and the profiler's own work (the inspector's native `dispatch`). */
-function notTheBenchmark(frame: Profiler.CallFrame): boolean {
+function notTheBenchmark(frame: Profiler.ProfileNode['callFrame']): boolean {
   return frame.functionName === '(idle)' || frame.functionName === '(program)' || (frame.functionName === 'dispatch' && frame.url === '');
 }
 
