@@ -16,7 +16,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import { forwardRef, startTransition, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { CatalogueEntry, JourneyDoc, Position } from '../../api/types.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
@@ -54,6 +54,9 @@ function initialView(doc: JourneyDoc, catalogue: Map<string, CatalogueEntry>): I
   const zoom = 0.75;
   return { virtualize: true, viewport: { x: 72 - start.x * zoom, y: height / 2 - (start.y + size.height / 2) * zoom, zoom } };
 }
+
+/** Module scope: a new function per render would re-render every shape in the minimap. */
+const minimapColour = (node: StepNodeType) => categoryHex(node.data.category);
 
 export interface StepIssues {
   severity: 'error' | 'warning';
@@ -134,7 +137,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   useEffect(() => {
     if (minimap) return;
     // Past the first view's settling (its nodes measured, its edges drawn), not in the middle of it.
-    return whenIdle(() => setMinimap(true), 1000, 300);
+    // A transition: its 500 shapes render in slices, so a click on the canvas (fit view, a step)
+    // meanwhile is handled at once rather than after the whole minimap has been built.
+    return whenIdle(() => startTransition(() => setMinimap(true)), 1000, 300);
   }, [minimap]);
   const onDragStart = useCallback(() => {
     dragging.current = true;
@@ -390,7 +395,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           pannable
           zoomable
           ariaLabel="Overview of the journey"
-          nodeColor={(n) => categoryHex(n.data.category)}
+          nodeColor={minimapColour}
           nodeStrokeWidth={0}
           nodeBorderRadius={6}
           maskColor="rgba(246, 247, 249, 0.72)"
