@@ -1,6 +1,6 @@
 /**
- * Zoomed far out (a large journey fitted in view), details smaller than a pixel or two cost as
- * much to draw as at full size and show as nothing: the canvas then carries a `je-far` class and
+ * Zoomed far out (a large journey fitted in view), details smaller than a device pixel or so cost
+ * as much to draw as at full size and show as nothing: the canvas then carries a `je-far` class and
  * the stylesheet draws them the cheap way (designer.css, "far zoom"). The class is set straight on
  * the element from React Flow's store, without a React render, and in the same store update that
  * changes the zoom, so the frame that first shows the far view is already drawn the cheap way.
@@ -8,7 +8,10 @@
 import { useStoreApi } from '@xyflow/react';
 import { useEffect, type RefObject } from 'react';
 
-/** Below this zoom a 13 px step name is under 3.3 px tall on screen, a 5 px edge dash under 1.3 px. */
+/**
+ * Below this scale (zoom times device pixels per CSS pixel) a 5-unit edge dash is under 1.3 device
+ * pixels long: dashes no longer show as dashes. On a 2x screen that is half the zoom of a 1x one.
+ */
 export const FAR_ZOOM = 0.25;
 
 export function useFarZoomClass(element: RefObject<HTMLElement | null>): void {
@@ -16,7 +19,7 @@ export function useFarZoomClass(element: RefObject<HTMLElement | null>): void {
   useEffect(() => {
     let far: boolean | null = null;
     const apply = (zoom: number) => {
-      const next = zoom < FAR_ZOOM;
+      const next = zoom * (window.devicePixelRatio || 1) < FAR_ZOOM;
       if (next === far || !element.current) return;
       far = next;
       element.current.classList.toggle('je-far', far);
