@@ -137,8 +137,13 @@ async function normaliseOutcome(
   }
 }
 
+/** Completes a run result built by this module (so it may be completed in place: no copy per step). */
 function finish(step: CompiledStep, now: Date, started: number, result: DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>): StepRun {
-  return { ...result, stepId: step.id, at: now.toISOString(), durationMs: Math.round((performance.now() - started) * 1000) / 1000 } as StepRun;
+  const run = result as StepRun;
+  run.stepId = step.id;
+  run.at = now.toISOString();
+  run.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  return run;
 }
 
 /** Evaluates a config's expressions, applies defaults and checks the result against the step schema. */
