@@ -29,7 +29,6 @@ import {
   type UserStore,
   type VersionRecord,
 } from '../store.js';
-import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import { sqliteMigrations } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -44,7 +43,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   cachePreparedStatements(db);
-  return new SqliteStore(db, path === ':memory:' ? null : startCheckpointer(db, path));
+  return new SqliteStore(db);
 }
 
 /**
@@ -104,10 +103,7 @@ class SqliteStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
 
-  constructor(
-    private readonly db: Database.Database,
-    private readonly checkpointer: Checkpointer | null,
-  ) {
+  constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
     this.sessions = new SqliteSessions(db);
     this.timelines = new SqliteTimelines(db);
@@ -130,8 +126,6 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.checkpointer?.stop();
-    // Closing the last connection checkpoints what is left and removes the WAL file.
     if (this.db.open) this.db.close();
   }
 }
