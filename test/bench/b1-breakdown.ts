@@ -36,7 +36,7 @@ async function login(engine: Engine, username: string, code: string): Promise<vo
     { stepId: 'login', option: 'totp', data: { username, totp_code: code } },
     (body) => body as { stepId: string; option: string },
   );
-  if (done.status !== 'completed') throw new Error(`login of ${username} did not complete`);
+  if (done.status !== 'completed') throw new Error(`login of ${username} did not complete: ${JSON.stringify(done.error)} at ${new Date().toISOString()}`);
 }
 
 /**

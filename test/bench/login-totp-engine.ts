@@ -18,7 +18,7 @@ export async function loginTotpEngine(options: { dataDir: string; databaseUrl?: 
       RATE_LIMITS: 'off',
       LOG_LEVEL: 'silent',
     }),
-    { steps: builtInSteps, logger: pino({ level: 'silent' }) },
+    { steps: builtInSteps, logger: pino({ level: process.env.BENCH_LOG ?? 'silent' }) },
   );
   await engine.admin.save('login-totp', JSON.parse(readFileSync('journeys/login-totp.json', 'utf8')) as JsonObject);
   await engine.admin.publish('login-totp');
