@@ -50,14 +50,16 @@ export const DEFAULT_SESSION_TTL_SECONDS = 900;
  */
 const END_STATES = { completed: '_completed', rejected: '_rejected', failed: '_failed' } as const;
 
-/** The state a step waits for the client in; `:` never appears in a step id. */
+/** Suffix of the state a step waits for the client in; `:` never appears in a step id. */
+const WAITING = ':waiting';
+
 export function waitingState(stepId: string): string {
-  return `${stepId}:waiting`;
+  return stepId + WAITING;
 }
 
 /** The step a waiting state belongs to, or null for a step's running state or an end state. */
 export function waitingStep(stateValue: string): string | null {
-  return stateValue.endsWith(':waiting') ? stateValue.slice(0, -':waiting'.length) : null;
+  return stateValue.endsWith(WAITING) ? stateValue.slice(0, -WAITING.length) : null;
 }
 
 /** Compiles a journey that has already passed validation (the caller refuses invalid ones). */
@@ -151,10 +153,10 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       });
     }
     const failureNext = failureTarget ? steps.get(failureTarget) : undefined;
-    if (failureTarget && failureNext) {
+    if (failureNext) {
       onDone.push({
         guard: ({ event }) => event.output.kind === 'fail',
-        target: failureTarget,
+        target: failureNext.id,
         actions: update((context, run: any) => entered(failedOver(context, run, step), failureNext, now())),
       });
     }
@@ -164,7 +166,6 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
     // Flat states (a running and a waiting state per step) cost xstate half the work of nested ones.
     stepStates[stepId] = { on: { STEP_DONE: onDone } };
     stepStates[waitingState(stepId)] = {
-      tags: ['waiting'],
       on: {
         SUBMIT: {
           target: stepId,
@@ -176,10 +177,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
 
   return journeySetup.createMachine({
     id: 'journey',
-    context: ({ input }) => {
-      const context = initialContext(input);
-      return { ...context, ...entered(context, steps.get(document.start)!, now()) };
-    },
+    context: ({ input }) => entered(initialContext(input), steps.get(document.start)!, now()),
     initial: document.start,
     states: {
       ...(stepStates as Record<string, object>),
