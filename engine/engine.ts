@@ -85,7 +85,9 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
           sessionId: context.sessionId,
           journeyId: context.journeyId,
           journeyVersion: context.journeyVersion,
-          userId: context.user?.id ?? null,
+          // Only an established user is the token's subject: a typed username proves nothing.
+          userId: context.auth ? context.auth.userId : null,
+          authentication: context.auth?.authTime ? { amr: context.auth.amr, authTime: context.auth.authTime } : null,
           claims,
           testRun: context.testRun,
         })

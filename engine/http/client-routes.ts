@@ -61,7 +61,7 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
 
   router.post('/v1/tokens/validate', requireAppOrAdmin(deps.keys), async (req, res) => {
     const body = checkBody<ValidateTokenBody>(validateTokenBodySchema, req.body);
-    res.json(await deps.tokens.validate(body.token));
+    res.json(await deps.tokens.validate(body.token, { journeyId: body.journeyId, requireAmr: body.requireAmr ? [...body.requireAmr] : undefined }));
   });
 
   router.get('/.well-known/jwks.json', async (_req, res) => {

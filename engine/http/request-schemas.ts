@@ -31,7 +31,13 @@ export const validateTokenBodySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token'],
-  properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } },
+  properties: {
+    token: { type: 'string', minLength: 1, maxLength: 8192 },
+    /** Refuse (without using it up) a token from another journey. */
+    journeyId: { type: 'string', minLength: 1, maxLength: 128 },
+    /** Refuse (without using it up) a token whose `amr` lacks any of these. */
+    requireAmr: { type: 'array', maxItems: 8, uniqueItems: true, items: { type: 'string', enum: ['pwd', 'otp', 'sms', 'email', 'hwk', 'swk', 'mfa'] } },
+  },
 } as const;
 export type ValidateTokenBody = FromSchema<typeof validateTokenBodySchema>;
 

@@ -14,7 +14,8 @@ import type { ValidateFunction } from '../journey/schema-validator.js';
 import type { StepRegistry } from '../steps/registry.js';
 import type { JsonObject, StepError } from '../steps/step-types.js';
 import type { TimelineEvent } from '../store/store.js';
-import { compileConfigTemplate } from './expressions.js';
+import { nextAuthState } from './auth-state.js';
+import { compileConfigTemplate, type ConfigTemplate } from './expressions.js';
 import { REDACTED, isSecretKey, redact } from './redact.js';
 import { initialContext, type SessionContext, type SessionEvent, type SessionInput, type SubmitEvent } from './session-context.js';
 import { executeStep, type CompiledStep, type ExecutorDeps, type StepRun } from './step-executor.js';
@@ -80,6 +81,8 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       errorOutputVariable: step.errorOutputVariable ?? null,
       onFailure: step.onFailure ?? 'branch',
       staticConfig: template.expressions.length === 0 ? staticConfig(template.literal, checkConfig) : null,
+      erase: writeOnlyReads(template, definition.configSchema as JsonObject),
+      callerKeys: callerKeys(template),
     });
   }
   const machine = buildMachine(document, steps, deps);
@@ -105,6 +108,48 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       sessionTtlSeconds: document.settings?.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     },
   };
+}
+
+/** A plain variable path such as `loginData.password` (no `$` binding, no operators). */
+const VARIABLE_PATH = /^\{%\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*%\}$/;
+
+/** `$input` or a plain path into it: the start caller's own data. */
+const INPUT_PATH = /^\{%\s*\$input(?:\.[A-Za-z_][A-Za-z0-9_]*)*\s*%\}$/;
+
+/** Top-level config keys that are literals or read only `$input`. */
+function callerKeys(template: ConfigTemplate): ReadonlySet<string> {
+  const literal = (template.literal ?? {}) as Record<string, unknown>;
+  const keys = new Set(Object.keys(literal));
+  for (const { path, expression } of template.expressions) {
+    if (path.length > 1 || !INPUT_PATH.test(expression.source.trim())) keys.delete(path[0]);
+  }
+  return keys;
+}
+
+/** The variable paths that top-level `writeOnly` config properties read (null: none). */
+function writeOnlyReads(template: ConfigTemplate, schema: JsonObject): string[][] | null {
+  const properties = (schema.properties ?? {}) as Record<string, { writeOnly?: boolean }>;
+  const paths = template.expressions
+    .filter((e) => e.path.length === 1 && properties[e.path[0]]?.writeOnly === true)
+    .map((e) => VARIABLE_PATH.exec(e.expression.source.trim())?.[1])
+    .filter((path): path is string => path !== undefined)
+    .map((path) => path.split('.'));
+  return paths.length ? paths : null;
+}
+
+/** The variables without the values at `paths` (copied along each path; the rest is shared). */
+function erased(variables: Record<string, unknown>, paths: string[][]): Record<string, unknown> {
+  let result = variables;
+  for (const path of paths) result = without(result, path) as Record<string, unknown>;
+  return result;
+}
+
+function without(value: unknown, path: string[]): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, path[0])) return value;
+  const copy = { ...(value as Record<string, unknown>) };
+  if (path.length === 1) delete copy[path[0]];
+  else copy[path[0]] = without(copy[path[0]], path.slice(1));
+  return copy;
 }
 
 /** A literal config with its defaults applied once, frozen so no step run can change it for the next. */
@@ -138,10 +183,10 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
     const wired = (document.steps[stepId].branches ?? {}) as Record<string, string>;
     const failureTarget = step.onFailure === 'branch' && wired.failure ? wired.failure : null;
     const onDone: Transition[] = [
-      { guard: ({ event }) => event.output.kind === 'ask', target: waitingState(stepId), actions: update((context, run: any) => asked(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'complete', target: END_STATES.completed, actions: update((context, run: any) => completed(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'reject', target: END_STATES.rejected, actions: update((context, run: any) => ended(context, run, step, 'rejected')) },
-      { guard: ({ event }) => event.output.kind === 'abort', target: END_STATES.failed, actions: update((context, run: any) => ended(context, run, step, 'failed')) },
+      { guard: ({ event }) => event.output.kind === 'ask', target: waitingState(stepId), actions: update(step, (context, run: any) => asked(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'complete', target: END_STATES.completed, actions: update(step, (context, run: any) => completed(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'reject', target: END_STATES.rejected, actions: update(step, (context, run: any) => ended(context, run, step, 'rejected')) },
+      { guard: ({ event }) => event.output.kind === 'abort', target: END_STATES.failed, actions: update(step, (context, run: any) => ended(context, run, step, 'failed')) },
     ];
     for (const [branch, target] of Object.entries(wired)) {
       const next = steps.get(target);
@@ -149,7 +194,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       onDone.push({
         guard: ({ event }) => event.output.kind === 'branch' && event.output.branch === branch,
         target,
-        actions: update((context, run: any) => entered(branched(context, run, step), next, now())),
+        actions: update(step, (context, run: any) => entered(branched(context, run, step), next, now())),
       });
     }
     const failureNext = failureTarget ? steps.get(failureTarget) : undefined;
@@ -157,11 +202,11 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       onDone.push({
         guard: ({ event }) => event.output.kind === 'fail',
         target: failureNext.id,
-        actions: update((context, run: any) => entered(failedOver(context, run, step), failureNext, now())),
+        actions: update(step, (context, run: any) => entered(failedOver(context, run, step), failureNext, now())),
       });
     }
     // Anything left: a failure with nowhere to go, or a branch that is not wired.
-    onDone.push({ target: END_STATES.failed, actions: update((context, run: any) => endedUnhandled(context, run, step)) });
+    onDone.push({ target: END_STATES.failed, actions: update(step, (context, run: any) => endedUnhandled(context, run, step)) });
 
     // Flat states (a running and a waiting state per step) cost xstate half the work of nested ones.
     stepStates[stepId] = { on: { STEP_DONE: onDone } };
@@ -210,9 +255,17 @@ function inertScope(machine: SessionMachine): ActorScope<SessionSnapshot, AnyEve
   } as unknown as ActorScope<SessionSnapshot, AnyEventObject>;
 }
 
-/** An assign action over the step's outcome (the machine's states are built dynamically, so typed loosely here). */
-function update<R extends StepRun>(fn: (context: SessionContext, run: R) => Partial<SessionContext>) {
-  return assign(({ context, event }: any) => fn(context as SessionContext, (event as { output: R }).output));
+/**
+ * An assign action over the step's outcome (the machine's states are built dynamically, so typed
+ * loosely here). Whatever the outcome, the secrets the step read are erased first.
+ */
+function update<R extends StepRun>(step: CompiledStep, fn: (context: SessionContext, run: R) => Partial<SessionContext>) {
+  return assign(({ context, event }: any) => {
+    const run = (event as { output: R }).output;
+    if (!step.erase) return fn(context as SessionContext, run);
+    const scrubbed = { ...(context as SessionContext), variables: erased((context as SessionContext).variables, step.erase) };
+    return { variables: scrubbed.variables, ...fn(scrubbed, run) };
+  });
 }
 
 /** The timeline's `entered` event of the step a transition leads to. */
@@ -240,6 +293,7 @@ function submitted(context: SessionContext, event: SubmitEvent, step: CompiledSt
   return {
     submission: event.submission,
     runId: event.runId,
+    ...(event.device !== undefined ? { device: event.device } : {}),
     lastError: null,
     journal: [
       ...context.journal,
@@ -259,6 +313,7 @@ function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, st
     ...leaving(context),
     variables: Object.keys(run.variables).length ? { ...context.variables, ...run.variables } : context.variables,
     ...(run.user !== undefined ? { user: run.user } : {}),
+    ...(run.user !== undefined || run.proved !== undefined || run.established ? { auth: nextAuthState(context.auth, context.user, run, run.at) } : {}),
     tokens: run.tokens.length ? [...context.tokens, ...(run.tokens as unknown as SessionContext['tokens'])] : context.tokens,
     journal: [
       ...context.journal,

@@ -4,7 +4,7 @@
  * evaluation, so a cached expression never shares `$now()` between concurrent sessions.
  */
 import jsonata from 'jsonata';
-import type { IssuedToken, UserContext } from '../steps/step-types.js';
+import type { AuthState, IssuedToken, UserContext } from '../steps/step-types.js';
 
 export const EXPRESSION_LIMITS = { timeoutMs: 1000, stackDepth: 200, sequenceLength: 100_000 } as const;
 
@@ -30,6 +30,8 @@ export interface ExpressionScope {
   variables: Record<string, unknown>;
   input: unknown;
   user: UserContext | null;
+  /** `$auth`: what the session proved about `$user` (null while not established). */
+  auth?: AuthState | null;
   tokens: readonly IssuedToken[];
   now: Date;
 }
@@ -87,6 +89,7 @@ function parseExpression(source: string): CompiledExpression {
       const result = await expression.evaluate(scope.variables, {
         input: scope.input,
         user: scope.user,
+        auth: scope.auth ?? null,
         userTokens: () => scope.tokens,
         // The clock is bound per evaluation; a picture or timezone is formatted as JSONata's own $now would.
         now: (picture?: string, timezone?: string) =>

@@ -4,7 +4,8 @@
  */
 import type { TimelineEvent } from '../store/store.js';
 import type { StepRun } from './step-executor.js';
-import type { ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
+import type { AuthState, ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
+import { establishedWithoutFactor } from './auth-state.js';
 
 export interface AskedStep {
   stepId: string;
@@ -23,9 +24,15 @@ export interface SessionContext {
   testRun: boolean;
   startedAt: string;
   input: unknown;
+  /** See SessionInput.trustedInput (absent in sessions stored before it existed: false). */
+  trustedInput?: boolean;
   ui: { redirectUrl: string | null } | null;
   variables: Record<string, unknown>;
   user: UserContext | null;
+  /** What this session proved about `user` (`$auth`); null while the user is not established. */
+  auth: AuthState | null;
+  /** Hash of the browser cookie of the request now running (`ctx.session.device`); null when none. */
+  device: string | null;
   tokens: IssuedToken[];
   /** What the current step kept with `ask({ state })` during this visit. */
   stepState: JsonObject | undefined;
@@ -52,12 +59,19 @@ export interface SessionInput {
   startedAt: string;
   input: unknown;
   ui: { redirectUrl: string | null } | null;
-  /** The user context the session starts with (the Authsignal-compatible API's userId); default none. */
+  /**
+   * The user context the session starts with, named by a trusted caller (an app or admin key, as
+   * the Authsignal-compatible track does): established without a factor. Default none.
+   */
   user?: UserContext | null;
+  /** Hash of the starting request's browser cookie, when it carried one. */
+  device?: string | null;
+  /** The session was started by an app or admin key: its `$input` is the caller's word, not a user's. */
+  trustedInput?: boolean;
 }
 
 /** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
-export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string };
+export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string; device?: string | null };
 /** Sent by the driver when the step in `running` has finished. */
 export type StepDoneEvent = { type: 'STEP_DONE'; output: StepRun };
 export type SessionEvent = SubmitEvent | StepDoneEvent;
@@ -67,6 +81,8 @@ export function initialContext(input: SessionInput): SessionContext {
     ...input,
     variables: {},
     user: input.user ?? null,
+    auth: input.user ? establishedWithoutFactor(input.user.id) : null,
+    device: input.device ?? null,
     tokens: [],
     stepState: undefined,
     asked: null,

@@ -60,8 +60,11 @@ export class SessionService {
     journeyId: string,
     body: { input?: unknown; ui?: { redirectUrl?: string } },
     caller: Caller,
-    /** Server-side callers only: the user context the session starts with. */
-    options: { user?: UserContext | null } = {},
+    /**
+     * `user`: server-side callers only, the user context the session starts with (established).
+     * `device`: the browser's device cookie, when the request carried one.
+     */
+    options: { user?: UserContext | null; device?: string | null } = {},
   ): Promise<StepResponse> {
     const version = await this.runtime.store.journeys.getLatestVersion(journeyId);
     if (!version) throw new EngineError('not_found', `no published journey "${journeyId}"`);
@@ -69,7 +72,7 @@ export class SessionService {
     if (!compiled.settings.public && caller === 'anonymous') {
       throw new EngineError('unauthorized', 'this journey is not public: an app or admin key is required');
     }
-    return this.begin(compiled, version.version, body, false, undefined, options.user ?? null);
+    return this.begin(compiled, version.version, body, { testRun: false, caller, user: options.user ?? null, device: options.device ?? null });
   }
 
   /** Admin test run of the draft (or of a published version), public or not. */
@@ -88,9 +91,9 @@ export class SessionService {
       compiled = this.runtime.compile(draft.document as Journey, hash);
       // The draft's document is stored for the session only once its input is accepted.
       const document = draft.document;
-      return this.begin(compiled, null, { input: body.input }, true, () => this.runtime.store.journeys.putDocument(hash, document));
+      return this.begin(compiled, null, { input: body.input }, { testRun: true, caller: 'admin' }, () => this.runtime.store.journeys.putDocument(hash, document));
     }
-    return this.begin(compiled, versionNumber, { input: body.input }, true);
+    return this.begin(compiled, versionNumber, { input: body.input }, { testRun: true, caller: 'admin' });
   }
 
   async get(sessionId: string, sessionToken: string): Promise<StepResponse> {
@@ -107,10 +110,32 @@ export class SessionService {
     parse: (body: unknown) => { stepId: string; option: string; data?: unknown },
     /** Runs once the token is known to be right (rate limiting per session). */
     authorisedHook?: () => Promise<void>,
+    options: { device?: string | null } = {},
   ): Promise<StepResponse> {
     const record = await this.authorised(sessionId, sessionToken);
     await authorisedHook?.();
     const body = parse(rawBody);
+    const advanced = await this.advance(record, body, options.device);
+    return this.response(advanced.record, sessionToken, { context: advanced.context });
+  }
+
+  /**
+   * A submit on the session's behalf by a trusted server-side caller that has proved something for
+   * it (a used email link), without the session token. Same checks and claim as a client's submit.
+   */
+  async resume(sessionId: string, body: { stepId: string; option: string; data?: unknown }): Promise<{ status: SessionStatus }> {
+    const record = await this.runtime.store.sessions.get(sessionId);
+    if (!record) throw new EngineError('not_found', 'no such session');
+    const advanced = await this.advance(record, body, undefined);
+    return { status: advanced.record.status };
+  }
+
+  private async advance(
+    record: SessionRecord,
+    body: { stepId: string; option: string; data?: unknown },
+    device: string | null | undefined,
+  ): Promise<{ record: SessionRecord; context: SessionContext }> {
+    const sessionId = record.id;
     this.refuseExpired(record);
     if (record.status !== 'waiting') throw new EngineError('session_ended', `the session has ended (${record.status})`);
     const context = (record.snapshot as unknown as { context: SessionContext }).context;
@@ -134,7 +159,8 @@ export class SessionService {
     heartbeat.unref();
     let advanced: Advanced;
     try {
-      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, { type: 'SUBMIT', submission, at: now.toISOString(), runId: `${sessionId}:${claimed}` }, this.settings.advanceTimeoutMs);
+      const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${claimed}`, ...(device ? { device: deviceHash(device) } : {}) };
+      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs);
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
@@ -155,17 +181,17 @@ export class SessionService {
     );
     if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
     this.observer?.timeline(record.journeyId, advanced.journal);
-    return this.response({ ...record, status: advanced.status, stepId: advanced.stepId }, sessionToken, { context: advanced.context });
+    return { record: { ...record, status: advanced.status, stepId: advanced.stepId }, context: advanced.context };
   }
 
   private async begin(
     compiled: CompiledJourney,
     journeyVersion: number | null,
     body: { input?: unknown; ui?: { redirectUrl?: string } },
-    testRun: boolean,
+    how: { testRun: boolean; caller: Caller; user?: UserContext | null; device?: string | null },
     beforeRun?: () => Promise<void>,
-    user: UserContext | null = null,
   ): Promise<StepResponse> {
+    const { testRun, user = null } = how;
     const input = body.input ?? {};
     if (compiled.checkInput && !compiled.checkInput(input)) {
       throw new EngineError('validation_failed', 'the input does not match the journey input schema', {
@@ -187,7 +213,9 @@ export class SessionService {
       startedAt: now.toISOString(),
       input,
       ui: body.ui ? { redirectUrl } : null,
+      trustedInput: how.caller !== 'anonymous',
       ...(user ? { user } : {}),
+      ...(how.device ? { device: deviceHash(how.device) } : {}),
     };
     const advanced = await advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs);
     const record: SessionRecord = {
@@ -284,6 +312,11 @@ export class SessionService {
       ...(context.ui ? { ui: { redirectUrl: context.ui.redirectUrl } } : {}),
     };
   }
+}
+
+/** The device cookie as sessions and steps see it: hashed, so the cookie itself is never stored. */
+function deviceHash(cookie: string): string {
+  return sha256(`device:${cookie}`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -34,10 +34,25 @@ export interface CompiledStep {
   onFailure: 'branch' | 'abort';
   /** The config, defaults applied and frozen, when it holds no expression (no work per run). */
   staticConfig: JsonObject | null;
+  /**
+   * Variable paths that a `writeOnly` config property (a password) read: erased from the session
+   * once the step has run, so a secret a form collected is consumed, not kept.
+   */
+  erase: string[][] | null;
+  /** Top-level config keys whose value is a literal or reads only `$input` (see fromTrustedCaller). */
+  callerKeys: ReadonlySet<string>;
 }
 
 export type StepRun = { stepId: string; at: string; durationMs: number } & (
-  | { kind: 'branch'; branch: string; variables: Record<string, unknown>; user?: BranchEffects['user']; tokens: JsonObject[] }
+  | {
+      kind: 'branch';
+      branch: string;
+      variables: Record<string, unknown>;
+      user?: BranchEffects['user'];
+      proved?: BranchEffects['proved'];
+      established?: true;
+      tokens: JsonObject[];
+    }
   | { kind: 'fail'; error: StepError }
   | { kind: 'ask'; data: JsonObject; sealedData?: string; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
   | { kind: 'complete'; claims: JsonObject; token: string }
@@ -105,6 +120,8 @@ async function normaliseOutcome(
         branch: outcome.branch,
         variables,
         ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+        ...(outcome.proved !== undefined ? { proved: outcome.proved } : {}),
+        ...(outcome.established === true ? { established: true as const } : {}),
         tokens: outcome.tokens?.length ? outcome.tokens.map((t) => ({ type: t.type, issuedAt: now.toISOString(), claims: t.claims })) : [],
       };
     }
@@ -158,6 +175,7 @@ async function evaluateConfig(
       variables: context.variables,
       input: context.input,
       user: context.user,
+      auth: context.auth ?? null,
       tokens: context.tokens,
       now,
     });
@@ -196,6 +214,7 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     variables: context.variables,
     input: context.input,
     user: context.user,
+    auth: context.auth ?? null,
     submission: isCurrentVisit ? context.submission : null,
     state: isCurrentVisit ? context.stepState : undefined,
     session: {
@@ -205,10 +224,12 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
       startedAt: context.startedAt,
       testRun: context.testRun,
       runId: context.runId,
+      device: context.device ?? null,
     },
     tokens: context.tokens,
     services: deps.services,
     now: () => new Date(now.getTime()),
+    fromTrustedCaller: (key) => context.trustedInput === true && step.callerKeys.has(key),
     hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
     ...OUTCOMES,
   };

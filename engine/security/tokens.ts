@@ -12,16 +12,26 @@ import type { Sealer } from './sealing.js';
 const ALGORITHM = 'ES256';
 export const SIGNING_KEY_SEAL_CONTEXT = 'signing-key';
 /** Registered claims the journey's own claims may not override. */
-export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf', 'testRun'];
+export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf', 'testRun', 'amr', 'auth_time', 'acr'];
 
 export interface TokenSubject {
   sessionId: string;
   journeyId: string;
   journeyVersion: number | null;
+  /** The established user (`sub`); null when the session established none. */
   userId: string | null;
+  /** How the user was authenticated: RFC 8176 values and when (absent when nothing was proved). */
+  authentication?: { amr: string[]; authTime: string } | null;
   claims: JsonObject;
   /** Admin test runs sign tokens apps must never accept. */
   testRun: boolean;
+}
+
+/** What a backend may require of a token beyond its signature (`POST /v1/tokens/validate`). */
+export interface TokenRequirements {
+  journeyId?: string;
+  /** Every value must be in the token's `amr` (`mfa` does not stand in for `pwd`). */
+  requireAmr?: string[];
 }
 
 export type TokenValidation =
@@ -32,9 +42,13 @@ export type TokenValidation =
       journeyVersion: number | null;
       sessionId: string;
       userId: string | null;
+      /** RFC 8176 methods the user proved; empty when none. */
+      amr: string[];
+      /** When the last factor was proved (seconds since the epoch, as `auth_time`); null when none. */
+      authTime: number | null;
       claims: JsonObject;
     }
-  | { valid: false; reason: 'invalid' | 'already_used' };
+  | { valid: false; reason: 'invalid' | 'already_used' | 'journey_mismatch' | 'insufficient_authentication' };
 
 export interface TokenServiceOptions {
   store: Store;
@@ -62,6 +76,9 @@ export class TokenService {
       journeyId: subject.journeyId,
       journeyVersion: subject.journeyVersion,
       ...(subject.testRun ? { testRun: true } : {}),
+      ...(subject.userId && subject.authentication?.amr.length
+        ? { amr: subject.authentication.amr, auth_time: Math.floor(Date.parse(subject.authentication.authTime) / 1000) }
+        : {}),
     })
       .setProtectedHeader({ alg: ALGORITHM, kid, typ: 'JWT' })
       .setIssuer(this.options.issuer)
@@ -72,7 +89,11 @@ export class TokenService {
     return { token: await jwt.sign(key), jti, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
-  async validate(token: string): Promise<TokenValidation> {
+  /**
+   * Verifies a token and uses it up. A token refused for `requirements` (wrong journey, too weak an
+   * authentication) is not used up: the backend that asked too much may not spend someone's token.
+   */
+  async validate(token: string, requirements: TokenRequirements = {}): Promise<TokenValidation> {
     let payload: JsonObject;
     try {
       const header = decodeProtectedHeader(token);
@@ -90,6 +111,11 @@ export class TokenService {
       return { valid: false, reason: 'invalid' };
     }
     if (payload.testRun === true) return { valid: false, reason: 'invalid' };
+    const amr = Array.isArray(payload.amr) ? payload.amr.filter((v): v is string => typeof v === 'string') : [];
+    if (requirements.journeyId !== undefined && payload.journeyId !== requirements.journeyId) return { valid: false, reason: 'journey_mismatch' };
+    if (requirements.requireAmr && !requirements.requireAmr.every((value) => amr.includes(value))) {
+      return { valid: false, reason: 'insufficient_authentication' };
+    }
     const expiresAt = new Date((payload.exp as number) * 1000).toISOString();
     if (!(await this.options.store.usedTokens.markUsed(payload.jti as string, expiresAt))) {
       return { valid: false, reason: 'already_used' };
@@ -102,6 +128,8 @@ export class TokenService {
       journeyVersion: (payload.journeyVersion as number | null) ?? null,
       sessionId: payload.sid as string,
       userId: (payload.sub as string | undefined) ?? null,
+      amr,
+      authTime: typeof payload.auth_time === 'number' ? payload.auth_time : null,
       claims,
     };
   }

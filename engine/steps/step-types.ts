@@ -46,6 +46,28 @@ export interface UserContext {
   [attribute: string]: unknown;
 }
 
+/**
+ * Authentication method references (RFC 8176) a step can prove: `pwd` password, `otp` TOTP or
+ * recovery code, `sms` a code by SMS or WhatsApp, `email` a code or link by email (ours: RFC 8176
+ * has no email value), `hwk` / `swk` passkeys bound to hardware / software. `mfa` is never proved
+ * by a step: the runtime adds it once two distinct methods passed.
+ */
+export type AuthMethod = 'pwd' | 'otp' | 'sms' | 'email' | 'hwk' | 'swk';
+export const AUTH_METHODS: readonly AuthMethod[] = ['pwd', 'otp', 'sms', 'email', 'hwk', 'swk'];
+
+/**
+ * What this session proved about its user (`$auth` in expressions). Present only while the user in
+ * context is *established*: created by this session, named by a trusted caller at start, or proved
+ * by at least one factor. Identifying a user from a typed username establishes nothing.
+ */
+export interface AuthState {
+  userId: string;
+  /** RFC 8176 values in the order proved, plus `mfa` once two distinct methods passed. */
+  amr: string[];
+  /** When the last factor was proved (ISO 8601); null for a user established without one. */
+  authTime: string | null;
+}
+
 export interface IssuedToken {
   type: string;
   issuedAt: string;
@@ -63,8 +85,18 @@ export interface BranchEffects {
   output?: unknown;
   /** Variables to set (name → value). */
   variables?: Record<string, unknown>;
-  /** The new user context. */
+  /**
+   * The new user context. A different user than the established one drops `$auth`, unless this
+   * same outcome proves a factor for them or establishes them.
+   */
   user?: UserContext | null;
+  /** The factor this step proved for the outcome's user (or, without `user`, the user in context). */
+  proved?: AuthMethod;
+  /**
+   * The step established the outcome's user without a factor: it created them, or a trusted caller
+   * named them (see `fromTrustedCaller`).
+   */
+  established?: boolean;
   /** Tokens to add to `$userTokens()`. */
   tokens?: Array<{ type: string; claims: JsonObject }>;
 }
@@ -100,6 +132,11 @@ export interface SessionInfo {
   testRun: boolean;
   /** Names the submit (or start) now running: key side effects with it so each happens at most once. */
   runId: string;
+  /**
+   * An opaque id of the browser that sent the request now running (a hash of its device cookie),
+   * null when the request carried none: lets a step bind something to "this browser".
+   */
+  device: string | null;
 }
 
 export interface StepContext<Config = JsonObject> {
@@ -109,6 +146,8 @@ export interface StepContext<Config = JsonObject> {
   readonly variables: Readonly<Record<string, unknown>>;
   readonly input: unknown;
   readonly user: UserContext | null;
+  /** What this session proved about `user`; null while the user is not established. */
+  readonly auth: AuthState | null;
   /** The client's answer when the step re-runs after asking; null on first entry. */
   readonly submission: Submission | null;
   /** What the step kept with `ask({ state })` during this visit. */
@@ -123,6 +162,12 @@ export interface StepContext<Config = JsonObject> {
    * when its expression gave nothing: "absent" and "empty" are different things to a step.
    */
   hasConfig(key: string): boolean;
+  /**
+   * True when the session was started by an app or admin key and this top-level config key is a
+   * literal or an expression reading only `$input`: the trusted caller's word, not something a
+   * user typed. (A user such a caller names counts as established without a factor.)
+   */
+  fromTrustedCaller(key: string): boolean;
 
   branch(name: string, effects?: BranchEffects): StepOutcome;
   fail(error: StepError): StepOutcome;
@@ -141,6 +186,21 @@ export interface UserRecord {
 /** The user context (`$user`) of a stored user: its attributes, then its id and username. */
 export function toUserContext(user: UserRecord): UserContext {
   return { ...user.attributes, id: user.id, username: user.username };
+}
+
+/**
+ * Whether a code or link sent to `address` (normalised: E.164, or a lower-case email address) proves
+ * a factor *for this user*: the address is the user's own `email` or `phoneNumber` attribute, or the
+ * user is already established (created, named by a trusted caller, or proved) so the address is
+ * theirs to add. A code sent to an address someone typed for a user they only named proves nothing
+ * about that user.
+ */
+export function provesFactorFor(user: UserContext | null, auth: AuthState | null, address: string): user is UserContext {
+  if (!user) return false;
+  if (auth?.userId === user.id) return true;
+  const email = typeof user.email === 'string' ? user.email.trim().toLowerCase() : null;
+  const phone = typeof user.phoneNumber === 'string' ? user.phoneNumber.replace(/[\s().-]/g, '') : null;
+  return address === email || address === phone;
 }
 
 /** What steps may do to users; the runtime provides it from the store. */
@@ -222,11 +282,35 @@ export interface Messaging {
   ): Promise<{ channel: MessageChannel; duplicate?: boolean }>;
 }
 
+/** What became of an email link: `missing` once replaced by a newer link of the step, or swept. */
+export type EmailLinkStatus = 'pending' | 'used' | 'expired' | 'blocked' | 'missing';
+
+/**
+ * Single-use sign-in links sent by email (`email.link`). The engine draws the token and keeps only
+ * its hash; the link's page (`/v1/links/{token}`) proves it and resumes the waiting session with
+ * the step's `check` option. A step sees the URL once, to send it, and keeps only the link's id.
+ */
+export interface EmailLinks {
+  /**
+   * A new link for the step of the session, replacing that step's earlier links, bound to the
+   * browser `device` (`ctx.session.device`), valid until `expiresAt`. With `allowOtherDevice`,
+   * another browser may use it after typing `code` (answered: show it on this screen).
+   */
+  create(link: { sessionId: string; stepId: string; device: string | null; expiresAt: string; allowOtherDevice: boolean }): Promise<{
+    id: string;
+    url: string;
+    code: string | null;
+  }>;
+  /** `used` once its page proved it; `blocked` after too many wrong codes; `expired`; else `pending`. */
+  status(id: string, now: Date): Promise<EmailLinkStatus>;
+}
+
 export interface StepServices {
   users: UserDirectory;
   http: OutboundHttp;
   credentials: CredentialServices;
   messaging: Messaging;
+  links: EmailLinks;
 }
 
 export interface StepDefinition<Config = JsonObject> {

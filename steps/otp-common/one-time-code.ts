@@ -4,7 +4,7 @@
  * with attempts that survive resends and fallbacks.
  */
 import { randomInt } from 'node:crypto';
-import { MessagingError, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
+import { MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
 
 export interface OtpConfig {
   channels: MessageChannel[];
@@ -84,6 +84,7 @@ export async function runOtpStep(
   if (checked.result === 'accepted') {
     return ctx.branch('success', {
       tokens: [{ type: 'otp', claims: { channel: state.channel, destination: destination.masked } }],
+      ...(provesFactorFor(ctx.user, ctx.auth, destination.address) ? { proved: state.channel === 'email' ? 'email' : 'sms' } : {}),
     });
   }
   if (checked.result === 'failed') return ctx.fail(checked.error);

@@ -42,6 +42,7 @@ export const totpAuthenticateStep = defineStep({
     if ('error' in checked) return ctx.fail(checked.error);
     return ctx.branch('success', {
       user: toUserContext(checked.user),
+      proved: 'otp',
       tokens: [{ type: 'totp', claims: { userId: checked.user.id, authenticatorId: checked.authenticatorId, method: checked.method } }],
     });
   },

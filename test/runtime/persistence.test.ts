@@ -277,6 +277,8 @@ describe('executeStep: the runtime step limit', () => {
     checkConfig: createAjv({ useDefaults: true }).compile({ type: 'object' }),
     errorOutputVariable: null,
     staticConfig: null,
+        erase: null,
+        callerKeys: new Set(),
     onFailure: 'branch',
   };
   // Cast: the executor's dependencies grow with the engine; this step needs none of the others.

@@ -94,6 +94,8 @@ describe('TokenService', () => {
       journeyVersion: 3,
       sessionId: 'session-1',
       userId: 'user-1',
+      amr: [],
+      authTime: null,
       claims: { role: 'member' },
     });
     await expect(service.validate(token)).resolves.toEqual({ valid: false, reason: 'already_used' });
@@ -185,6 +187,8 @@ describe('tokens over HTTP', () => {
       journeyVersion: 1,
       sessionId: session.sessionId,
       userId: user,
+      amr: [],
+      authTime: null,
       claims: { role: 'member' },
     });
     const second = await validate(session.result.token);

@@ -124,7 +124,41 @@ describe('user.identify step', () => {
     });
     expect(started.body.status).toBe('completed');
     expect(started.body.result.claims.username).toBe('erin');
-    expect(started.body.result.claims.id).toBe(decodeJwt(started.body.result.token).payload.sub);
+    // Found by a typed username: identified, not established, so the token names no subject.
+    expect(decodeJwt(started.body.result.token).payload.sub).toBeUndefined();
+  });
+
+  it('mode create makes a new user only: an existing username in any letter case fails username_taken', async () => {
+    const first = await run(server, identify({ username: 'Trudy', mode: 'create', attributes: { email: 'm@example.com' } }));
+    expect(first.body.result.claims.err).toBeUndefined();
+    const trudy = first.body.result.claims.user;
+    expect(first.body.result.claims.path).toBe('success');
+    expect(decodeJwt(first.body.result.token).payload.sub).toBe(trudy.id);
+
+    const again = await run(server, identify({ username: 'TRUDY', mode: 'create', attributes: { email: 'evil@example.com' } }));
+    expect(again.body.result.claims).toMatchObject({ path: 'failure', err: { code: 'username_taken' } });
+    expect(again.body.result.claims.user).toBeNull();
+    expect(decodeJwt(again.body.result.token).payload.sub).toBeUndefined();
+    const stored = await usersNamed(server, 'trudy');
+    expect(stored).toHaveLength(1);
+    expect(stored[0].attributes).toEqual({ email: 'm@example.com' });
+  });
+
+  it('mode create with an id that exists fails user_exists', async () => {
+    const first = await run(server, identify({ userId: 'fixed-id-1', username: 'fixed1', mode: 'create' }));
+    expect(first.body.result.claims.path).toBe('success');
+    const again = await run(server, identify({ userId: 'fixed-id-1', username: 'fixed1-other', mode: 'create' }));
+    expect(again.body.result.claims.err.code).toBe('user_exists');
+  });
+
+  it('mode find fails user_not_found; mode find-or-create creates (established) or finds (not established)', async () => {
+    expect((await run(server, identify({ username: 'nobody-here', mode: 'find' }))).body.result.claims.err.code).toBe('user_not_found');
+    const created = await run(server, identify({ username: 'frank', mode: 'find-or-create' }));
+    const frank = created.body.result.claims.user;
+    expect(decodeJwt(created.body.result.token).payload.sub).toBe(frank.id);
+    const found = await run(server, identify({ username: 'FRANK', mode: 'find-or-create' }));
+    expect(found.body.result.claims.user.id).toBe(frank.id);
+    expect(decodeJwt(found.body.result.token).payload.sub).toBeUndefined();
   });
 
   it('an expression giving an empty username fails expression_error', async () => {

@@ -167,6 +167,8 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     if (record.status !== 'completed' || !jwt) {
       return invalid('challenge_not_completed', { ...about, state: actionState(record.status, context.endError ?? context.lastError) });
     }
+    // A user the session never established (a typed username, nothing proved) is nobody's proof.
+    if (!context.auth) return invalid('user_not_established', { ...about, state: 'CHALLENGE_FAILED' });
     if (typeof body.action === 'string' && body.action !== input.action) return invalid('action_mismatch', about);
     if (typeof body.userId === 'string' && body.userId !== about.userId) return invalid('user_mismatch', about);
 
