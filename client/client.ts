@@ -90,9 +90,12 @@ export class JourneyClient {
     return this.json('GET', `/v1/sessions/${seg(session.sessionId)}`, { bearer: session.sessionToken });
   }
 
-  /** Validates a result token (app or admin key): valid the first time only. */
-  validateToken(token: string): Promise<TokenValidation> {
-    return this.json('POST', '/v1/tokens/validate', { body: { token } });
+  /**
+   * Validates a result token (app or admin key): valid the first time only. `journeyId` and
+   * `requireAmr` refuse a token of another journey or too weak an authentication without using it up.
+   */
+  validateToken(token: string, requirements: { journeyId?: string; requireAmr?: string[] } = {}): Promise<TokenValidation> {
+    return this.json('POST', '/v1/tokens/validate', { body: { token, ...requirements } });
   }
 
   /** The public keys that verify tokens offline. */

@@ -50,6 +50,8 @@ const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
   busy_loop: true,
   unwired_branch: true,
   unreachable_step: true,
+  unauthenticated_completion: true,
+  deprecated_create_flag: true,
 };
 export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODE_SET) as DiagnosticCode[];
 
@@ -161,7 +163,7 @@ export const tokenValidationSchema = {
   oneOf: [
     {
       type: 'object',
-      required: ['valid', 'state', 'journeyId', 'journeyVersion', 'sessionId', 'userId', 'claims'],
+      required: ['valid', 'state', 'journeyId', 'journeyVersion', 'sessionId', 'userId', 'amr', 'authTime', 'claims'],
       additionalProperties: false,
       properties: {
         valid: { const: true },
@@ -169,7 +171,9 @@ export const tokenValidationSchema = {
         journeyId: { type: 'string' },
         journeyVersion: { type: ['integer', 'null'] },
         sessionId: { type: 'string' },
-        userId: { type: ['string', 'null'] },
+        userId: { type: ['string', 'null'], description: 'The established user (sub); null when the session established none.' },
+        amr: { type: 'array', items: { type: 'string' }, description: 'RFC 8176 methods the user proved; empty when none.' },
+        authTime: { type: ['integer', 'null'], description: 'auth_time: when the last factor was proved (seconds since the epoch).' },
         claims: jsonObject,
       },
     },
@@ -177,7 +181,14 @@ export const tokenValidationSchema = {
       type: 'object',
       required: ['valid', 'reason'],
       additionalProperties: false,
-      properties: { valid: { const: false }, reason: { type: 'string', enum: ['invalid', 'already_used'] } },
+      properties: {
+        valid: { const: false },
+        reason: {
+          type: 'string',
+          enum: ['invalid', 'already_used', 'journey_mismatch', 'insufficient_authentication'],
+          description: 'journey_mismatch and insufficient_authentication leave the token unused.',
+        },
+      },
     },
   ],
 } as const;

@@ -106,6 +106,9 @@ describe('JourneyClient', () => {
       expect(done.result!.claims).toEqual({ name: 'alice', level: 2 });
       expect(done.result!.token.split('.')).toHaveLength(3);
 
+      // Refused for the backend's requirements, and not used up by that.
+      expect(await app.validateToken(done.result!.token, { journeyId: 'another-journey' })).toEqual({ valid: false, reason: 'journey_mismatch' });
+      expect(await app.validateToken(done.result!.token, { requireAmr: ['pwd'] })).toEqual({ valid: false, reason: 'insufficient_authentication' });
       const valid: TokenValidation = await app.validateToken(done.result!.token);
       expect(valid).toEqual({
         valid: true,
@@ -114,6 +117,8 @@ describe('JourneyClient', () => {
         journeyVersion: 1,
         sessionId: first.sessionId,
         userId: null,
+        amr: [],
+        authTime: null,
         claims: { name: 'alice', level: 2 },
       });
       expect(await admin.validateToken(done.result!.token)).toEqual({ valid: false, reason: 'already_used' });
