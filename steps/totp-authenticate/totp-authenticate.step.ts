@@ -18,7 +18,7 @@ export const totpAuthenticateStep = defineStep({
     additionalProperties: false,
     properties: {
       username: { type: 'string', minLength: 1, title: 'Username (default: $user.username)' },
-      code: { type: 'string', title: 'Code (when absent, asked from the client)' },
+      code: { type: 'string', writeOnly: true, title: 'Code (when absent, asked from the client)' },
       window: windowSchema,
       maxFailedAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 5, title: 'Failures before lockout' },
       lockoutSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300, title: 'Lockout (seconds)' },

@@ -1,0 +1,147 @@
+/**
+ * A default install, as `npm start` makes it: the sample journeys of `journeys/` published on a
+ * real server. The README tour runs as written, every sample validates without a diagnostic, and
+ * the account-takeover attacks a red-team pass found on the earlier samples fail.
+ */
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishSampleJourneys } from '../../engine/samples.js';
+import { APP_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
+import { outboxCode } from '../otp/otp-helpers.js';
+import { decodeJwt } from '../steps/step-helpers.js';
+import { codeNow } from '../totp-http/totp-helpers.js';
+
+const SAMPLES = fileURLToPath(new URL('../../journeys/', import.meta.url));
+const PASSWORD = 'correct horse battery staple';
+
+describe('a default install (the sample journeys)', () => {
+  let server: TestServer;
+  const validate = (body: Record<string, unknown>) => server.request('POST', '/v1/tokens/validate', { body, token: APP_KEY });
+
+  /** sign-up as the README tour does it: details, the emailed code, a password. */
+  async function signUp(username: string, email: string) {
+    const started = await startSession(server, 'sign-up');
+    expect(started.body.step).toMatchObject({ id: 'details', type: 'form' });
+    const sent = await submit(server, started.body, 'details', 'next', { username, email });
+    expect(sent.body.step, JSON.stringify(sent.body)).toMatchObject({ id: 'verifyEmail', type: 'email.otp' });
+    const code = await outboxCode(server, started.body.sessionId);
+    const verified = await submit(server, started.body, 'verifyEmail', 'verify', { code });
+    expect(verified.body.step, JSON.stringify(verified.body)).toMatchObject({ id: 'password', type: 'password.set' });
+    const done = await submit(server, started.body, 'password', 'set', { password: PASSWORD });
+    expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
+    return done.body;
+  }
+
+  async function signIn(username: string, password: string) {
+    const started = await startSession(server, 'login');
+    expect(started.body.step).toMatchObject({ id: 'credentials', type: 'form' });
+    return submit(server, started.body, 'credentials', 'signIn', { username, password });
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const published = await publishSampleJourneys(SAMPLES, server.engine.admin, server.engine.store, pino({ level: 'silent' }));
+    expect(published.sort()).toEqual(['adaptive-mfa', 'login', 'login-totp', 'recover-account', 'register-totp', 'sign-up', 'sms-otp']);
+  });
+  afterAll(() => server.close({ remove: true }));
+
+  it('every sample validates with no diagnostic at all', async () => {
+    for (const summary of (await server.admin('GET', '/v1/admin/journeys')).body) {
+      const view = await server.admin('GET', `/v1/admin/journeys/${summary.id}`);
+      expect(view.body.diagnostics, summary.id).toEqual([]);
+    }
+  });
+
+  it('the README tour: sign up, validate the token, sign in with the password', async () => {
+    const signedUp = await signUp('alice', 'alice@example.com');
+    expect(signedUp.result.claims).toEqual({ username: 'alice', email: 'alice@example.com' });
+    const validated = await validate({ token: signedUp.result.token, journeyId: 'sign-up', requireAmr: ['email'] });
+    expect(validated.body).toMatchObject({ valid: true, journeyId: 'sign-up', amr: ['email'], claims: { username: 'alice' } });
+
+    const offered = await signIn('alice', PASSWORD);
+    expect(offered.body.step, JSON.stringify(offered.body)).toMatchObject({ id: 'offerApp' });
+    const done = await submit(server, offered.body, 'offerApp', 'skip');
+    expect(done.body.status).toBe('completed');
+    expect(decodeJwt(done.body.result.token).payload).toMatchObject({ sub: validated.body.userId, amr: ['pwd'] });
+    expect((await validate({ token: done.body.result.token, requireAmr: ['pwd', 'otp'] })).body).toEqual({ valid: false, reason: 'insufficient_authentication' });
+    expect((await validate({ token: done.body.result.token, journeyId: 'login', requireAmr: ['pwd'] })).body.valid).toBe(true);
+  });
+
+  it('login offers an app, enrols it, and asks for its code at the next sign-in: pwd + otp = mfa', async () => {
+    await signUp('bea', 'bea@example.com');
+    const offered = await signIn('bea', PASSWORD);
+    const shown = await submit(server, offered.body, 'offerApp', 'setUp');
+    expect(shown.body.step).toMatchObject({ id: 'enrol', type: 'totp.register' });
+    const secret = shown.body.step.data.secret as string;
+    const enrolled = await submit(server, offered.body, 'enrol', 'confirm', { code: await codeNow(secret, server.clock) });
+    expect(enrolled.body.status, JSON.stringify(enrolled.body)).toBe('completed');
+
+    server.clock.advance(60);
+    const asked = await signIn('bea', PASSWORD);
+    expect(asked.body.step).toMatchObject({ id: 'appCode', type: 'totp.authenticate' });
+    const done = await submit(server, asked.body, 'appCode', 'verify', { code: await codeNow(secret, server.clock) });
+    expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
+    expect(decodeJwt(done.body.result.token).payload.amr).toEqual(['pwd', 'otp', 'mfa']);
+  });
+
+  it('a wrong password, an unknown user and a user without a password get the same answer', async () => {
+    await signUp('cleo', 'cleo@example.com');
+    const wrong = await signIn('cleo', 'not the password at all');
+    const unknown = await signIn('nobody-at-all', 'not the password at all');
+    for (const answer of [wrong, unknown]) {
+      expect(answer.body).toMatchObject({ status: 'waiting', step: { id: 'credentials' }, error: { code: 'invalid_credentials' } });
+    }
+    expect(wrong.body.error.message).toBe(unknown.body.error.message);
+  });
+
+  describe('attacks found on the earlier samples fail', () => {
+    it('1. sign-up with an existing username in any letter case never yields a token for that user', async () => {
+      const victim = await signUp('victim1', 'victim1@example.com');
+      const victimId = decodeJwt(victim.result.token).payload.sub;
+      for (const username of ['victim1', 'VICTIM1', 'Victim1']) {
+        const started = await startSession(server, 'sign-up');
+        const answer = await submit(server, started.body, 'details', 'next', { username, email: 'attacker@example.com' });
+        expect(answer.body, username).toMatchObject({ status: 'waiting', step: { id: 'details' }, error: { code: 'username_taken' } });
+        const stored = await server.engine.store.sessions.get(started.body.sessionId);
+        expect(stored!.userId).toBeNull();
+      }
+      const user = await server.admin('GET', `/v1/admin/users/${victimId}`);
+      expect(user.body.attributes).toEqual({ email: 'victim1@example.com' });
+    });
+
+    it('2. register-totp cannot attach an app to an account without its password, and tells nothing about it', async () => {
+      await signUp('victim2', 'victim2@example.com');
+      const attempt = async (username: string) => {
+        const started = await startSession(server, 'register-totp');
+        return submit(server, started.body, 'credentials', 'next', { username, password: 'attacker guess 123456' });
+      };
+      const existing = await attempt('victim2');
+      const missing = await attempt('no-such-user-2');
+      for (const answer of [existing, missing]) {
+        expect(answer.body).toMatchObject({ status: 'waiting', step: { id: 'credentials' }, error: { code: 'invalid_credentials' } });
+      }
+      const users = await server.admin('GET', '/v1/admin/users?username=victim2');
+      expect(users.body[0].authenticators.filter((a: { type: string }) => a.type === 'totp')).toEqual([]);
+    });
+
+    it('register-totp enrols an app for the owner who proved the password', async () => {
+      await signUp('owner3', 'owner3@example.com');
+      const started = await startSession(server, 'register-totp');
+      const shown = await submit(server, started.body, 'credentials', 'next', { username: 'owner3', password: PASSWORD });
+      expect(shown.body.step).toMatchObject({ id: 'enrol', type: 'totp.register' });
+      const done = await submit(server, started.body, 'enrol', 'confirm', { code: await codeNow(shown.body.step.data.secret, server.clock) });
+      expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
+      expect(decodeJwt(done.body.result.token).payload.amr).toEqual(['pwd']);
+    });
+
+    it('login-totp consumes the code a form collected for its TOTP step', async () => {
+      const started = await startSession(server, 'login-totp');
+      const refused = await submit(server, started.body, 'login', 'totp', { username: 'owner3', totp_code: '000000' });
+      expect(refused.body.status).toBe('waiting');
+      const stored = await server.engine.store.sessions.get(started.body.sessionId);
+      // The code a form collected for the TOTP step is consumed, not kept in the session.
+      expect(JSON.stringify(stored!.snapshot)).not.toContain('000000');
+    });
+  });
+});
