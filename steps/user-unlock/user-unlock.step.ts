@@ -13,7 +13,7 @@ export const userUnlockStep = defineStep({
     if (!ctx.user || ctx.auth?.userId !== ctx.user.id) {
       return ctx.fail({ code: 'unauthenticated', message: 'the user is not established: prove a factor first' });
     }
-    const cleared = await ctx.services.credentials.attempts.clearSubject(ctx.user.id);
-    return ctx.branch('success', { output: { cleared } });
+    await ctx.services.credentials.attempts.clearSubject(ctx.user.id);
+    return ctx.branch('success');
   },
 });
