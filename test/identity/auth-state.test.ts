@@ -3,6 +3,7 @@
  * outcomes establish a user, which factors are recorded (RFC 8176 amr, mfa after two distinct
  * ones), when the state is dropped, and how backends can require a journey and a strength.
  */
+import { Authsignal } from '@authsignal/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineStep } from '../../engine/steps/define-step.js';
 import { AUTH_METHODS, toUserContext, type AuthMethod } from '../../engine/steps/step-types.js';
@@ -180,6 +181,15 @@ describe('authentication state ($auth) and tokens', () => {
     expect(done.body.status).toBe('completed');
     expect(done.body.result.claims.auth).toBeNull();
     expect(decodeJwt(done.body.result.token).payload.sub).toBeUndefined();
+  });
+
+  it('the Authsignal /validate (published SDK) refuses the token of a session whose user was never established', async () => {
+    const authsignal = new Authsignal({ apiSecretKey: APP_KEY, apiUrl: `${server.url}/authsignal/v1`, retries: 0 });
+    const identified = await run(chain(identify('ann')));
+    expect(await authsignal.validateChallenge({ token: identified.token })).toMatchObject({ isValid: false });
+    // A proved user's token is accepted.
+    const proved = await run(chain(identify('ann'), prove('pwd')));
+    expect(await authsignal.validateChallenge({ token: proved.token })).toMatchObject({ isValid: true, userId: proved.claims.user });
   });
 
   it('a real TOTP sign-in proves otp', async () => {
