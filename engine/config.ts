@@ -19,6 +19,8 @@ export interface EngineConfig {
   secretKey: Buffer;
   previousSecretKeys: Buffer[];
   tokenTtlSeconds: number;
+  /** CPU milliseconds one start or submit may spend in expressions and step code. */
+  runCpuBudgetMs: number;
   sessionRetentionSeconds: number;
   corsOrigins: string[] | '*';
   redirectOrigins: string[];
@@ -64,6 +66,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     secretKey: parseSecretKey(secret),
     previousSecretKeys: env.SECRET_KEY_PREVIOUS ? [parseSecretKey(env.SECRET_KEY_PREVIOUS, 'SECRET_KEY_PREVIOUS')] : [],
     tokenTtlSeconds: integer(env.TOKEN_TTL_SECONDS, 300, 'TOKEN_TTL_SECONDS', 10, 86400),
+    runCpuBudgetMs: integer(env.RUN_CPU_BUDGET_MS, 2000, 'RUN_CPU_BUDGET_MS', 50, 60_000),
     sessionRetentionSeconds: integer(env.SESSION_RETENTION_SECONDS, 86400, 'SESSION_RETENTION_SECONDS', 0, 31_536_000),
     corsOrigins: !env.CORS_ORIGINS || env.CORS_ORIGINS.trim() === '*' ? '*' : list(env.CORS_ORIGINS),
     redirectOrigins: list(env.REDIRECT_ORIGINS).map((o) => new URL(o).origin),

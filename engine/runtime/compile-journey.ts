@@ -15,6 +15,7 @@ import type { StepRegistry } from '../steps/registry.js';
 import type { JsonObject, StepError } from '../steps/step-types.js';
 import type { TimelineEvent } from '../store/store.js';
 import { nextAuthState } from './auth-state.js';
+import type { RunBudget } from './run-budget.js';
 import { compileConfigTemplate, type ConfigTemplate } from './expressions.js';
 import { REDACTED, isSecretKey, redact } from './redact.js';
 import { initialContext, type SessionContext, type SessionEvent, type SessionInput, type SubmitEvent } from './session-context.js';
@@ -27,8 +28,8 @@ export interface CompiledJourney {
   /** What xstate's transition function needs besides the machine; built once, holds no session state. */
   scope: ActorScope<SessionSnapshot, AnyEventObject>;
   steps: Map<string, CompiledStep>;
-  /** Runs one step; never throws (an unexpected error becomes an `abort` outcome). */
-  runStep(stepId: string, context: SessionContext): Promise<StepRun>;
+  /** Runs one step under the run's budget; never throws (an unexpected error becomes an `abort` outcome). */
+  runStep(stepId: string, context: SessionContext, budget?: RunBudget): Promise<StepRun>;
   /** Validates the start input when the journey declares an `input` schema. */
   checkInput: ValidateFunction | null;
   settings: { public: boolean; sessionTtlSeconds: number };
@@ -92,10 +93,10 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
     machine,
     scope: inertScope(machine),
     steps,
-    runStep: async (stepId, context) => {
+    runStep: async (stepId, context, budget) => {
       const step = steps.get(stepId)!;
       try {
-        return await executeStep(step, context, deps);
+        return await executeStep(step, context, deps, budget);
       } catch (error) {
         deps.onUnexpectedError(error, { stepId, type: step.type });
         const at = deps.now().toISOString();

@@ -5,12 +5,17 @@
  */
 import jsonata from 'jsonata';
 import type { AuthState, IssuedToken, UserContext } from '../steps/step-types.js';
+import { BUDGET_EXCEEDED, ExpressionMeter, RUN_LIMITS, type RunBudget } from './run-budget.js';
+
+/** The binding that carries an evaluation's meter to the entry hook (no expression may name it). */
+const METER_BINDING = '__meter';
+const RESULT_TOO_LARGE = 'result_too_large';
 
 export const EXPRESSION_LIMITS = { timeoutMs: 1000, stackDepth: 200, sequenceLength: 100_000 } as const;
 
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 const formatMillis = jsonata('$fromMillis(m, p, t)');
-const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype', METER_BINDING]);
 
 export class ExpressionError extends Error {
   readonly code = 'expression_error';
@@ -34,6 +39,8 @@ export interface ExpressionScope {
   auth?: AuthState | null;
   tokens: readonly IssuedToken[];
   now: Date;
+  /** The run's CPU budget, charged with the evaluation's time (none: only the expression limit). */
+  budget?: RunBudget;
 }
 
 export interface CompiledExpression {
@@ -69,8 +76,8 @@ function parseExpression(source: string): CompiledExpression {
   const body = match ? match[1] : source;
   let expression: jsonata.Expression;
   try {
+    // No JSONata timeout: it counts wall time, yields included; the meter counts CPU time instead.
     expression = jsonata(body, {
-      timeout: EXPRESSION_LIMITS.timeoutMs,
       stack: EXPRESSION_LIMITS.stackDepth,
       sequence: EXPRESSION_LIMITS.sequenceLength,
     });
@@ -80,13 +87,16 @@ function parseExpression(source: string): CompiledExpression {
   }
   const forbidden = findForbiddenName(expression.ast());
   if (forbidden) throw new Error(`"${forbidden}" may not be used in an expression`);
+  expression.assign(EVALUATE_ENTRY as unknown as string, meterEntry);
 
   return {
     source,
     async evaluate(scope) {
       const iso = scope.now.toISOString();
       const millis = scope.now.getTime();
+      const meter = new ExpressionMeter(scope.budget, EXPRESSION_LIMITS.timeoutMs);
       const result = await expression.evaluate(scope.variables, {
+        [METER_BINDING]: meter,
         input: scope.input,
         user: scope.user,
         auth: scope.auth ?? null,
@@ -96,9 +106,23 @@ function parseExpression(source: string): CompiledExpression {
           picture === undefined && timezone === undefined ? iso : formatMillis.evaluate({ m: millis, p: picture, t: timezone }),
         millis: () => millis,
       });
-      return toPlainJson(result);
+      meter.charge();
+      return capped(toPlainJson(result));
     },
   };
+}
+
+/** JSONata calls this at every node it evaluates (and awaits it): the meter's hook. */
+const EVALUATE_ENTRY = Symbol.for('jsonata.__evaluate_entry');
+function meterEntry(_expr: unknown, _input: unknown, environment: { lookup(name: string): unknown }): Promise<void> | undefined {
+  return (environment.lookup(METER_BINDING) as ExpressionMeter | undefined)?.enter();
+}
+
+/** A value larger than an expression may produce fails like any evaluation error (no value quoted). */
+function capped(value: unknown): unknown {
+  const size = typeof value === 'string' ? value.length : value !== null && typeof value === 'object' ? JSON.stringify(value).length : 0;
+  if (size > RUN_LIMITS.expressionResultChars) throw { code: RESULT_TOO_LARGE, value: RUN_LIMITS.expressionResultChars };
+  return value;
 }
 
 function findForbiddenName(node: unknown): string | null {
@@ -111,7 +135,7 @@ function findForbiddenName(node: unknown): string | null {
   }
   if (node && typeof node === 'object') {
     const n = node as { type?: string; value?: unknown };
-    if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string' && FORBIDDEN_NAMES.has(n.value)) {
+    if ((n.type === 'name' || n.type === 'string' || n.type === 'variable') && typeof n.value === 'string' && FORBIDDEN_NAMES.has(n.value)) {
       return n.value;
     }
     for (const value of Object.values(node)) {
@@ -146,6 +170,10 @@ export function describeEvaluationError(error: unknown): string {
     case 'D2014':
     case 'D2015':
       return `expression exceeded sequence length ${EXPRESSION_LIMITS.sequenceLength}`;
+    case BUDGET_EXCEEDED:
+      return `the request exceeded its CPU budget of ${(e as { value?: number }).value} ms`;
+    case RESULT_TOO_LARGE:
+      return `expression result exceeds ${RUN_LIMITS.expressionResultChars} characters`;
     default:
       // JSONata messages may quote the values they failed on (which can be user data): keep the code only.
       return `expression failed${e?.code ? ` (${e.code})` : ''}`;

@@ -8,6 +8,7 @@ import type { JsonObject } from '../steps/step-types.js';
 import type { SessionStatus, TimelineEvent } from '../store/store.js';
 import { endStatus, waitingState, waitingStep, type CompiledJourney, type SessionSnapshot } from './compile-journey.js';
 import { EngineError } from './errors.js';
+import { RUN_LIMITS, RunBudget, withRunBudget } from './run-budget.js';
 import type { SessionContext, SessionEvent, SessionInput, SubmitEvent } from './session-context.js';
 
 export interface Advanced {
@@ -25,7 +26,10 @@ export async function advanceSession(
   from: { input: SessionInput } | { snapshot: JsonObject },
   event: SubmitEvent | undefined,
   timeoutMs: number,
+  /** CPU milliseconds this run may spend in expressions and step code (see run-budget.ts). */
+  cpuBudgetMs: number = RUN_LIMITS.cpuBudgetMs,
 ): Promise<Advanced> {
+  const budget = new RunBudget(cpuBudgetMs);
   let snapshot = 'input' in from ? initial(compiled, from.input) : restore(compiled, from.snapshot);
   if (event) snapshot = send(compiled, snapshot, event);
 
@@ -37,7 +41,7 @@ export async function advanceSession(
     for (;;) {
       const stepId = runningStep(snapshot);
       if (stepId === null) break;
-      const output = await Promise.race([compiled.runStep(stepId, snapshot.context), deadline]);
+      const output = await Promise.race([withRunBudget(budget, () => compiled.runStep(stepId, snapshot.context, budget)), deadline]);
       snapshot = send(compiled, snapshot, { type: 'STEP_DONE', output });
     }
   } finally {

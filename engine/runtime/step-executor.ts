@@ -17,6 +17,7 @@ import type {
 } from '../steps/step-types.js';
 import { errorPointer, type ValidateFunction } from '../journey/schema-validator.js';
 import { ExpressionError, evaluateConfigTemplate, type ConfigTemplate } from './expressions.js';
+import { RUN_LIMITS, type RunBudget } from './run-budget.js';
 import type { SessionContext } from './session-context.js';
 
 /** A session may run this many steps without the client answering before it is ended. */
@@ -70,9 +71,11 @@ export interface ExecutorDeps {
   onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
 }
 
-export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps): Promise<StepRun> {
+export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps, budget?: RunBudget): Promise<StepRun> {
   const started = performance.now();
   const now = deps.now();
+
+  if (budget?.exhausted) return finish(step, now, started, budgetExceeded(budget));
 
   if (context.stepsSinceWait >= MAX_STEPS_WITHOUT_CLIENT) {
     return finish(step, now, started, {
@@ -85,20 +88,35 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
   if (step.staticConfig) {
     config = step.staticConfig;
   } else {
-    const evaluated = await evaluateConfig(step, context, now);
+    const evaluated = await evaluateConfig(step, context, now, budget);
+    if (budget?.exhausted) return finish(step, now, started, budgetExceeded(budget));
     if ('kind' in evaluated) return finish(step, now, started, evaluated);
     config = evaluated.config;
   }
 
   const ctx = buildContext(step, config, context, deps, now);
   let outcome: StepOutcome;
+  const runStarted = performance.now();
+  const waitedBefore = budget?.ioMs ?? 0;
   try {
     outcome = await step.definition.run(ctx);
   } catch (error) {
     deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
     return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
+  } finally {
+    // Step code is charged its own time; its waits on outbound HTTP and message providers are not.
+    if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
   }
   return finish(step, now, started, await normaliseOutcome(step, outcome, config, context, deps, now));
+}
+
+function budgetExceeded(budget: RunBudget): { kind: 'abort'; error: StepError } {
+  return { kind: 'abort', error: { code: 'budget_exceeded', message: `the request exceeded its CPU budget of ${budget.limitMs} ms` } };
+}
+
+/** Characters of a value's JSON (what it costs to keep and send). */
+function jsonSize(value: unknown): number {
+  return JSON.stringify(value)?.length ?? 0;
 }
 
 /** Turns what a step answered into one of the run kinds; anything malformed becomes a failure. */
@@ -115,6 +133,9 @@ async function normaliseOutcome(
       const variables: Record<string, unknown> = outcome.variables ? { ...outcome.variables } : {};
       const outputVariable = typeof config.outputVariable === 'string' ? config.outputVariable : null;
       if (outcome.output !== undefined && outputVariable) variables[outputVariable] = outcome.output;
+      if (Object.keys(variables).length && jsonSize({ ...context.variables, ...variables }) > RUN_LIMITS.variablesChars) {
+        return { kind: 'abort', error: { code: 'variables_too_large', message: `the session's variables would exceed ${RUN_LIMITS.variablesChars} characters` } };
+      }
       return {
         kind: 'branch',
         branch: outcome.branch,
@@ -139,6 +160,9 @@ async function normaliseOutcome(
       };
     case 'complete': {
       const claims = outcome.claims ?? {};
+      if (jsonSize(claims) > RUN_LIMITS.claimsChars) {
+        return { kind: 'abort', error: { code: 'claims_too_large', message: `the claims exceed ${RUN_LIMITS.claimsChars} characters` } };
+      }
       try {
         return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
       } catch (error) {
@@ -168,6 +192,7 @@ async function evaluateConfig(
   step: CompiledStep,
   context: SessionContext,
   now: Date,
+  budget: RunBudget | undefined,
 ): Promise<{ config: JsonObject } | { kind: 'fail'; error: StepError }> {
   let config: JsonObject;
   try {
@@ -178,6 +203,7 @@ async function evaluateConfig(
       auth: context.auth ?? null,
       tokens: context.tokens,
       now,
+      budget,
     });
     config = (evaluated ?? {}) as JsonObject;
   } catch (error) {
