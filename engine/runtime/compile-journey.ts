@@ -30,6 +30,8 @@ export interface CompiledJourney {
   steps: Map<string, CompiledStep>;
   /** Runs one step under the run's budget; never throws (an unexpected error becomes an `abort` outcome). */
   runStep(stepId: string, context: SessionContext, budget?: RunBudget): Promise<StepRun>;
+  /** Seals (for persisting) and unseals (on restore) the variables at the session's secret paths. */
+  secrets: VariableSealer;
   /** Validates the start input when the journey declares an `input` schema. */
   checkInput: ValidateFunction | null;
   settings: { public: boolean; sessionTtlSeconds: number };
@@ -103,12 +105,43 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
         return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
       }
     },
+    secrets: variableSealer(deps),
     checkInput: document.input ? deps.compileSchema(document.input) : null,
     settings: {
       public: document.settings?.public === true,
       sessionTtlSeconds: document.settings?.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     },
   };
+}
+
+export interface VariableSealer {
+  seal(variables: Record<string, unknown>, paths: string[][], sessionId: string): Record<string, unknown>;
+  unseal(variables: Record<string, unknown>, paths: string[][], sessionId: string): Record<string, unknown>;
+}
+
+/** A sealed value at rest: `{ "$sealed": "<AES-GCM envelope>" }`, bound to its session. */
+function variableSealer(deps: Pick<ExecutorDeps, 'sealStepData' | 'unsealStepData'>): VariableSealer {
+  const map = (variables: Record<string, unknown>, paths: string[][], change: (value: unknown) => unknown) => {
+    let result = variables;
+    for (const path of paths) result = replacedAt(result, path, change) as Record<string, unknown>;
+    return result;
+  };
+  return {
+    seal: (variables, paths, sessionId) => map(variables, paths, (value) => ({ $sealed: deps.sealStepData({ value } as JsonObject, sessionId) })),
+    unseal: (variables, paths, sessionId) =>
+      map(variables, paths, (value) => {
+        const sealed = (value as { $sealed?: unknown } | null)?.$sealed;
+        return typeof sealed === 'string' ? deps.unsealStepData(sealed, sessionId).value : value;
+      }),
+  };
+}
+
+/** A copy with the value at `path` changed (when it exists); the rest is shared. */
+function replacedAt(value: unknown, path: string[], change: (value: unknown) => unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, path[0])) return value;
+  const copy = { ...(value as Record<string, unknown>) };
+  copy[path[0]] = path.length === 1 ? change(copy[path[0]]) : replacedAt(copy[path[0]], path.slice(1), change);
+  return copy;
 }
 
 /** A plain variable path such as `loginData.password` (no `$` binding, no operators). */
@@ -314,6 +347,7 @@ function branched(context: SessionContext, run: StepRun & { kind: 'branch' }, st
     ...leaving(context),
     variables: Object.keys(run.variables).length ? { ...context.variables, ...run.variables } : context.variables,
     ...(run.user !== undefined ? { user: run.user } : {}),
+    ...(run.secrets ? { secretPaths: [...(context.secretPaths ?? []), ...run.secrets] } : {}),
     ...(run.user !== undefined || run.proved !== undefined || run.established ? { auth: nextAuthState(context.auth, context.user, run, run.at) } : {}),
     tokens: run.tokens.length ? [...context.tokens, ...(run.tokens as unknown as SessionContext['tokens'])] : context.tokens,
     journal: [

@@ -75,6 +75,7 @@ export class JourneyRuntime {
       issueToken: this.options.issueToken,
       onUnexpectedError: this.options.onUnexpectedError,
       sealStepData: (data, sessionId) => this.sealStepData(data, sessionId),
+      unsealStepData: (sealed, sessionId) => this.unsealStepData(sealed, sessionId),
       compileConfigSchema: (type, schema) => {
         let validate = this.configValidators.get(type);
         if (!validate) {

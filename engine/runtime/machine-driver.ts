@@ -47,7 +47,7 @@ export async function advanceSession(
   } finally {
     clearTimeout(timer);
   }
-  return settled(snapshot);
+  return settled(compiled, snapshot);
 }
 
 function initial(compiled: CompiledJourney, input: SessionInput): SessionSnapshot {
@@ -59,7 +59,10 @@ function initial(compiled: CompiledJourney, input: SessionInput): SessionSnapsho
  * (`{ step: 'waiting' }`, with actor fields beside) restore too.
  */
 function restore(compiled: CompiledJourney, persisted: JsonObject): SessionSnapshot {
-  const { value, context } = persisted as { value: unknown; context: SessionContext };
+  const { value, context: stored } = persisted as { value: unknown; context: SessionContext };
+  const context = stored.secretPaths?.length
+    ? { ...stored, variables: compiled.secrets.unseal(stored.variables, stored.secretPaths, stored.sessionId) }
+    : stored;
   const flat = typeof value === 'object' && value !== null ? waitingState(Object.keys(value)[0]) : value;
   return checked(() => compiled.machine.resolveState({ value: flat as never, context }));
 }
@@ -86,10 +89,12 @@ function runningStep(snapshot: SessionSnapshot): string | null {
   return snapshot.status === 'active' && waitingStep(value) === null ? value : null;
 }
 
-function settled(snapshot: SessionSnapshot): Advanced {
+function settled(compiled: CompiledJourney, snapshot: SessionSnapshot): Advanced {
   const context = snapshot.context as SessionContext;
   const value = snapshot.value as string;
-  const persisted = { value, context: { ...context, journal: [] } } as unknown as JsonObject;
+  // Secrets a form collected are kept sealed at rest; the run's own context keeps them readable.
+  const variables = context.secretPaths?.length ? compiled.secrets.seal(context.variables, context.secretPaths, context.sessionId) : context.variables;
+  const persisted = { value, context: { ...context, variables, journal: [] } } as unknown as JsonObject;
   const ended = snapshot.status === 'done' ? endStatus(value) : null;
   if (ended) return { snapshot: persisted, context, status: ended, stepId: null, journal: context.journal };
   return { snapshot: persisted, context, status: 'waiting', stepId: waitingStep(value), journal: context.journal };

@@ -47,6 +47,8 @@ export interface SessionContext {
   runId: string;
   /** Steps run since the client last answered; bounds runaway journeys. */
   stepsSinceWait: number;
+  /** Variable paths that hold secrets (a password a form collected): sealed whenever persisted. */
+  secretPaths?: string[][];
   /** Timeline events not yet written to the store (flushed and emptied at each persist). */
   journal: TimelineEvent[];
 }

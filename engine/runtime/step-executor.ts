@@ -52,6 +52,8 @@ export type StepRun = { stepId: string; at: string; durationMs: number } & (
       user?: BranchEffects['user'];
       proved?: BranchEffects['proved'];
       established?: true;
+      /** Variable paths that now hold secrets (sealed at rest). */
+      secrets?: string[][];
       tokens: JsonObject[];
     }
   | { kind: 'fail'; error: StepError }
@@ -66,6 +68,7 @@ export interface ExecutorDeps {
   services: StepServices;
   /** Seals step data marked sensitive before it is kept in the session. */
   sealStepData(data: JsonObject, sessionId: string): string;
+  unsealStepData(sealed: string, sessionId: string): JsonObject;
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
   onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
@@ -143,6 +146,9 @@ async function normaliseOutcome(
         ...(outcome.user !== undefined ? { user: outcome.user } : {}),
         ...(outcome.proved !== undefined ? { proved: outcome.proved } : {}),
         ...(outcome.established === true ? { established: true as const } : {}),
+        ...(outcome.secrets?.length && outcome.output !== undefined && outputVariable
+          ? { secrets: outcome.secrets.map((path) => [outputVariable, ...path]) }
+          : {}),
         tokens: outcome.tokens?.length ? outcome.tokens.map((t) => ({ type: t.type, issuedAt: now.toISOString(), claims: t.claims })) : [],
       };
     }

@@ -1,6 +1,15 @@
 import { defineStep } from '../../engine/steps/define-step.js';
 import { branchIdSchema, outputVariableSchema } from '../shared-schemas.js';
 
+/** Fields a schema marks `writeOnly` or `format: "password"` (nested objects included): kept sealed. */
+function secretPaths(schema: unknown, prefix: string[] = []): string[][] {
+  const properties = (schema as { properties?: Record<string, Record<string, unknown>> } | undefined)?.properties;
+  if (!properties || typeof properties !== 'object') return [];
+  return Object.entries(properties).flatMap(([name, field]) =>
+    field?.writeOnly === true || field?.format === 'password' ? [[...prefix, name]] : secretPaths(field, [...prefix, name]),
+  );
+}
+
 export const formStep = defineStep({
   type: 'form',
   title: 'Get Information from Client',
@@ -35,7 +44,11 @@ export const formStep = defineStep({
     },
   },
   run(ctx) {
-    if (ctx.submission) return ctx.branch(ctx.submission.option, { output: ctx.submission.data });
+    if (ctx.submission) {
+      const schema = ctx.config.options.find((o) => o.id === ctx.submission!.option)?.schema;
+      const secrets = secretPaths(schema);
+      return ctx.branch(ctx.submission.option, { output: ctx.submission.data, ...(secrets.length ? { secrets } : {}) });
+    }
     const { title, text, options } = ctx.config;
     return ctx.ask({
       data: { ...(title !== undefined ? { title } : {}), ...(text !== undefined ? { text } : {}) },

@@ -248,4 +248,43 @@ describe('secrets read by writeOnly config are consumed', () => {
     const done = await submit(server, waiting.body, 'show', 'continue');
     expect(done.body.result.claims).toEqual({ f: { username: 'ann' }, seen: 28 });
   });
+
+  it('a secret a form collected is sealed at rest while the session waits, and read back intact', async () => {
+    const doc = {
+      id: 'secret-sealed',
+      start: 'ask',
+      settings: { public: true },
+      steps: {
+        ask: {
+          type: 'form',
+          config: {
+            outputVariable: 'f',
+            options: [
+              {
+                id: 'go',
+                schema: {
+                  type: 'object',
+                  properties: { username: { type: 'string' }, password: { type: 'string', format: 'password' }, extra: { type: 'object', properties: { pin: { type: 'string', writeOnly: true } } } },
+                },
+              },
+            ],
+          },
+          branches: { go: 'show' },
+        },
+        show: { type: 'display', config: { title: 'waiting with a secret kept' }, branches: { next: 'read' } },
+        read: { type: 'test.secret', config: { secret: '{% f.password %}', other: '{% f.extra.pin %}' }, branches: { success: 'done' } },
+        done: { type: 'complete', config: { claims: { username: '{% f.username %}', pin: '{% f.extra.pin %}', seen: '{% seenLength %}' } } },
+      },
+    };
+    await server.publish(doc);
+    const started = await startSession(server, doc.id);
+    const waiting = await submit(server, started.body, 'ask', 'go', { username: 'ann', password: 'sealed horse battery staple', extra: { pin: '918273' } });
+    expect(waiting.body.step?.id).toBe('show');
+    const stored = JSON.stringify((await server.engine.store.sessions.get(started.body.sessionId))!.snapshot);
+    expect(stored).not.toContain('sealed horse');
+    expect(stored).not.toContain('918273');
+    expect(stored).toContain('"username":"ann"');
+    const done = await submit(server, waiting.body, 'show', 'continue');
+    expect(done.body.result.claims).toEqual({ username: 'ann', pin: '918273', seen: 'sealed horse battery staple'.length });
+  });
 });

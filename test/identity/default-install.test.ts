@@ -3,6 +3,8 @@
  * real server. The README tour runs as written, every sample validates without a diagnostic, and
  * the account-takeover attacks a red-team pass found on the earlier samples fail.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,9 +82,19 @@ describe('a default install (the sample journeys)', () => {
     server.clock.advance(60);
     const asked = await signIn('bea', PASSWORD);
     expect(asked.body.step).toMatchObject({ id: 'appCode', type: 'totp.authenticate' });
-    const done = await submit(server, asked.body, 'appCode', 'verify', { code: await codeNow(secret, server.clock) });
+    const code = await codeNow(secret, server.clock);
+    const done = await submit(server, asked.body, 'appCode', 'verify', { code });
     expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
     expect(decodeJwt(done.body.result.token).payload.amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    // Neither the password nor the code is anywhere in the database file or its WAL.
+    for (const file of ['journeys.db', 'journeys.db-wal']) {
+      const path = join(server.dataDir, file);
+      if (!existsSync(path)) continue;
+      const bytes = readFileSync(path);
+      expect(bytes.includes(Buffer.from(PASSWORD)), file).toBe(false);
+      expect(bytes.includes(Buffer.from(`"${code}"`)), file).toBe(false);
+    }
   });
 
   it('a wrong password, an unknown user and a user without a password get the same answer', async () => {

@@ -277,8 +277,8 @@ describe('executeStep: the runtime step limit', () => {
     checkConfig: createAjv({ useDefaults: true }).compile({ type: 'object' }),
     errorOutputVariable: null,
     staticConfig: null,
-        erase: null,
-        callerKeys: new Set(),
+    erase: null,
+    callerKeys: new Set(),
     onFailure: 'branch',
   };
   // Cast: the executor's dependencies grow with the engine; this step needs none of the others.
@@ -288,6 +288,9 @@ describe('executeStep: the runtime step limit', () => {
     issueToken: async () => 'unused',
     onUnexpectedError: () => {},
     sealStepData: () => {
+      throw new Error('not used by this step');
+    },
+    unsealStepData: () => {
       throw new Error('not used by this step');
     },
   } as ExecutorDeps;
