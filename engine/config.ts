@@ -37,6 +37,14 @@ export interface ChannelConfig {
   timeoutMs: number;
   /** Messages per destination per window (SMS pumping protection). */
   sendLimit: { count: number; windowSeconds: number };
+  /** Messages per client address per window, any channel. */
+  clientSendLimit: { count: number; windowSeconds: number };
+  /** SMS and WhatsApp messages per destination country (calling code) per window. */
+  countrySendLimit: { count: number; windowSeconds: number };
+  /** SMS and WhatsApp messages in all per window: the ceiling on a toll-fraud bill. */
+  globalSendLimit: { count: number; windowSeconds: number };
+  /** ISO 3166 countries SMS and WhatsApp may be sent to; null: any. */
+  smsAllowedCountries: string[] | null;
   twilio: { apiUrl: string; accountSid: string; authToken: string; from: string } | null;
   whatsapp: { apiUrl: string; phoneNumberId: string; token: string } | null;
   smtp: { url: string; from: string } | null;
@@ -79,15 +87,26 @@ export function loadConfig(env: Env = process.env): EngineConfig {
   };
 }
 
-function channelConfig(env: Env): ChannelConfig {
-  const limit = /^(\d+)\/(\d+)$/.exec(env.OTP_SEND_LIMIT ?? '5/900');
-  // Windows are capped at a week: the sweeper forgets counters older than that.
+/** `COUNT/SECONDS`; windows are capped at a week (the sweeper forgets counters older than that). */
+function sendLimit(env: Env, name: string, fallback: string): { count: number; windowSeconds: number } {
+  const limit = /^(\d+)\/(\d+)$/.exec(env[name] ?? fallback);
   if (!limit || Number(limit[1]) < 1 || Number(limit[2]) < 1 || Number(limit[2]) > 604800) {
-    throw new Error('OTP_SEND_LIMIT must look like COUNT/SECONDS (at most 604800 s), e.g. 5/900');
+    throw new Error(`${name} must look like COUNT/SECONDS (at most 604800 s), e.g. ${fallback}`);
   }
+  return { count: Number(limit[1]), windowSeconds: Number(limit[2]) };
+}
+
+function channelConfig(env: Env): ChannelConfig {
+  const countries = list(env.SMS_ALLOWED_COUNTRIES).map((c) => c.toUpperCase());
+  const unknown = countries.find((c) => !/^[A-Z]{2}$/.test(c));
+  if (unknown) throw new Error(`SMS_ALLOWED_COUNTRIES: "${unknown}" is not an ISO 3166 alpha-2 country code`);
   return {
     timeoutMs: integer(env.CHANNEL_TIMEOUT_MS, 5000, 'CHANNEL_TIMEOUT_MS', 100, 60_000),
-    sendLimit: { count: Number(limit[1]), windowSeconds: Number(limit[2]) },
+    sendLimit: sendLimit(env, 'OTP_SEND_LIMIT', '5/900'),
+    clientSendLimit: sendLimit(env, 'OTP_SEND_LIMIT_PER_CLIENT', '20/3600'),
+    countrySendLimit: sendLimit(env, 'OTP_SEND_LIMIT_PER_COUNTRY', '200/3600'),
+    globalSendLimit: sendLimit(env, 'OTP_SEND_LIMIT_GLOBAL', '1000/3600'),
+    smsAllowedCountries: countries.length ? countries : null,
     twilio:
       env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM
         ? { apiUrl: env.TWILIO_API_URL || 'https://api.twilio.com', accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, from: env.TWILIO_FROM }

@@ -328,6 +328,7 @@ function submitted(context: SessionContext, event: SubmitEvent, step: CompiledSt
     submission: event.submission,
     runId: event.runId,
     ...(event.device !== undefined ? { device: event.device } : {}),
+    ...(event.clientAddress !== undefined ? { clientAddress: event.clientAddress } : {}),
     lastError: null,
     journal: [
       ...context.journal,

@@ -33,6 +33,8 @@ export interface SessionContext {
   auth: AuthState | null;
   /** Hash of the browser cookie of the request now running (`ctx.session.device`); null when none. */
   device: string | null;
+  /** The network address of the request now running; null when unknown (absent in older sessions). */
+  clientAddress?: string | null;
   tokens: IssuedToken[];
   /** What the current step kept with `ask({ state })` during this visit. */
   stepState: JsonObject | undefined;
@@ -68,12 +70,14 @@ export interface SessionInput {
   user?: UserContext | null;
   /** Hash of the starting request's browser cookie, when it carried one. */
   device?: string | null;
+  /** The network address of the client of the starting request (send limits per client). */
+  clientAddress?: string | null;
   /** The session was started by an app or admin key: its `$input` is the caller's word, not a user's. */
   trustedInput?: boolean;
 }
 
 /** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
-export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string; device?: string | null };
+export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string; device?: string | null; clientAddress?: string | null };
 /** Sent by the driver when the step in `running` has finished. */
 export type StepDoneEvent = { type: 'STEP_DONE'; output: StepRun };
 export type SessionEvent = SubmitEvent | StepDoneEvent;
@@ -85,6 +89,7 @@ export function initialContext(input: SessionInput): SessionContext {
     user: input.user ?? null,
     auth: input.user ? establishedWithoutFactor(input.user.id) : null,
     device: input.device ?? null,
+    clientAddress: input.clientAddress ?? null,
     tokens: [],
     stepState: undefined,
     asked: null,

@@ -257,6 +257,7 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
       testRun: context.testRun,
       runId: context.runId,
       device: context.device ?? null,
+      clientAddress: context.clientAddress ?? null,
     },
     tokens: context.tokens,
     services: deps.services,

@@ -97,6 +97,11 @@ export interface BranchEffects {
    * named them (see `fromTrustedCaller`).
    */
   established?: boolean;
+  /**
+   * Paths within `output` whose values are secrets (a password a form collected): the runtime keeps
+   * them sealed at rest while the session holds them.
+   */
+  secrets?: string[][];
   /** Tokens to add to `$userTokens()`. */
   tokens?: Array<{ type: string; claims: JsonObject }>;
 }
@@ -137,6 +142,8 @@ export interface SessionInfo {
    * null when the request carried none: lets a step bind something to "this browser".
    */
   device: string | null;
+  /** The network address of the client of the request now running (for per-client send limits). */
+  clientAddress: string | null;
 }
 
 export interface StepContext<Config = JsonObject> {
@@ -263,8 +270,10 @@ export type MessageChannel = 'sms' | 'whatsapp' | 'email';
 /** Thrown by `Messaging.send`: `code` is the step error to fail with. */
 export class MessagingError extends Error {
   constructor(
-    readonly code: 'delivery_failed' | 'rate_limited',
+    readonly code: 'delivery_failed' | 'rate_limited' | 'country_not_allowed',
     message: string,
+    /** For `rate_limited`: `{ retryAfter }` (seconds, an upper bound) and which limit. */
+    readonly details?: JsonObject,
   ) {
     super(message);
   }
@@ -276,7 +285,7 @@ export interface Messaging {
    * Counts against the destination's send limit. Throws MessagingError.
    */
   send(
-    message: { to: string; body: string; subject?: string; sessionId: string | null },
+    message: { to: string; body: string; subject?: string; sessionId: string | null; clientAddress?: string | null },
     channels: MessageChannel[],
     options?: { idempotencyKey?: string },
   ): Promise<{ channel: MessageChannel; duplicate?: boolean }>;

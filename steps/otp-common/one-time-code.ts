@@ -140,11 +140,13 @@ export async function deliverOtpCode(
   let channel: MessageChannel;
   try {
     // Keyed by the submit: whatever happens to this run, it sends at most one message.
-    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id }, order, {
+    ({ channel } = await ctx.services.messaging.send({ to: destination.address, body, subject, sessionId: ctx.session.id, clientAddress: ctx.session.clientAddress }, order, {
       idempotencyKey: `${ctx.session.runId}:${ctx.step.id}`,
     }));
   } catch (failure) {
-    if (failure instanceof MessagingError) return { error: { code: failure.code, message: failure.message } };
+    if (failure instanceof MessagingError) {
+      return { error: { code: failure.code, message: failure.message, ...(failure.details ? { details: failure.details } : {}) } };
+    }
     throw failure;
   }
   return {

@@ -24,6 +24,13 @@ export const smsOtpStep = defineStep({
         default: ['sms', 'whatsapp'],
         title: 'Channels, in fallback order',
       },
+      allowedCountries: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[A-Z]{2}$' },
+        minItems: 1,
+        uniqueItems: true,
+        title: 'Countries codes may be sent to (ISO 3166 alpha-2; default: any the server allows)',
+      },
       ...otpConfigProperties,
     },
   },
@@ -33,6 +40,11 @@ export const smsOtpStep = defineStep({
       const parsed = /^\+[1-9]\d{6,14}$/.test(ctx.config.phoneNumber) ? parsePhoneNumberFromString(ctx.config.phoneNumber) : undefined;
       if (!parsed || !parsed.isValid()) {
         return { code: 'invalid_phone_number', message: 'the phone number is not a valid E.164 number' };
+      }
+      // Toll fraud pumps codes to premium numbers abroad: a journey names where its users are.
+      const allowed = ctx.config.allowedCountries;
+      if (allowed && !(parsed.country && allowed.includes(parsed.country))) {
+        return { code: 'country_not_allowed', message: 'codes cannot be sent to this country' };
       }
       return { address: parsed.number, masked: maskPhone(parsed.number) };
     }, 'Your code');

@@ -1,6 +1,6 @@
 import { defineStep } from '../../engine/steps/define-step.js';
 import { toUserContext, type AuthenticatorRecord, type StepContext, type StepError, type UserRecord } from '../../engine/steps/step-types.js';
-import { codeSchema, totpAttemptKey, windowSchema } from '../totp-common/config.js';
+import { codeSchema, recoveryAttemptKey, totpAttemptKey, windowSchema } from '../totp-common/config.js';
 import { looksLikeRecoveryCode, matchRecoveryCode, newSecret, verifyTotp, type TotpParams } from '../totp-common/totp.js';
 
 const INVALID = { code: 'invalid_code', message: 'the code is not valid' } as const;
@@ -70,16 +70,21 @@ export async function checkTotpCode(
 ): Promise<{ user: UserRecord; authenticatorId: string; method: 'totp' | 'recovery_code' } | { error: StepError }> {
   const { credentials } = ctx.services;
   const now = ctx.now();
-  const { key, subject } = totpAttemptKey(user?.id ?? null, username);
+  const recovery = user !== null && config.allowRecoveryCodes && looksLikeRecoveryCode(code);
+  const { key, subject } = recovery ? recoveryAttemptKey(user.id) : totpAttemptKey(user?.id ?? null, username);
   const lockUntil = new Date(now.getTime() + config.lockoutSeconds * 1000).toISOString();
-
-  // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
-  const taken = await credentials.attempts.reserve(key, { kind: 'totp', subject }, config.maxFailedAttempts, now.toISOString(), lockUntil);
-  if (taken === null) return { error: { code: 'locked', message: 'too many failed attempts: try again later' } };
 
   const candidates = user
     ? (await credentials.authenticators.listByUser(user.id)).filter((a) => usable(a, ctx.session, config.allowSameSessionEnrollment))
     : [];
+  // A replayed code (valid, but for a time step already used) is refused without counting as a
+  // failure: whoever saw a code go by must not be able to lock its owner out with it.
+  if (!recovery && (await isReplay(ctx, candidates, code, config, now))) return { error: { ...INVALID } };
+
+  // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
+  const taken = await credentials.attempts.reserve(key, { kind: recovery ? 'recovery' : 'totp', subject }, config.maxFailedAttempts, now.toISOString(), lockUntil);
+  if (taken === null) return { error: { code: 'locked', message: 'too many failed attempts: try again later' } };
+
   let accepted: string | null = null;
   for (const authenticator of candidates) {
     const secret = credentials.unseal(authenticator.sealedSecret!, `authenticator:${authenticator.id}`);
@@ -102,7 +107,7 @@ export async function checkTotpCode(
     await verifyTotp({ secret: newSecret(), code, params: { algorithm: 'SHA1', digits: 6, period: 30 }, window: config.window, now });
   }
   let method: 'totp' | 'recovery_code' = 'totp';
-  if (!accepted && user && config.allowRecoveryCodes && candidates.length > 0 && looksLikeRecoveryCode(code)) {
+  if (!accepted && recovery && candidates.length > 0) {
     const match = await matchRecoveryCode(code, await credentials.recoveryCodes.listUnused(user.id));
     if (match && (await credentials.recoveryCodes.consume(match.id, now.toISOString()))) {
       accepted = candidates[0].id;
@@ -113,6 +118,17 @@ export async function checkTotpCode(
 
   await credentials.attempts.reset(key);
   return { user, authenticatorId: accepted, method };
+}
+
+/** Whether the code is right for a time step an app already accepted (refused either way). */
+async function isReplay(ctx: StepContext<any>, candidates: AuthenticatorRecord[], code: string, config: TotpCheckOptions, now: Date): Promise<boolean> {
+  for (const authenticator of candidates) {
+    if (authenticator.lastTimeStep === null) continue;
+    const secret = ctx.services.credentials.unseal(authenticator.sealedSecret!, `authenticator:${authenticator.id}`);
+    const timeStep = await verifyTotp({ secret, code, params: authenticator.params as unknown as TotpParams, window: config.window, now });
+    if (timeStep !== null && timeStep <= authenticator.lastTimeStep) return true;
+  }
+  return false;
 }
 
 /** Confirmed apps only; by default not one enrolled in (or after the start of) this very session. */

@@ -17,6 +17,14 @@ export const codeSchema = {
   properties: { code: { type: 'string', minLength: 1, maxLength: 32, title: 'Code', writeOnly: true } },
 } as const;
 
+/**
+ * The lockout key of a user's recovery codes: a credential of its own, so that whoever locks the
+ * authenticator app with wrong codes has not also locked its owner's way back in.
+ */
+export function recoveryAttemptKey(userId: string): { key: string; subject: string } {
+  return { key: `recovery:user:${userId}`, subject: userId };
+}
+
 /** The lockout key of a user's TOTP credential, or of an unknown username (counted the same way). */
 export function totpAttemptKey(userId: string | null, username: string | null): { key: string; subject: string | null } {
   if (userId) return { key: `totp:user:${userId}`, subject: userId };

@@ -19,7 +19,13 @@ describe('message delivery with an idempotency key', () => {
       whatsapp: outboxProvider('whatsapp', store.outbox, now),
       email: outboxProvider('email', store.outbox, now),
     };
-    return createMessageDelivery({ providers, counters: store.counters, sendLimit: { count: 100, windowSeconds: 900 }, now, logger: pino({ level: 'silent' }) });
+    return createMessageDelivery({ providers, counters: store.counters, limits: {
+        destination: { count: 100, windowSeconds: 900 },
+        client: { count: 100, windowSeconds: 900 },
+        country: { count: 100, windowSeconds: 900 },
+        global: { count: 100, windowSeconds: 900 },
+        allowedCountries: null,
+      }, now, logger: pino({ level: 'silent' }) });
   }
 
   it('records the send before it goes out: the same key never sends twice, even concurrently', async () => {

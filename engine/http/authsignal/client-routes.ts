@@ -62,7 +62,7 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
   async function answer(req: Request, handle: { sessionId: string; sessionToken: string }, stepId: string, option: string, data?: unknown) {
     const counted = () => countRequest(deps.rateLimits.submit, `submit:${handle.sessionId}`, deps.counters, deps.now, () => undefined);
     const body = data === undefined ? { stepId, option } : { stepId, option, data };
-    return deps.sessions.submit(handle.sessionId, handle.sessionToken, body, () => body, counted);
+    return deps.sessions.submit(handle.sessionId, handle.sessionToken, body, () => body, counted, { clientAddress: req.ip ?? null });
   }
 
   const has = (step: StepResponse['step'], option: string) => !!step?.options.some((o) => o.id === option);
