@@ -4,9 +4,10 @@
  * setup; with PostgreSQL they must be given, since every process must share them.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSecretKey } from './security/sealing.js';
+import { createPrivateFile, ensurePrivateDir } from './security/private-files.js';
 
 export interface EngineConfig {
   port: number;
@@ -133,17 +134,13 @@ function integer(value: string | undefined, fallback: number, name: string, min:
   return n;
 }
 
-/** Reads DATA_DIR/name, or creates it (mode 0600) with a fresh value. */
+/** Reads DATA_DIR/name, or creates it (mode 0600, DATA_DIR 0700 when created) with a fresh value. */
 function generatedOnce(dataDir: string, name: string, make: () => string): { value: string; generated: boolean } {
   const path = join(dataDir, name);
   if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), generated: false };
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const value = make();
-  try {
-    writeFileSync(path, value + '\n', { mode: 0o600, flag: 'wx' });
-    return { value, generated: true };
-  } catch {
-    // Another process created it first: use theirs.
-    return { value: readFileSync(path, 'utf8').trim(), generated: false };
-  }
+  if (createPrivateFile(path, value + '\n')) return { value, generated: true };
+  // Another process created it first: use theirs.
+  return { value: readFileSync(path, 'utf8').trim(), generated: false };
 }

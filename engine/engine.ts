@@ -13,18 +13,20 @@ import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
 import { SessionService } from './runtime/session-service.js';
 import { createOutboundHttp } from './security/outbound-http.js';
+import { uncharged } from './runtime/run-budget.js';
 import { resealUnderCurrentKey } from './security/reseal.js';
 import { createSealer } from './security/sealing.js';
 import { TokenService } from './security/tokens.js';
 import { StepRegistry } from './steps/registry.js';
-import { MessagingError, type Messaging, type StepDefinition, type StepServices, type UserDirectory } from './steps/step-types.js';
-import { AllChannelsFailedError, SendLimitError, createMessageDelivery } from './channels/delivery.js';
+import { MessagingError, type Messaging, type OutboundHttp, type StepDefinition, type StepServices, type UserDirectory } from './steps/step-types.js';
+import { AllChannelsFailedError, CountryNotAllowedError, SendLimitError, createMessageDelivery } from './channels/delivery.js';
 import { outboxProvider } from './channels/outbox-provider.js';
 import { unconfiguredProvider, type ChannelName } from './channels/channel.js';
 import { smtpEmailProvider } from './channels/smtp-email.js';
 import { twilioSmsProvider } from './channels/twilio-sms.js';
 import { whatsappCloudProvider } from './channels/whatsapp-cloud.js';
 import { openStore } from './store/open-store.js';
+import { EmailLinkService } from './links/email-links.js';
 import type { Store } from './store/store.js';
 
 export interface EngineOptions {
@@ -58,10 +60,11 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   await resealUnderCurrentKey(store, sealer, logger);
   const tokens = new TokenService({ store, sealer, issuer: config.issuer, ttlSeconds: config.tokenTtlSeconds, now });
   const registry = new StepRegistry().register(...options.steps);
+  const links = new EmailLinkService({ store: store.links, sealer, publicUrl: config.publicUrl, now });
 
   const services: StepServices = {
     users: userDirectory(store, now),
-    http: createOutboundHttp(config.httpAllowedHosts),
+    http: unchargedHttp(createOutboundHttp(config.httpAllowedHosts)),
     credentials: {
       authenticators: store.authenticators,
       attempts: store.attempts,
@@ -71,7 +74,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
       seal: (plaintext, context) => sealer.seal(plaintext, context),
       unseal: (sealed, context) => sealer.unseal(sealed, context),
     },
-    messaging: createMessaging(config, store, now, logger, metrics),
+    messaging: unchargedMessaging(createMessaging(config, store, now, logger, metrics)),
+    links,
   };
   const runtime = new JourneyRuntime({
     registry,
@@ -100,6 +104,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     // Renewed every 5 s while a submit runs; after a crash the session is free again within 15 s.
     leaseSeconds: 15,
     advanceTimeoutMs: 120_000,
+    cpuBudgetMs: config.runCpuBudgetMs,
   }, metrics);
   const admin = new JourneyAdmin(runtime);
   const keys = { adminApiKey: config.adminApiKey, appApiKeys: config.appApiKeys };
@@ -114,6 +119,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     admin,
     registry,
     store,
+    links,
     logger,
     metrics,
     ready: () => store.ping(),
@@ -132,6 +138,15 @@ function userDirectory(store: Store, now: () => Date): UserDirectory {
 }
 
 /** The configured provider of each channel, else the dev outbox; errors mapped to step error codes. */
+/** Waits on outbound HTTP and message providers are not charged to a run's CPU budget. */
+function unchargedHttp(http: OutboundHttp): OutboundHttp {
+  return { request: (request) => uncharged(() => http.request(request)) };
+}
+
+function unchargedMessaging(messaging: Messaging): Messaging {
+  return { send: (message, channels, options) => uncharged(() => messaging.send(message, channels, options)) };
+}
+
 function createMessaging(config: EngineConfig, store: Store, now: () => Date, logger: Logger, metrics: EngineMetrics): Messaging {
   const { channels } = config;
   // The dev outbox stands in only on an installation with no provider at all (development).
@@ -144,7 +159,13 @@ function createMessaging(config: EngineConfig, store: Store, now: () => Date, lo
       email: channels.smtp ? smtpEmailProvider({ smtpUrl: channels.smtp.url, from: channels.smtp.from, timeoutMs: channels.timeoutMs }) : missing('email'),
     },
     counters: store.counters,
-    sendLimit: channels.sendLimit,
+    limits: {
+      destination: channels.sendLimit,
+      client: channels.clientSendLimit,
+      country: channels.countrySendLimit,
+      global: channels.globalSendLimit,
+      allowedCountries: channels.smsAllowedCountries,
+    },
     now,
     logger,
     onResult: (channel, result) => metrics.message(channel, result),
@@ -154,7 +175,8 @@ function createMessaging(config: EngineConfig, store: Store, now: () => Date, lo
       try {
         return await delivery.send(message, order, sendOptions);
       } catch (error) {
-        if (error instanceof SendLimitError) throw new MessagingError('rate_limited', error.message);
+        if (error instanceof SendLimitError) throw new MessagingError('rate_limited', error.message, { retryAfter: error.retryAfter, scope: error.scope });
+        if (error instanceof CountryNotAllowedError) throw new MessagingError('country_not_allowed', error.message);
         if (error instanceof AllChannelsFailedError) throw new MessagingError('delivery_failed', 'the message could not be delivered on any channel');
         throw error;
       }

@@ -8,6 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
+import { linkRoutes, redactLinkPath, type LinkRouteDeps } from './link-routes.js';
 import { authsignalRoutes } from './authsignal/index.js';
 import { designerAssets } from './designer-assets.js';
 import { EngineError } from '../runtime/errors.js';
@@ -57,7 +58,7 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-export interface AppDeps extends ClientRouteDeps, AdminRouteDeps {
+export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps {
   logger: Logger;
   metrics: EngineMetrics;
   ready: () => Promise<boolean>;
@@ -72,12 +73,25 @@ function requestId(req: express.Request, res: express.Response, next: express.Ne
   next();
 }
 
+/**
+ * On every response (http-api.md, "Response headers"): answers are never stored by a browser or
+ * proxy (routes that may be cached say so themselves: the JWKS, hashed designer assets), never
+ * content-sniffed, and send no Referer onwards.
+ */
+function securityHeaders(_req: express.Request, res: express.Response, next: express.NextFunction): void {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
   app.use(requestId);
+  app.use(securityHeaders);
   // A request logger costs about 75 µs a request (pino-http builds a child logger per request even
   // when nothing would be written): installed only when the logger writes anything at all.
   if (deps.logger.isLevelEnabled('error')) {
@@ -85,9 +99,10 @@ export function createApp(deps: AppDeps): express.Express {
       pinoHttp({
         logger: deps.logger,
         genReqId: (req) => (req as unknown as { id: string }).id,
-        // Only the method and path: bodies, queries and Authorization headers never reach the logs.
+        // Only the method and path: bodies, queries and Authorization headers never reach the logs,
+        // nor email link tokens (their paths are redacted).
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: redactLinkPath(req.url.split('?')[0]) }),
           res: (res: { statusCode: number }) => ({ status: res.statusCode }),
         },
         customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
@@ -104,6 +119,9 @@ export function createApp(deps: AppDeps): express.Express {
     });
     next();
   });
+
+  // Email link pages: HTML, with a form body of their own (before the JSON-only parsers below).
+  app.use(linkRoutes(deps));
 
   // Admins send journeys: a prototype key there is the validator's to report (as a diagnostic).
   app.use('/v1/admin', express.json({ limit: BODY_LIMIT }));
@@ -145,6 +163,28 @@ export function createApp(deps: AppDeps): express.Express {
 }
 
 /**
+ * The pages' Content-Security-Policy (http-api.md, "Response headers"): scripts, styles, requests
+ * and workers from the engine's own origin only; no inline script anywhere (the built pages load
+ * one module script by URL, designer/vite-plugins.ts adds none), no framing, no <base>, no
+ * plugins, forms posted to the origin only.
+ */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+];
+const RUNNER_CSP = PAGE_CSP.join('; ');
+const DESIGNER_CSP = PAGE_CSP.join('; ');
+/** The "not built" page: its one inline stylesheet, nothing else. */
+const NOT_BUILT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/**
  * The designer (/designer/…) and the hosted runner (/run/{journeyId}): one Vite build in
  * designer/dist (`npm run build:designer`), with two pages. Hashed assets are cached for good,
  * pages never; designer paths answer its index.html (client-side routes). The runner learns
@@ -161,7 +201,7 @@ function designerAndRunner(deps: AppDeps): express.Router {
     res
       .status(503)
       .type('html')
-      .set('Cache-Control', 'no-store')
+      .set({ 'Content-Security-Policy': NOT_BUILT_CSP, 'X-Frame-Options': 'DENY' })
       .send(
         '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
           '<title>Designer not built</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2937}' +
@@ -171,13 +211,13 @@ function designerAndRunner(deps: AppDeps): express.Router {
   };
   const sendPage = (name: 'index.html' | 'run.html', extraHeaders: Record<string, string> = {}): express.RequestHandler => (req, res, next) => {
     if (!built()) return notBuilt(req, res, next);
-    res.set({ 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', ...extraHeaders });
+    // Cache-Control: no-store, nosniff and no-referrer come from securityHeaders.
+    res.set({ 'X-Frame-Options': 'DENY', ...extraHeaders });
     res.sendFile(page(name), (error) => error && next(error));
   };
-  const frameDeny = { 'Content-Security-Policy': "frame-ancestors 'none'", 'X-Frame-Options': 'DENY' };
 
   // The designer.
-  const designerPage = sendPage('index.html', frameDeny);
+  const designerPage = sendPage('index.html', { 'Content-Security-Policy': DESIGNER_CSP });
   router.get(['/designer', '/designer/index.html'], (req, res, next) => {
     // Non-strict routing matches "/designer/" here too: only the bare path is redirected.
     if (req.path === '/designer') return res.redirect(301, '/designer/');
@@ -188,12 +228,7 @@ function designerAndRunner(deps: AppDeps): express.Router {
   router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 
   // The hosted runner.
-  const runnerHeaders = {
-    'Content-Security-Policy':
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
-      "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
-    'X-Frame-Options': 'DENY',
-  };
+  const runnerHeaders = { 'Content-Security-Policy': RUNNER_CSP };
   router.get(['/run/:journeyId', '/run/:journeyId/'], (req, res, next) => {
     if (!journeyIdPattern.test(String(req.params.journeyId))) return next();
     return sendPage('run.html', runnerHeaders)(req, res, next);

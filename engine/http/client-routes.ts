@@ -15,6 +15,7 @@ import {
 } from './request-schemas.js';
 import { checkBody } from './validate-body.js';
 import { countRequest, rateLimit, type RateLimits } from './rate-limit.js';
+import { ensureDeviceCookie } from './device-cookie.js';
 import type { CounterStore } from '../store/store.js';
 
 export interface ClientRouteDeps {
@@ -43,7 +44,9 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
   router.post('/v1/journeys/:journeyId/start', startLimit, async (req, res) => {
     const caller = callerOf(req, deps.keys);
     const body = checkBody<StartBody>(startBodySchema, req.body ?? {});
-    res.json(await deps.sessions.start(String(req.params.journeyId), body, caller));
+    // The browser's device cookie (set now when it has none): email links tell it from other browsers.
+    const device = ensureDeviceCookie(req, res);
+    res.json(await deps.sessions.start(String(req.params.journeyId), body, caller, { device, clientAddress: req.ip ?? null }));
   });
 
   router.get('/v1/sessions/:sessionId', async (req, res) => {
@@ -56,7 +59,8 @@ export function clientRoutes(deps: ClientRouteDeps): Router {
     // Counted only once the session token is right: knowing a session id must not let anyone
     // spend its owner's submit budget.
     const counted = () => countRequest(deps.rateLimits.submit, `submit:${sessionId}`, deps.counters, deps.now, (s) => res.setHeader('Retry-After', String(s)));
-    res.json(await deps.sessions.submit(sessionId, token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body), counted));
+    const device = ensureDeviceCookie(req, res);
+    res.json(await deps.sessions.submit(sessionId, token, req.body, (body) => checkBody<SubmitBody>(submitBodySchema, body), counted, { device, clientAddress: req.ip ?? null }));
   });
 
   router.post('/v1/tokens/validate', requireAppOrAdmin(deps.keys), async (req, res) => {

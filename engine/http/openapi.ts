@@ -434,6 +434,17 @@ function errors(codes: EngineErrorCode[]): Record<string, object> {
   return responses;
 }
 
+/** Email link pages: HTML at every status (a 500 page too), never JSON. */
+function linkPages(statuses: Record<string, string>): Record<string, object> {
+  const html = { 'text/html': { schema: { type: 'string' } } };
+  const headers = { ...requestIdHeader, 'Cache-Control': { schema: { const: 'no-store' } } };
+  const pages: Record<string, object> = {};
+  for (const [status, description] of Object.entries({ ...statuses, '500': 'A bug: a page saying nothing was changed.' })) {
+    pages[status] = { description, headers, content: html };
+  }
+  return pages;
+}
+
 function ok(description: string, schema?: object, headers: Record<string, object> = {}) {
   return { description, headers: { ...requestIdHeader, ...headers }, ...(schema ? { content: json(schema) } : {}) };
 }
@@ -486,6 +497,7 @@ function buildDocument() {
       { name: 'tokens', description: 'Result tokens.' },
       { name: 'admin', description: 'The admin API (admin key).' },
       { name: 'operations', description: 'Health, metrics and this document.' },
+      { name: 'links', description: 'Email link pages (`email.link`): HTML for browsers, not JSON.' },
     ],
     paths: {
       '/v1/journeys/{journeyId}/start': {
@@ -496,7 +508,9 @@ function buildDocument() {
           OPTIONAL_KEY,
           { '200': ok('The first step response.', ref('StepResponse')), ...errors(['invalid_request', 'unauthorized', 'not_found', 'validation_failed', 'rate_limited']) },
           {
-            description: 'A journey whose `settings.public` is not true needs an app or admin key. A key that is present but unknown is refused (401).',
+            description:
+              'A journey whose `settings.public` is not true needs an app or admin key. A key that is present but unknown is refused (401). ' +
+              'A request without a `journey_device` cookie gets one (HttpOnly, SameSite=Lax): email links tell the browser that started by it.',
             parameters: [{ ...journeyIdParam, description: 'The journey id.' }],
             requestBody: { required: false, content: json(ref('StartBody')) },
           },
@@ -519,7 +533,7 @@ function buildDocument() {
             ...errors(['invalid_request', 'unauthorized', 'not_found', 'stale_step', 'conflict', 'session_ended', 'session_expired', 'validation_failed', 'rate_limited']),
           },
           {
-            description: 'A refused submit changes nothing in the session.',
+            description: 'A refused submit changes nothing in the session. A request without a `journey_device` cookie gets one, as on start.',
             parameters: [sessionIdParam],
             requestBody: { required: true, content: json(ref('SubmitBody')) },
           },
@@ -540,6 +554,48 @@ function buildDocument() {
           '200': ok('The JWKS (cacheable for 5 minutes).', ref('Jwks'), { 'Cache-Control': { schema: { type: 'string' } } }),
           ...errors([]),
         }),
+      },
+      '/v1/links/{token}': {
+        parameters: [{ name: 'token', in: 'path', required: true, description: 'The link token from the email (never logged).', schema: { type: 'string' } }],
+        get: operation(
+          'showEmailLink',
+          'The page of an email link: one button; changes nothing',
+          ['links'],
+          NONE,
+          linkPages({
+            '200': 'The link can be used: a page with one button (a form POST to this same address).',
+            '404': 'No such link (or a newer link of the step replaced it).',
+            '409': 'The session no longer waits for this link (ended, expired, moved on or deleted).',
+            '410': 'The link was used, has expired, or was blocked after 3 wrong codes.',
+          }),
+          { description: 'Mail scanners that prefetch links consume nothing: only the POST proves the link. `Cache-Control: no-store`, `Referrer-Policy: no-referrer`, a CSP without script.' },
+        ),
+        post: operation(
+          'useEmailLink',
+          'Prove an email link and resume its waiting session',
+          ['links'],
+          NONE,
+          linkPages({
+            '200': 'Proved (the session moved on: "continue in the window where you started" / "return to your other device"), or, from another browser of a step that allows it, the page asking for the code.',
+            '400': 'A wrong code (attempts left), a code over 16 characters, or an unreadable body.',
+            '403': 'Another browser than the one that started (no or another `journey_device` cookie) and the step does not allow other devices.',
+            '404': 'No such link (or a newer link of the step replaced it).',
+            '409': 'The session no longer waits for this link (ended, expired, moved on or deleted).',
+            '410': 'The link was used, has expired, or was blocked (the third wrong code answers this too).',
+          }),
+          {
+            description:
+              'In the browser that started (its `journey_device` cookie hashes to the one the link was sent from) the link is consumed and the session resumed with the step\'s `check`. Elsewhere only with `allowOtherDevice`, after typing the code the first screen shows; 3 wrong codes block the link.',
+            requestBody: {
+              required: false,
+              content: {
+                'application/x-www-form-urlencoded': {
+                  schema: { type: 'object', properties: { code: { type: 'string', maxLength: 16, description: 'The code the first screen shows (other browsers only).' } } },
+                },
+              },
+            },
+          },
+        ),
       },
       '/v1/admin/steps': {
         get: operation('listSteps', 'The step catalogue', ['admin'], ADMIN, {

@@ -6,6 +6,7 @@
 import { collect, compileExpression, isExpression } from '../runtime/expressions.js';
 import { declaredBranches, resolvePointer, type StepRegistry } from '../steps/registry.js';
 import type { StepDefinition } from '../steps/step-types.js';
+import { checkAuthentication } from './check-authentication.js';
 import { journeySchema } from './journey-schema.js';
 import { createAjv, describeError, errorPointer, pointer, type ValidateFunction } from './schema-validator.js';
 
@@ -20,7 +21,9 @@ export type DiagnosticCode =
   | 'no_terminal'
   | 'busy_loop'
   | 'unwired_branch'
-  | 'unreachable_step';
+  | 'unreachable_step'
+  | 'unauthenticated_completion'
+  | 'deprecated_create_flag';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -126,6 +129,8 @@ export class JourneyValidator {
     if (typeof document.start === 'string' && graph.has(document.start)) {
       this.checkGraph(document.start, graph, definitions, add);
     }
+    checkPasswordMinLength(steps, add);
+    checkAuthentication(document, steps, add);
     return finish(diagnostics);
   }
 
@@ -242,6 +247,31 @@ export class JourneyValidator {
         stepId: first,
       });
     }
+  }
+}
+
+/** Step types that prove a factor other than a password (a password.set minLength below 15 needs one). */
+export const SECOND_FACTOR_STEP_TYPES: readonly string[] = ['totp.authenticate', 'totp.register', 'sms.otp', 'email.otp', 'challenge', 'email.link'];
+
+/**
+ * NIST SP 800-63B rev 4: a password that is the only factor has at least 15 characters; 8 are
+ * enough only beside another factor. So a password.set minLength below 15 (or computed by an
+ * expression) is an error in a journey that has no step proving a second factor.
+ */
+function checkPasswordMinLength(steps: Record<string, unknown>, add: (d: Diagnostic) => void) {
+  const types = Object.values(steps).map((step) => (isRecord(step) ? step.type : undefined));
+  if (types.some((type) => typeof type === 'string' && SECOND_FACTOR_STEP_TYPES.includes(type))) return;
+  for (const [stepId, step] of Object.entries(steps)) {
+    if (!isRecord(step) || step.type !== 'password.set' || !isRecord(step.config)) continue;
+    const minLength = step.config.minLength;
+    if (!(typeof minLength === 'number' && minLength < 15) && !isExpression(minLength)) continue;
+    add({
+      severity: 'error',
+      code: 'invalid_config',
+      message: `a minLength below 15 (or given by an expression) needs a step proving a second factor in the journey (${SECOND_FACTOR_STEP_TYPES.join(', ')})`,
+      path: `${pointer('steps', stepId)}/config/minLength`,
+      stepId,
+    });
   }
 }
 

@@ -46,6 +46,8 @@ export interface SessionSettings {
   leaseSeconds: number;
   /** Longest time a session may run between two answers before the request gives up. */
   advanceTimeoutMs: number;
+  /** CPU milliseconds one start or submit may spend in expressions and step code. */
+  cpuBudgetMs?: number;
 }
 
 export class SessionService {
@@ -64,7 +66,7 @@ export class SessionService {
      * `user`: server-side callers only, the user context the session starts with (established).
      * `device`: the browser's device cookie, when the request carried one.
      */
-    options: { user?: UserContext | null; device?: string | null } = {},
+    options: { user?: UserContext | null; device?: string | null; clientAddress?: string | null } = {},
   ): Promise<StepResponse> {
     const version = await this.runtime.store.journeys.getLatestVersion(journeyId);
     if (!version) throw new EngineError('not_found', `no published journey "${journeyId}"`);
@@ -72,7 +74,7 @@ export class SessionService {
     if (!compiled.settings.public && caller === 'anonymous') {
       throw new EngineError('unauthorized', 'this journey is not public: an app or admin key is required');
     }
-    return this.begin(compiled, version.version, body, { testRun: false, caller, user: options.user ?? null, device: options.device ?? null });
+    return this.begin(compiled, version.version, body, { testRun: false, caller, user: options.user ?? null, device: options.device ?? null, clientAddress: options.clientAddress ?? null });
   }
 
   /** Admin test run of the draft (or of a published version), public or not. */
@@ -110,12 +112,12 @@ export class SessionService {
     parse: (body: unknown) => { stepId: string; option: string; data?: unknown },
     /** Runs once the token is known to be right (rate limiting per session). */
     authorisedHook?: () => Promise<void>,
-    options: { device?: string | null } = {},
+    options: { device?: string | null; clientAddress?: string | null } = {},
   ): Promise<StepResponse> {
     const record = await this.authorised(sessionId, sessionToken);
     await authorisedHook?.();
     const body = parse(rawBody);
-    const advanced = await this.advance(record, body, options.device);
+    const advanced = await this.advance(record, body, options);
     return this.response(advanced.record, sessionToken, { context: advanced.context });
   }
 
@@ -126,15 +128,16 @@ export class SessionService {
   async resume(sessionId: string, body: { stepId: string; option: string; data?: unknown }): Promise<{ status: SessionStatus }> {
     const record = await this.runtime.store.sessions.get(sessionId);
     if (!record) throw new EngineError('not_found', 'no such session');
-    const advanced = await this.advance(record, body, undefined);
+    const advanced = await this.advance(record, body, {});
     return { status: advanced.record.status };
   }
 
   private async advance(
     record: SessionRecord,
     body: { stepId: string; option: string; data?: unknown },
-    device: string | null | undefined,
+    origin: { device?: string | null; clientAddress?: string | null },
   ): Promise<{ record: SessionRecord; context: SessionContext }> {
+    const { device } = origin;
     const sessionId = record.id;
     this.refuseExpired(record);
     if (record.status !== 'waiting') throw new EngineError('session_ended', `the session has ended (${record.status})`);
@@ -159,8 +162,8 @@ export class SessionService {
     heartbeat.unref();
     let advanced: Advanced;
     try {
-      const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${claimed}`, ...(device ? { device: deviceHash(device) } : {}) };
-      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs);
+      const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${claimed}`, ...(device ? { device: deviceHash(device) } : {}), clientAddress: origin.clientAddress ?? null };
+      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs);
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
@@ -188,7 +191,7 @@ export class SessionService {
     compiled: CompiledJourney,
     journeyVersion: number | null,
     body: { input?: unknown; ui?: { redirectUrl?: string } },
-    how: { testRun: boolean; caller: Caller; user?: UserContext | null; device?: string | null },
+    how: { testRun: boolean; caller: Caller; user?: UserContext | null; device?: string | null; clientAddress?: string | null },
     beforeRun?: () => Promise<void>,
   ): Promise<StepResponse> {
     const { testRun, user = null } = how;
@@ -216,8 +219,9 @@ export class SessionService {
       trustedInput: how.caller !== 'anonymous',
       ...(user ? { user } : {}),
       ...(how.device ? { device: deviceHash(how.device) } : {}),
+      clientAddress: how.clientAddress ?? null,
     };
-    const advanced = await advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs);
+    const advanced = await advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs);
     const record: SessionRecord = {
       id: sessionId,
       journeyId: compiled.document.id,
@@ -315,7 +319,7 @@ export class SessionService {
 }
 
 /** The device cookie as sessions and steps see it: hashed, so the cookie itself is never stored. */
-function deviceHash(cookie: string): string {
+export function deviceHash(cookie: string): string {
   return sha256(`device:${cookie}`);
 }
 

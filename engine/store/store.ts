@@ -166,6 +166,20 @@ export interface AuthenticatorStore {
   get(id: string): Promise<AuthenticatorRecord | null>;
   listByUser(userId: string): Promise<AuthenticatorRecord[]>;
   confirm(id: string, at: string): Promise<void>;
+  /**
+   * Confirms the user's pending authenticator `id` as their one authenticator of its type, in one
+   * transaction (serialised per user, across processes): refused (false, nothing changed) when `id`
+   * is not a pending authenticator of `userId`, or when the user has another confirmed
+   * authenticator of that type, unless `replaceExisting`, which deletes those. The user's other
+   * pending authenticators of the type are deleted, and `recoveryCodes`, when given, replace all of
+   * the user's recovery codes. Answers whether it confirmed.
+   */
+  confirmEnrolment(
+    id: string,
+    userId: string,
+    at: string,
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+  ): Promise<boolean>;
   /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
   advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
@@ -262,6 +276,40 @@ export interface UsedTokenStore {
   deleteExpired(before: string): Promise<number>;
 }
 
+/** A single-use email link (email.link). Per session: deleting a user removes nothing here. */
+export interface EmailLinkRecord {
+  id: string;
+  /** sha256 of the token; the token itself is never stored. */
+  tokenHash: string;
+  sessionId: string;
+  stepId: string;
+  /** The browser the link was sent from (a hash of its device cookie); null when it had none. */
+  deviceHash: string | null;
+  /** Keyed hash of the code another browser must type; null: other browsers are refused. */
+  codeHash: string | null;
+  /** Code attempts from other browsers, each counted before the code is compared. */
+  failures: number;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export interface EmailLinkStore {
+  /** Stores a link and deletes the other links of its session and step, atomically: only the newest works. */
+  create(link: EmailLinkRecord): Promise<void>;
+  get(id: string): Promise<EmailLinkRecord | null>;
+  findByTokenHash(tokenHash: string): Promise<EmailLinkRecord | null>;
+  /** Marks the link used: true once, only while unused and unexpired at `now` (atomic). */
+  consume(id: string, now: string): Promise<boolean>;
+  /**
+   * Takes one code attempt before the code is compared (so parallel guesses never exceed the limit):
+   * answers the count including it, or null when the link is used or already had `maxFailures`.
+   */
+  recordFailure(id: string, maxFailures: number): Promise<number | null>;
+  /** Removes links that expired before `before`; answers how many. */
+  deleteExpired(before: string): Promise<number>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   journeys: JourneyStore;
@@ -275,6 +323,7 @@ export interface Store {
   outbox: OutboxStore;
   signingKeys: SigningKeyStore;
   usedTokens: UsedTokenStore;
+  links: EmailLinkStore;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

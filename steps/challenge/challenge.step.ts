@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { defineStep } from '../../engine/steps/define-step.js';
-import type { AuthenticatorRecord, ClientOption, JsonObject, MessageChannel, StepContext, StepError, StepOutcome, UserRecord } from '../../engine/steps/step-types.js';
+import { provesFactorFor, type AuthMethod, type AuthenticatorRecord, type ClientOption, type JsonObject, type MessageChannel, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/steps/step-types.js';
 import { checkOtpCode, codeOptionSchema, deliverOtpCode, otpStatus, resendAvailable, type OtpConfig, type OtpDestination, type OtpState } from '../otp-common/one-time-code.js';
 import { maskPhone } from '../sms-otp/sms-otp.step.js';
 import { maskEmail } from '../email-otp/email-otp.step.js';
@@ -40,6 +40,15 @@ const OTP_BASE = { codeLength: 6, expirySeconds: 300, maxAttempts: 5, maxResends
 
 const sealContext = (authenticatorId: string) => `authenticator:${authenticatorId}`;
 
+const UNAUTHENTICATED: StepError = {
+  code: 'unauthenticated',
+  message: 'an authenticator app can only be enrolled for the user this session established (created, named by a trusted caller, or proved)',
+};
+const ALREADY_REGISTERED: StepError = { code: 'already_registered', message: 'the user already has an authenticator app' };
+
+/** Whether the user challenged is the one this session established (only they may enrol an app). */
+const isEstablished = (ctx: Ctx, user: UserRecord): boolean => ctx.auth?.userId === user.id;
+
 interface PendingOtp {
   kind: 'phone' | 'email';
   otp: OtpState;
@@ -56,7 +65,7 @@ export const challengeStep = defineStep({
   title: 'Challenge',
   category: 'authentication',
   description:
-    'Authsignal-style challenge: the client picks any allowed method (authenticator app, with enrolment when allowed and the user has no authenticator yet; SMS, WhatsApp or email one-time code). The TOTP and OTP rules apply unchanged. Phone and email come from $input.attributes, else the user.',
+    'Authsignal-style challenge: the client picks any allowed method (authenticator app, with enrolment when allowed, the user is established (created, named by a trusted caller or proved) and has no authenticator yet; SMS, WhatsApp or email one-time code). The TOTP and OTP rules apply unchanged. Phone and email come from $input.attributes, else the user.',
   interactive: true,
   branches: ['success'],
   configSchema: {
@@ -153,7 +162,7 @@ async function ask(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[], state
   const authenticators = await ctx.services.credentials.authenticators.listByUser(user.id);
   const hasApp = authenticators.some((a) => a.type === 'totp' && a.confirmedAt);
   const enrolled = enrolledMethods(authenticators);
-  const canEnroll = ctx.config.allowEnrollment && !hasApp && enrolled.length === 0;
+  const canEnroll = ctx.config.allowEnrollment && !hasApp && enrolled.length === 0 && isEstablished(ctx, user);
   const hasPhone = !('code' in destinationOf(ctx, 'phone', authenticators));
   const hasEmail = !('code' in destinationOf(ctx, 'email', authenticators));
 
@@ -207,6 +216,8 @@ async function enrollmentData(ctx: Ctx, user: UserRecord, state: ChallengeState)
 async function enroll(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[], state: ChallengeState): Promise<StepOutcome> {
   const { credentials } = ctx.services;
   if (state.enrollment) return ask(ctx, user, methods, state, null, await enrollmentData(ctx, user, state));
+  // Only the established user enrols, for themselves: a user identified from a typed username proves a factor first.
+  if (!isEstablished(ctx, user)) return ask(ctx, user, methods, state, UNAUTHENTICATED);
   const authenticators = await credentials.authenticators.listByUser(user.id);
   if (!ctx.config.allowEnrollment || !methods.includes('AUTHENTICATOR_APP') || enrolledMethods(authenticators).length > 0) {
     return ask(ctx, user, methods, state, { code: 'enrollment_not_allowed', message: 'the user cannot enrol an authenticator app here' });
@@ -233,14 +244,28 @@ async function enroll(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[], st
 async function confirmEnrollment(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[], state: ChallengeState, code: string): Promise<StepOutcome> {
   const { credentials } = ctx.services;
   const enrollment = state.enrollment!;
+  if (!isEstablished(ctx, user)) {
+    await credentials.authenticators.delete(user.id, enrollment.authenticatorId);
+    return ctx.fail(UNAUTHENTICATED);
+  }
   const authenticator = await credentials.authenticators.get(enrollment.authenticatorId);
-  if (!authenticator) return ctx.fail({ code: 'registration_expired', message: 'the pending authenticator no longer exists' });
+  if (!authenticator || authenticator.confirmedAt) {
+    // Gone: another enrolment of this user was confirmed first (and removed this pending one).
+    const hasApp = (await credentials.authenticators.listByUser(user.id)).some((a) => a.type === 'totp' && a.confirmedAt);
+    if (hasApp) return ctx.fail(ALREADY_REGISTERED);
+    return ctx.fail({ code: 'registration_expired', message: 'the pending authenticator no longer exists' });
+  }
   const secret = credentials.unseal(authenticator.sealedSecret!, sealContext(authenticator.id));
   const now = ctx.now().toISOString();
   const timeStep = await verifyTotp({ secret, code, params: TOTP_PARAMS, window: TOTP_WINDOW, now: ctx.now() });
   if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now))) {
-    await credentials.authenticators.confirm(authenticator.id, now);
-    return succeed(ctx, 'AUTHENTICATOR_APP', authenticator.id, true);
+    // Atomic in the store: refused when another app of this user was confirmed since the enrolment began.
+    if (!(await credentials.authenticators.confirmEnrolment(authenticator.id, user.id, now, { replaceExisting: false }))) {
+      await credentials.authenticators.delete(user.id, authenticator.id);
+      return ctx.fail(ALREADY_REGISTERED);
+    }
+    // A new app proves nothing yet about who enrolled it (enrolment needs an established user).
+    return succeed(ctx, 'AUTHENTICATOR_APP', authenticator.id, true, false);
   }
   const attempts = enrollment.attempts + 1;
   if (attempts >= ENROLL_MAX_ATTEMPTS) {
@@ -310,11 +335,15 @@ async function verifyCode(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[]
     await credentials.authenticators.create(authenticator);
   }
   const method: ChallengeMethod = channel === 'email' ? 'EMAIL_OTP' : channel === 'whatsapp' ? 'WHATSAPP' : 'SMS';
-  return succeed(ctx, method, authenticator.id, false);
+  return succeed(ctx, method, authenticator.id, false, provesFactorFor(ctx.user, ctx.auth, destination.address));
 }
 
-function succeed(ctx: Ctx, verificationMethod: ChallengeMethod, authenticatorId: string, enrolled: boolean): StepOutcome {
+/** The RFC 8176 method a challenge proved: an app code is `otp`; a code sent is `sms` or `email`. */
+const PROVED: Record<ChallengeMethod, AuthMethod> = { AUTHENTICATOR_APP: 'otp', SMS: 'sms', WHATSAPP: 'sms', EMAIL_OTP: 'email' };
+
+function succeed(ctx: Ctx, verificationMethod: ChallengeMethod, authenticatorId: string, enrolled: boolean, proves = true): StepOutcome {
   return ctx.branch('success', {
+    ...(proves ? { proved: PROVED[verificationMethod] } : {}),
     variables: { challenge: { verificationMethod, authenticatorId, enrolled } },
     tokens: [{ type: 'challenge', claims: { userId: ctx.user!.id, verificationMethod, authenticatorId, enrolled } }],
   });

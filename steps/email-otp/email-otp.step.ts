@@ -2,7 +2,7 @@ import { defineStep } from '../../engine/steps/define-step.js';
 import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/one-time-code.js';
 
 // Pragmatic address check (RFC 5322 is broader than any mailbox really used): local@domain.tld.
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export const emailOtpStep = defineStep({
   type: 'email.otp',

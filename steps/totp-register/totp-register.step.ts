@@ -19,7 +19,7 @@ export const totpRegisterStep = defineStep({
   title: 'Register TOTP',
   category: 'authentication',
   description:
-    'Enrols an authenticator app for the user in context (or config.username): shows the secret, its otpauth URI and a QR code (and recovery codes), then asks for a first code to confirm, unless confirm is false.',
+    'Enrols an authenticator app for the established user (created by this session, named by a trusted caller, or proved by a factor; config.username may only name that user, else it fails unauthenticated): shows the secret, its otpauth URI and a QR code (and recovery codes), then asks for a first code to confirm, unless confirm is false. The confirmation fails already_registered when another app was confirmed meanwhile.',
   interactive: true,
   branches: ['success'],
   configSchema: {
@@ -45,12 +45,14 @@ export const totpRegisterStep = defineStep({
     const now = ctx.now().toISOString();
 
     if (!ctx.submission) {
-      const user = await resolveUser(ctx);
+      // Only the established user enrols an app, and only for themselves: a user identified from a
+      // typed username must prove a factor first (else anyone could attach an app to their account).
+      if (!ctx.auth) return ctx.fail(UNAUTHENTICATED);
+      const user = await resolveUser(ctx, ctx.auth.userId);
+      if (user === 'other') return ctx.fail(UNAUTHENTICATED);
       if (!user) return ctx.fail({ code: 'user_not_found', message: 'no user to register an authenticator app for' });
-      const existing = (await credentials.authenticators.listByUser(user.id)).filter((a) => a.type === 'totp' && a.confirmedAt);
-      if (existing.length > 0 && !ctx.config.replaceExisting) {
-        return ctx.fail({ code: 'already_registered', message: 'the user already has an authenticator app' });
-      }
+      // Checked again, atomically, when the app is confirmed (another session may enrol meanwhile).
+      if (!ctx.config.replaceExisting && (await hasConfirmedApp(ctx, user.id))) return ctx.fail(ALREADY_REGISTERED);
       const params: TotpParams = { algorithm: ctx.config.algorithm, digits: ctx.config.digits as 6 | 8, period: ctx.config.period };
       const authenticatorId = randomUUID();
       const secret = newSecret();
@@ -61,13 +63,13 @@ export const totpRegisterStep = defineStep({
         sealedSecret: credentials.seal(secret, sealContext(authenticatorId)),
         // The session that enrolled it: authentication in this same session can refuse it.
         params: { ...params, issuer: ctx.config.issuer, enrolledInSession: ctx.session.id },
-        confirmedAt: ctx.config.confirm ? null : now,
+        confirmedAt: null,
         createdAt: now,
         lastUsedAt: null,
         lastTimeStep: null,
       });
       const recoveryCodes = newRecoveryCodes(ctx.config.recoveryCodes);
-      if (!ctx.config.confirm) await activate(ctx, user.id, authenticatorId, recoveryCodes);
+      if (!ctx.config.confirm && !(await activate(ctx, user.id, authenticatorId, recoveryCodes))) return ctx.fail(ALREADY_REGISTERED);
       const state = {
         authenticatorId,
         userId: user.id,
@@ -79,19 +81,28 @@ export const totpRegisterStep = defineStep({
     }
 
     const state = ctx.state as { authenticatorId: string; userId: string; account: string; attempts: number; sealedRecoveryCodes: string };
+    if (ctx.auth?.userId !== state.userId) {
+      if (ctx.config.confirm) await credentials.authenticators.delete(state.userId, state.authenticatorId);
+      return ctx.fail(UNAUTHENTICATED);
+    }
     const authenticator = await credentials.authenticators.get(state.authenticatorId);
-    if (!authenticator) return ctx.fail({ code: 'registration_expired', message: 'the pending authenticator no longer exists' });
+    if (!ctx.config.confirm) {
+      if (!authenticator) return ctx.fail({ code: 'registration_expired', message: 'the authenticator no longer exists' });
+      return ctx.branch('success', { output: { authenticatorId: authenticator.id } });
+    }
+    if (!authenticator || authenticator.confirmedAt) {
+      // Gone: another enrolment of this user was confirmed first (and removed this pending one).
+      if (!ctx.config.replaceExisting && (await hasConfirmedApp(ctx, state.userId))) return ctx.fail(ALREADY_REGISTERED);
+      return ctx.fail({ code: 'registration_expired', message: 'the pending authenticator no longer exists' });
+    }
     const secret = credentials.unseal(authenticator.sealedSecret!, sealContext(authenticator.id));
     const recoveryCodes = JSON.parse(credentials.unseal(state.sealedRecoveryCodes, sealContext(authenticator.id))) as string[];
-
-    if (!ctx.config.confirm) return ctx.branch('success', { output: { authenticatorId: authenticator.id } });
 
     const code = String((ctx.submission.data as { code?: unknown }).code ?? '');
     const params = authenticator.params as unknown as TotpParams;
     const timeStep = await verifyTotp({ secret, code, params, window: ctx.config.window, now: ctx.now() });
     if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now))) {
-      await credentials.authenticators.confirm(authenticator.id, now);
-      await activate(ctx, state.userId, authenticator.id, recoveryCodes);
+      if (!(await activate(ctx, state.userId, authenticator.id, recoveryCodes))) return ctx.fail(ALREADY_REGISTERED);
       return ctx.branch('success', { output: { authenticatorId: authenticator.id } });
     }
     const attempts = state.attempts + 1;
@@ -106,24 +117,40 @@ export const totpRegisterStep = defineStep({
   },
 });
 
+const UNAUTHENTICATED = {
+  code: 'unauthenticated',
+  message: 'an authenticator app can only be registered for the user this session established (created, named by a trusted caller, or proved)',
+};
+const ALREADY_REGISTERED = { code: 'already_registered', message: 'the user already has an authenticator app' };
+
 type Ctx = Parameters<typeof totpRegisterStep.run>[0];
 
-async function resolveUser(ctx: Ctx): Promise<UserRecord | null> {
-  if (ctx.config.username !== undefined) return ctx.services.users.findByUsername(ctx.config.username);
-  return ctx.user ? ctx.services.users.findById(ctx.user.id) : null;
+/** The user to enrol: the established one; `'other'` when config.username names anyone else (or no one). */
+async function resolveUser(ctx: Ctx, establishedId: string): Promise<UserRecord | 'other' | null> {
+  if (ctx.config.username !== undefined) {
+    const named = await ctx.services.users.findByUsername(ctx.config.username);
+    return named && named.id === establishedId ? named : 'other';
+  }
+  return ctx.services.users.findById(establishedId);
 }
 
-/** The authenticator becomes the user's: older TOTP apps go when replacing, recovery codes are stored hashed. */
-async function activate(ctx: Ctx, userId: string, authenticatorId: string, recoveryCodes: string[]): Promise<void> {
-  const { credentials } = ctx.services;
-  if (ctx.config.replaceExisting) {
-    for (const other of await credentials.authenticators.listByUser(userId)) {
-      if (other.type === 'totp' && other.id !== authenticatorId) await credentials.authenticators.delete(userId, other.id);
-    }
-  }
-  if (recoveryCodes.length > 0) {
-    await credentials.recoveryCodes.replace(userId, await hashRecoveryCodes(userId, recoveryCodes, ctx.now().toISOString()));
-  }
+async function hasConfirmedApp(ctx: Ctx, userId: string): Promise<boolean> {
+  return (await ctx.services.credentials.authenticators.listByUser(userId)).some((a) => a.type === 'totp' && a.confirmedAt);
+}
+
+/**
+ * The pending app becomes the user's, atomically in the store: refused (false, nothing changed)
+ * when another app was confirmed meanwhile, unless replacing (older apps then go); the user's other
+ * pending apps go, and recovery codes (stored hashed) replace the old ones.
+ */
+async function activate(ctx: Ctx, userId: string, authenticatorId: string, recoveryCodes: string[]): Promise<boolean> {
+  const now = ctx.now().toISOString();
+  const confirmed = await ctx.services.credentials.authenticators.confirmEnrolment(authenticatorId, userId, now, {
+    replaceExisting: ctx.config.replaceExisting,
+    ...(recoveryCodes.length > 0 ? { recoveryCodes: await hashRecoveryCodes(userId, recoveryCodes, now) } : {}),
+  });
+  if (!confirmed) await ctx.services.credentials.authenticators.delete(userId, authenticatorId);
+  return confirmed;
 }
 
 async function askForConfirmation(

@@ -53,6 +53,17 @@ export async function openPage(browser: Browser, options: PageOptions = {}): Pro
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  // Content-Security-Policy violations count as errors: Chromium reports them on the console (the
+  // page's and its workers'), and the document fires securitypolicyviolation (listened to before
+  // any page script runs; init scripts are not subject to the page's CSP).
+  page.on('console', (message) => {
+    if (/Content Security Policy|securitypolicyviolation/i.test(message.text())) errors.push(`csp: ${message.text()}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`securitypolicyviolation: ${event.effectiveDirective} blocked ${event.blockedURI || '(inline)'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
   return { context, page, errors };
 }
 

@@ -65,14 +65,18 @@ describe('the admin API over HTTP', () => {
   // -------------------------------------------------------------------------------------------
   describe('GET /v1/admin/steps', () => {
     const BUILT_IN = [
+      'authenticator.check',
       'challenge',
       'complete',
       'condition',
       'display',
+      'email.link',
       'email.otp',
       'example.allow-list',
       'form',
       'http.request',
+      'password.authenticate',
+      'password.set',
       'reject',
       'risk.decision',
       'set-variables',
@@ -81,9 +85,10 @@ describe('the admin API over HTTP', () => {
       'totp.authenticate',
       'totp.register',
       'user.identify',
+      'user.unlock',
     ];
 
-    it('lists the 16 built-in types (the worked example and challenge included) with the catalogue fields', async () => {
+    it('lists the 21 built-in types (the worked example and challenge included) with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);

@@ -560,6 +560,107 @@ function storeContract(backend: Backend): void {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await stores[2].authenticators.get('a'))?.lastTimeStep).toBe(101);
     });
+
+    describe('confirmEnrolment', () => {
+      const codes = (userId: string, ...ids: string[]) => ids.map((id) => recoveryCode(id, userId));
+      const idsOf = async (store: Store, userId: string) => (await store.authenticators.listByUser(userId)).map((a) => [a.id, a.confirmedAt]);
+
+      it('confirms a pending one, removes the other pending ones of its type only, and replaces the recovery codes', async () => {
+        const store = await open();
+        await store.users.create(user('u1', 'alice'));
+        await store.users.create(user('u2', 'bob'));
+        await store.authenticators.create(authenticator('p1', 'u1', { createdAt: at(1) }));
+        await store.authenticators.create(authenticator('p2', 'u1', { createdAt: at(2) }));
+        await store.authenticators.create(authenticator('sms', 'u1', { type: 'sms', createdAt: at(3), confirmedAt: at(3) }));
+        await store.authenticators.create(authenticator('mail', 'u1', { type: 'email', createdAt: at(4) }));
+        await store.authenticators.create(authenticator('bob', 'u2', { createdAt: at(5) }));
+        await store.recoveryCodes.replace('u1', codes('u1', 'old'));
+        await store.recoveryCodes.replace('u2', codes('u2', 'bobs'));
+
+        expect(await store.authenticators.confirmEnrolment('p2', 'u1', at(10), { replaceExisting: false, recoveryCodes: codes('u1', 'new-a', 'new-b') })).toBe(true);
+        expect(await idsOf(store, 'u1')).toEqual([
+          ['p2', at(10)],
+          ['sms', at(3)],
+          ['mail', null],
+        ]);
+        expect(await store.authenticators.get('p2')).toEqual(authenticator('p2', 'u1', { createdAt: at(2), confirmedAt: at(10) }));
+        expect(await store.recoveryCodes.listUnused('u1')).toEqual(codes('u1', 'new-a', 'new-b'));
+        // Another user is untouched.
+        expect(await idsOf(store, 'u2')).toEqual([['bob', null]]);
+        expect(await store.recoveryCodes.listUnused('u2')).toEqual(codes('u2', 'bobs'));
+      });
+
+      it('without recovery codes keeps the user’s codes', async () => {
+        const store = await open();
+        await store.users.create(user('u1', 'alice'));
+        await store.authenticators.create(authenticator('p1', 'u1'));
+        await store.recoveryCodes.replace('u1', codes('u1', 'kept'));
+        expect(await store.authenticators.confirmEnrolment('p1', 'u1', at(10), { replaceExisting: false })).toBe(true);
+        expect(await store.recoveryCodes.listUnused('u1')).toEqual(codes('u1', 'kept'));
+      });
+
+      it('refuses while another of the type is confirmed: nothing changes, not even the other pending ones or the codes', async () => {
+        const store = await open();
+        await store.users.create(user('u1', 'alice'));
+        await store.authenticators.create(authenticator('owner', 'u1', { createdAt: at(1), confirmedAt: at(1) }));
+        await store.authenticators.create(authenticator('p1', 'u1', { createdAt: at(2) }));
+        await store.authenticators.create(authenticator('p2', 'u1', { createdAt: at(3) }));
+        await store.recoveryCodes.replace('u1', codes('u1', 'owners'));
+
+        expect(await store.authenticators.confirmEnrolment('p1', 'u1', at(10), { replaceExisting: false, recoveryCodes: codes('u1', 'attackers') })).toBe(false);
+        expect(await idsOf(store, 'u1')).toEqual([
+          ['owner', at(1)],
+          ['p1', null],
+          ['p2', null],
+        ]);
+        expect(await store.recoveryCodes.listUnused('u1')).toEqual(codes('u1', 'owners'));
+      });
+
+      it('replaceExisting deletes the confirmed ones of the type too', async () => {
+        const store = await open();
+        await store.users.create(user('u1', 'alice'));
+        await store.authenticators.create(authenticator('old', 'u1', { createdAt: at(1), confirmedAt: at(1) }));
+        await store.authenticators.create(authenticator('p1', 'u1', { createdAt: at(2) }));
+        await store.authenticators.create(authenticator('p2', 'u1', { createdAt: at(3) }));
+        await store.authenticators.create(authenticator('sms', 'u1', { type: 'sms', createdAt: at(4), confirmedAt: at(4) }));
+        expect(await store.authenticators.confirmEnrolment('p2', 'u1', at(10), { replaceExisting: true, recoveryCodes: codes('u1', 'fresh') })).toBe(true);
+        expect(await idsOf(store, 'u1')).toEqual([
+          ['p2', at(10)],
+          ['sms', at(4)],
+        ]);
+        expect(await store.recoveryCodes.listUnused('u1')).toEqual(codes('u1', 'fresh'));
+      });
+
+      it('refuses an authenticator that is not pending, not the user’s, or gone', async () => {
+        const store = await open();
+        await store.users.create(user('u1', 'alice'));
+        await store.users.create(user('u2', 'bob'));
+        await store.authenticators.create(authenticator('done', 'u1', { confirmedAt: at(1) }));
+        await store.authenticators.create(authenticator('bobs', 'u2'));
+        await store.recoveryCodes.replace('u1', codes('u1', 'kept'));
+        const options = { replaceExisting: true, recoveryCodes: codes('u1', 'never') };
+        expect(await store.authenticators.confirmEnrolment('done', 'u1', at(10), options)).toBe(false);
+        expect(await store.authenticators.confirmEnrolment('bobs', 'u1', at(10), options)).toBe(false);
+        expect(await store.authenticators.confirmEnrolment('nope', 'u1', at(10), options)).toBe(false);
+        expect(await store.authenticators.confirmEnrolment('bobs', 'ghost', at(10), options)).toBe(false);
+        expect((await store.authenticators.get('done'))?.confirmedAt).toBe(at(1));
+        expect((await store.authenticators.get('bobs'))?.confirmedAt).toBeNull();
+        expect(await store.recoveryCodes.listUnused('u1')).toEqual(codes('u1', 'kept'));
+      });
+
+      it('10 pending ones of one user confirmed at once from several processes: exactly one wins, with its codes', async () => {
+        const stores = await several(4);
+        await stores[0].users.create(user('u1', 'alice'));
+        for (let i = 0; i < 10; i++) await stores[0].authenticators.create(authenticator(`p${i}`, 'u1', { createdAt: at(i) }));
+        const results = await race(stores, 10, (store, i) =>
+          store.authenticators.confirmEnrolment(`p${i}`, 'u1', at(20), { replaceExisting: false, recoveryCodes: codes('u1', `code-of-p${i}`) }),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect(await idsOf(stores[1], 'u1')).toEqual([[`p${winner}`, at(20)]]);
+        expect(await stores[2].recoveryCodes.listUnused('u1')).toEqual(codes('u1', `code-of-p${winner}`));
+      });
+    });
   });
 
   describe('attempts', () => {
@@ -810,13 +911,14 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 1, name: 'core' },
         { version: 2, name: 'credential attempts and recovery codes' },
         { version: 3, name: 'counters' },
+        { version: 4, name: 'email links' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(3);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(4);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

@@ -11,6 +11,7 @@ import { ScureBase32Plugin, generate } from 'otplib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
 import { APP_KEY, TestClock, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
+import { outboxCode } from '../otp/otp-helpers.js';
 
 const sampleJourney = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../../journeys/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -47,6 +48,7 @@ describePostgres('the engine over HTTP on PostgreSQL', (url) => {
     // Both start at once on a schema that does not exist yet: created and migrated once.
     [a, b] = await Promise.all([startTestServer({ env, clock }), startTestServer({ env, clock })]);
     expect(a.engine.store.kind).toBe('postgres');
+    await a.publish(sampleJourney('sign-up'));
     await a.publish(sampleJourney('register-totp'));
     await a.publish(sampleJourney('login-totp'));
     await a.publish(twoQuestions);
@@ -57,11 +59,24 @@ describePostgres('the engine over HTTP on PostgreSQL', (url) => {
     await schema.drop();
   });
 
-  it('register-totp on one instance, login-totp on the other: completed, and the token validates once', async () => {
+  it('sign-up and login-totp on one instance, register-totp on the other: completed, and the token validates once', async () => {
     const username = 'pg.alice';
+    const password = 'correct horse battery staple';
+    // register-totp enrols only a user who proves their password: sign up first (on B), with the
+    // emailed code from the dev outbox.
+    const signUp = await startSession(b, 'sign-up');
+    expect(signUp.status).toBe(200);
+    const sent = await submit(b, signUp.body, 'details', 'next', { username, email: 'pg.alice@example.com' });
+    expect(sent.body, JSON.stringify(sent.body)).toMatchObject({ status: 'waiting', step: { id: 'verifyEmail', type: 'email.otp' } });
+    const verified = await submit(b, signUp.body, 'verifyEmail', 'verify', { code: await outboxCode(b, signUp.body.sessionId) });
+    expect(verified.body, JSON.stringify(verified.body)).toMatchObject({ status: 'waiting', step: { id: 'password', type: 'password.set' } });
+    const signedUp = await submit(b, signUp.body, 'password', 'set', { password });
+    expect(signedUp.body, JSON.stringify(signedUp.body)).toMatchObject({ status: 'completed', result: { claims: { username } } });
+
     const started = await startSession(a, 'register-totp');
     expect(started.status).toBe(200);
-    const shown = await submit(a, started.body, 'who', 'next', { username });
+    expect(started.body).toMatchObject({ status: 'waiting', step: { id: 'credentials', type: 'form' } });
+    const shown = await submit(a, started.body, 'credentials', 'next', { username, password });
     expect(shown.body).toMatchObject({ status: 'waiting', step: { id: 'enrol', type: 'totp.register' } });
     const secret = shown.body.step.data.secret as string;
     const enrolled = await submit(a, shown.body, 'enrol', 'confirm', { code: await codeAt(secret, clock) });

@@ -1,11 +1,14 @@
 /**
  * The two sample TOTP journeys (journeys/register-totp.json and journeys/login-totp.json) end to
- * end over HTTP, with codes computed at the injected clock.
+ * end over HTTP, with codes computed at the injected clock. register-totp only enrols an app for a
+ * user who proves their password, so the user is first made through the sample sign-up journey
+ * (details, the emailed code from the dev outbox, a password).
  */
 import * as jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
+import { outboxCode, loadSampleJourney as loadAnySampleJourney } from '../otp/otp-helpers.js';
 import { codeNow, findUser, loadSampleJourney, wrongCode } from './totp-helpers.js';
 
 type JsQR = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -22,23 +25,48 @@ function decodeQr(dataUrl: string): string | null {
 describe('sample journeys register-totp and login-totp over HTTP', () => {
   let server: TestServer;
   const username = 'sample.alice';
+  const email = 'sample.alice@example.com';
+  const password = 'correct horse battery staple';
   let secret: string;
   let registrationCode: string;
   let userId: string;
 
+  /** The sample sign-up: details, the emailed code (from the dev outbox), a password. */
+  async function signUp(name: string, address: string, chosen: string) {
+    const started = await startSession(server, 'sign-up');
+    expect(started.status).toBe(200);
+    expect(started.body.step).toMatchObject({ id: 'details', type: 'form' });
+    const sent = await submit(server, started.body, 'details', 'next', { username: name, email: address });
+    expect(sent.body.step, JSON.stringify(sent.body)).toMatchObject({ id: 'verifyEmail', type: 'email.otp' });
+    const code = await outboxCode(server, started.body.sessionId);
+    const verified = await submit(server, started.body, 'verifyEmail', 'verify', { code });
+    expect(verified.body.step, JSON.stringify(verified.body)).toMatchObject({ id: 'password', type: 'password.set' });
+    const done = await submit(server, started.body, 'password', 'set', { password: chosen });
+    expect(done.body, JSON.stringify(done.body)).toMatchObject({ status: 'completed', error: null });
+    expect(done.body.result.claims).toEqual({ username: name, email: address });
+    return done.body;
+  }
+
   beforeAll(async () => {
     server = await startTestServer();
+    expect(await server.publish(loadAnySampleJourney('sign-up'))).toBeGreaterThanOrEqual(1);
     expect(await server.publish(loadSampleJourney('register-totp'))).toBeGreaterThanOrEqual(1);
     expect(await server.publish(loadSampleJourney('login-totp'))).toBeGreaterThanOrEqual(1);
   });
   afterAll(() => server.close({ remove: true }));
 
-  it('register-totp: username → user created → secret, otpauth URI, QR code and recovery codes → confirm → completed with a token', async () => {
+  it('register-totp: user signed up → username + password → secret, otpauth URI, QR code and recovery codes → confirm → completed with a token', async () => {
+    await signUp(username, email, password);
+    // Signed up with a password, and no authenticator app yet.
+    const created = await findUser(server, username);
+    userId = created.id;
+    expect(created.authenticators).toEqual([expect.objectContaining({ type: 'password', confirmedAt: expect.any(String) })]);
+
     const started = await startSession(server, 'register-totp');
     expect(started.status).toBe(200);
-    expect(started.body).toMatchObject({ status: 'waiting', step: { id: 'who', type: 'form' } });
+    expect(started.body).toMatchObject({ status: 'waiting', step: { id: 'credentials', type: 'form' } });
 
-    const shown = await submit(server, started.body, 'who', 'next', { username });
+    const shown = await submit(server, started.body, 'credentials', 'next', { username, password });
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ status: 'waiting', error: null, step: { id: 'enrol', type: 'totp.register', name: 'Scan the QR code' } });
     expect(shown.body.step.options).toEqual([expect.objectContaining({ id: 'confirm' })]);
@@ -58,10 +86,13 @@ describe('sample journeys register-totp and login-totp over HTTP', () => {
     expect(new Set(data.recoveryCodes).size).toBe(10);
     for (const code of data.recoveryCodes) expect(code).toMatch(/^[a-z0-9]{5}-[a-z0-9]{5}$/);
 
-    // The user exists, with one pending (unconfirmed) authenticator app.
+    // The same user: their password, and one pending (unconfirmed) authenticator app.
     const pending = await findUser(server, username);
-    userId = pending.id;
-    expect(pending.authenticators).toEqual([expect.objectContaining({ type: 'totp', confirmedAt: null })]);
+    expect(pending.id).toBe(userId);
+    expect(pending.authenticators).toHaveLength(2);
+    expect(pending.authenticators).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'password' }), expect.objectContaining({ type: 'totp', confirmedAt: null })]),
+    );
 
     registrationCode = await codeNow(secret, server.clock);
     const done = await submit(server, shown.body, 'enrol', 'confirm', { code: registrationCode });
@@ -71,11 +102,14 @@ describe('sample journeys register-totp and login-totp over HTTP', () => {
     expect(done.body.result.token.split('.')).toHaveLength(3);
 
     const validated = await server.request('POST', '/v1/tokens/validate', { body: { token: done.body.result.token }, token: APP_KEY });
-    expect(validated.body).toMatchObject({ valid: true, journeyId: 'register-totp', userId, claims: { username, enrolled: 'totp' } });
+    // The password proved the user; enrolling the app proves nothing more.
+    expect(validated.body).toMatchObject({ valid: true, journeyId: 'register-totp', userId, amr: ['pwd'], claims: { username, enrolled: 'totp' } });
 
     const confirmed = await findUser(server, username);
-    expect(confirmed.authenticators).toHaveLength(1);
-    expect(confirmed.authenticators[0].confirmedAt).toBe(server.clock.now().toISOString());
+    expect(confirmed.authenticators).toHaveLength(2);
+    const apps = confirmed.authenticators.filter((a: { type: string }) => a.type === 'totp');
+    expect(apps).toHaveLength(1);
+    expect(apps[0].confirmedAt).toBe(server.clock.now().toISOString());
   });
 
   it('login-totp: the code spent at registration is refused; a code of a later time step signs in', async () => {
@@ -98,7 +132,7 @@ describe('sample journeys register-totp and login-totp over HTTP', () => {
     expect(validated.body).toMatchObject({ valid: true, journeyId: 'login-totp', userId, claims: { username } });
 
     const user = await findUser(server, username);
-    expect(user.authenticators[0].lastUsedAt).toBe(server.clock.now().toISOString());
+    expect(user.authenticators.find((a: { type: string }) => a.type === 'totp').lastUsedAt).toBe(server.clock.now().toISOString());
   });
 
   it('login-totp: three wrong codes loop back to the form with invalid_code, then reject too_many_attempts', async () => {

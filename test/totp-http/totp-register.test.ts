@@ -3,7 +3,7 @@
  * replaceExisting, recoveryCodes 0, and the config bounds refused at validation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
+import { APP_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
 import {
   QUICK_ENROL_ID,
   authJourney,
@@ -20,6 +20,23 @@ import {
 
 type Doc = Record<string, any>;
 
+/**
+ * Not public: the app names the user at start (`$input.userId`), which establishes them, then
+ * totp.register: how an existing user's app is registered again (a typed username would not do).
+ */
+function appRegisterJourney(id: string, register: Doc = {}): Doc {
+  return {
+    id,
+    start: 'identify',
+    steps: {
+      identify: { type: 'user.identify', config: { userId: '{% $input.userId %}' }, branches: { success: 'enrol' } },
+      enrol: { type: 'totp.register', config: { issuer: 'Test Issuer', ...register }, errorOutputVariable: 'authError', branches: { success: 'done', failure: 'failed' } },
+      done: { type: 'complete', config: { claims: { username: '{% $user.username %}', enrolled: true } } },
+      failed: { type: 'reject', config: { code: '{% authError.code %}', message: '{% authError.message %}' } },
+    },
+  };
+}
+
 describe('totp.register over HTTP', () => {
   let server: TestServer;
 
@@ -28,7 +45,8 @@ describe('totp.register over HTTP', () => {
     await server.publish(quickEnrolJourney());
     await server.publish(registerJourney('reg-default'));
     await server.publish(registerJourney('reg-two-attempts', { maxAttempts: 2 }));
-    await server.publish(registerJourney('reg-replace', { replaceExisting: true }));
+    await server.publish(appRegisterJourney('reg-app'));
+    await server.publish(appRegisterJourney('reg-replace', { replaceExisting: true }));
     await server.publish(registerJourney('reg-no-recovery', { recoveryCodes: 0 }));
     await server.publish(
       registerJourney('reg-params', { algorithm: 'SHA256', digits: 8, period: 60, label: '{% "Acct " & $user.username %}', recoveryCodes: 2 }),
@@ -146,7 +164,7 @@ describe('totp.register over HTTP', () => {
 
   it('replaceExisting false (default) with a confirmed app fails already_registered and keeps the old app', async () => {
     const enrolled = await enrolUser(server, 'reg.exists');
-    const shown = await startRegistration('reg-default', 'reg.exists');
+    const shown = (await startSession(server, 'reg-app', { input: { userId: enrolled.userId } }, APP_KEY)).body;
     expect(shown).toMatchObject({ status: 'rejected', step: null, error: { code: 'already_registered' } });
     const user = await getUser(server, enrolled.userId);
     expect(user.authenticators.map((a: Doc) => a.id)).toEqual([enrolled.authenticatorId]);
@@ -154,7 +172,7 @@ describe('totp.register over HTTP', () => {
 
   it('replaceExisting true replaces the confirmed app: the old one is removed and its codes no longer work', async () => {
     const old = await enrolUser(server, 'reg.replace');
-    const shown = await startRegistration('reg-replace', 'reg.replace');
+    const shown = (await startSession(server, 'reg-replace', { input: { userId: old.userId } }, APP_KEY)).body;
     expect(shown).toMatchObject({ status: 'waiting', step: { id: 'enrol', type: 'totp.register' } });
     const { secret } = shown.step.data;
     expect(secret).not.toBe(old.secret);

@@ -1,11 +1,14 @@
 /**
  * Where TOTP secrets, codes and recovery codes may appear: only in totp.register's own step data
  * while it waits. Not in other responses, the admin API, timelines, logs, nor at rest in SQLite.
+ * register-totp enrols only a user who proves their password: the user signs up through the
+ * sample sign-up journey first, and that password appears nowhere either.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
+import { outboxCode, loadSampleJourney as loadAnySampleJourney } from '../otp/otp-helpers.js';
 import { authJourney, captureLogs, codeNow, containsCode, decodeSecret, findUser, loadSampleJourney, login, wrongCode } from './totp-helpers.js';
 
 type Doc = Record<string, any>;
@@ -14,6 +17,9 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
   let server: TestServer;
   const logs = captureLogs();
   const username = 'secret.sam';
+  const email = 'secret.sam@example.com';
+  const password = 'correct horse battery staple';
+  let signUpSessionId: string;
   let secret: string;
   let recoveryCodes: string[];
   const submittedCodes: string[] = [];
@@ -35,6 +41,8 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
     const bytes = databaseBytes();
     // The bytes read are the live data: the user written moments ago is there in clear.
     expect(bytes.includes(Buffer.from(username, 'latin1'))).toBe(true);
+    expect(bytes.includes(Buffer.from(password, 'utf8')), 'the password in the database').toBe(false);
+    expect(bytes.includes(Buffer.from('$argon2', 'latin1')), 'the password hash unsealed in the database').toBe(false);
     expect(bytes.includes(Buffer.from(secret, 'latin1')), 'base32 secret in the database').toBe(false);
     expect(bytes.includes(Buffer.from(secret.toLowerCase(), 'latin1')), 'lower-case base32 secret in the database').toBe(false);
     const raw = decodeSecret(secret);
@@ -48,6 +56,8 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
 
   function expectClean(what: string, value: unknown): void {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
+    expect(text.includes(password), `${what} holds the password`).toBe(false);
+    expect(text.includes('$argon2'), `${what} holds the password hash`).toBe(false);
     expect(text.includes(secret), `${what} holds the secret`).toBe(false);
     expect(text.includes(encodeURIComponent(secret)), `${what} holds the secret`).toBe(false);
     for (const code of recoveryCodes) {
@@ -59,17 +69,51 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
 
   beforeAll(async () => {
     server = await startTestServer({ logger: logs.logger });
+    await server.publish(loadAnySampleJourney('sign-up'));
     await server.publish(loadSampleJourney('register-totp'));
     await server.publish(loadSampleJourney('login-totp'));
     await server.publish(authJourney('auth-recovery', { allowRecoveryCodes: true }));
   });
   afterAll(() => server.close({ remove: true }));
 
+  it('sign-up sets the password, which no response, timeline or database byte shows', async () => {
+    const started = await startSession(server, 'sign-up');
+    signUpSessionId = started.body.sessionId;
+    const sent = await submit(server, started.body, 'details', 'next', { username, email });
+    expect(sent.body, JSON.stringify(sent.body)).toMatchObject({ status: 'waiting', step: { id: 'verifyEmail', type: 'email.otp' } });
+    const code = await outboxCode(server, signUpSessionId);
+    const verified = await submit(server, started.body, 'verifyEmail', 'verify', { code });
+    expect(verified.body, JSON.stringify(verified.body)).toMatchObject({ status: 'waiting', step: { id: 'password', type: 'password.set' } });
+    const done = await submit(server, started.body, 'password', 'set', { password });
+    expect(done.body, JSON.stringify(done.body)).toMatchObject({ status: 'completed', result: { claims: { username, email } } });
+    for (const [what, body] of [['the details answer', sent.body], ['the verified answer', verified.body], ['the completed sign-up', done.body]] as const) {
+      expect(JSON.stringify(body).includes(password), `${what} holds the password`).toBe(false);
+    }
+    const got = await server.request('GET', `/v1/sessions/${signUpSessionId}`, { token: started.body.sessionToken });
+    expect(JSON.stringify(got.body).includes(password), 'GET session after sign-up holds the password').toBe(false);
+
+    const admin = await server.admin('GET', `/v1/admin/sessions/${signUpSessionId}`);
+    expect(admin.status).toBe(200);
+    expect(JSON.stringify(admin.body).includes(password), 'the sign-up timeline holds the password').toBe(false);
+    const set = (admin.body.timeline as Doc[]).filter((e) => e.event === 'submitted' && e.option === 'set');
+    expect(set).toHaveLength(1);
+    expect(set[0].data).toEqual({ password: '[redacted]' });
+
+    const bytes = databaseBytes();
+    expect(bytes.includes(Buffer.from(username, 'latin1'))).toBe(true);
+    expect(bytes.includes(Buffer.from(password, 'utf8')), 'the password in the database').toBe(false);
+    expect(bytes.includes(Buffer.from('$argon2', 'latin1')), 'the password hash unsealed in the database').toBe(false);
+  });
+
   it('while totp.register waits, its step data shows the secret but the database holds it sealed only', async () => {
+    expect(signUpSessionId, 'sign-up ran').toBeDefined();
     const started = await startSession(server, 'register-totp');
     sessionIds.push(started.body.sessionId);
-    const shown = await submit(server, started.body, 'who', 'next', { username });
+    expect(started.body).toMatchObject({ status: 'waiting', step: { id: 'credentials', type: 'form' } });
+    const shown = await submit(server, started.body, 'credentials', 'next', { username, password });
     expect(shown.body).toMatchObject({ status: 'waiting', step: { id: 'enrol' } });
+    // The password proved is not shown back, not even next to the secret.
+    expect(JSON.stringify(shown.body).includes(password), 'the enrol step holds the password').toBe(false);
     secret = shown.body.step.data.secret;
     recoveryCodes = shown.body.step.data.recoveryCodes;
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -114,19 +158,27 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
     const confirms = timeline.filter((e) => e.event === 'submitted' && e.option === 'confirm');
     expect(confirms).toHaveLength(2);
     for (const event of confirms) expect(event.data).toEqual({ code: '[redacted]' });
+    const credentials = timeline.filter((e) => e.event === 'submitted' && e.stepId === 'credentials');
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0].data).toEqual({ username, password: '[redacted]' });
     expect(timeline.filter((e) => e.event === 'error').map((e) => e.error.code)).toContain('invalid_code');
     expect(timeline.at(-1)).toMatchObject({ event: 'ended', branch: 'completed' });
 
     const list = await server.admin('GET', `/v1/admin/users?username=${username}`);
     expectClean('GET /v1/admin/users', list.body);
     const user = await server.admin('GET', `/v1/admin/users/${userId}`);
-    expect(user.body.authenticators).toHaveLength(1);
+    // The password sign-up set, and the one app.
+    expect(user.body.authenticators.map((a: Doc) => a.type).sort()).toEqual(['password', 'totp']);
     expectClean('GET /v1/admin/users/{id}', user.body);
     for (const authenticator of user.body.authenticators) {
       expect(Object.keys(authenticator).filter((k) => /secret|seal|key|param|step/i.test(k))).toEqual([]);
     }
     const sessions = await server.admin('GET', '/v1/admin/sessions?journeyId=register-totp');
     expectClean('GET /v1/admin/sessions', sessions.body);
+    const signUps = await server.admin('GET', '/v1/admin/sessions?journeyId=sign-up');
+    expect(signUps.body.map((s: Doc) => s.sessionId ?? s.id)).toContain(signUpSessionId);
+    expectClean('GET /v1/admin/sessions of sign-up', signUps.body);
+    expectClean('the admin sign-up session', (await server.admin('GET', `/v1/admin/sessions/${signUpSessionId}`)).body);
     expectNoSecretAtRest();
   });
 
@@ -193,6 +245,7 @@ describe('TOTP secrets and codes stay out of responses, timelines, logs and the 
     expect(text).toContain('/v1/sessions/');
     expect(text.includes(secret)).toBe(false);
     expect(text.toLowerCase().includes(secret.toLowerCase())).toBe(false);
+    expect(text.includes(password), 'the password logged').toBe(false);
     expect(submittedCodes.length).toBeGreaterThanOrEqual(4);
     for (const code of submittedCodes) expect(containsCode(text, code), `code ${code} logged`).toBe(false);
     for (const code of recoveryCodes) {

@@ -105,6 +105,8 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
       {step.type === 'totp.register' && <TotpEnrolment data={data} />}
       {OTP_TYPES.has(step.type) ? (
         <OtpEntry key={formKey} step={step} busy={busy} errors={fieldErrors} send={send} previous={valuesByStep.current[step.id]} />
+      ) : step.type === 'email.link' ? (
+        <LinkWait step={step} busy={busy} errors={fieldErrors} send={send} />
       ) : (
         <>
           {step.type !== 'totp.register' && <StepData data={data} />}
@@ -194,7 +196,7 @@ interface OptionFormProps {
 }
 
 function OptionForm({ option, stepType, primary, busy, errors, send, previous, extraActions, submitLabel }: OptionFormProps) {
-  const fields = useMemo(() => fieldsOf(option.schema, stepType), [option.schema, stepType]);
+  const fields = useMemo(() => fieldsOf(option.schema, stepType, option.id), [option.schema, stepType, option.id]);
   const [values, setValues] = useState<FieldValues>(() => initialValues(fields, previous));
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -266,7 +268,7 @@ function Field({ field, value, error, onChange }: { field: FieldSpec; value: str
       url: 'url',
     };
     const autoComplete =
-      field.kind === 'code' ? 'one-time-code' : field.kind === 'email' ? 'email' : field.kind === 'tel' ? 'tel' : field.kind === 'password' ? 'current-password' : /user/i.test(field.name) ? 'username' : 'off';
+      field.kind === 'code' ? 'one-time-code' : field.kind === 'email' ? 'email' : field.kind === 'tel' ? 'tel' : field.kind === 'password' ? (field.autoComplete ?? 'current-password') : /user/i.test(field.name) ? 'username' : 'off';
     control = (
       <input
         {...common}
@@ -447,6 +449,60 @@ function OtpEntry({ step, busy, errors, send, previous }: OptionsProps) {
               Send by {channelName(channel)} instead
             </button>
           ))}
+          {resendsLeft !== null && (
+            <span className="sv-muted sv-small-text">{resendsLeft === 0 ? 'No more resends' : `${resendsLeft} resend${resendsLeft === 1 ? '' : 's'} left`}</span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * email.link: where the link went, the code to type when it is opened on another device, "I've
+ * opened the link" and resend. The hosted runner also polls the session, so the page moves on by
+ * itself once the link is used.
+ */
+function LinkWait({ step, busy, send }: OptionsProps) {
+  const data = step.data as { sentTo?: string; code?: string; resendsLeft?: number };
+  const check = step.options.find((o) => o.id === 'check');
+  const resend = step.options.find((o) => o.id === 'resend');
+  const rest = step.options.filter((o) => o !== check && o !== resend);
+  const resendsLeft = typeof data.resendsLeft === 'number' ? data.resendsLeft : null;
+  return (
+    <div className="sv-otp" data-testid="link-wait">
+      {data.sentTo && (
+        <p className="sv-text" data-testid="link-sent-to">
+          We sent a link to <strong>{data.sentTo}</strong>. Open it to continue: this page moves on by itself once you have.
+        </p>
+      )}
+      {typeof data.code === 'string' && (
+        <div className="sv-secret-box" data-testid="link-code-box">
+          <span className="sv-label-small">If you open the link on another device, enter this code there</span>
+          <code className="sv-secret sv-link-code" data-testid="link-code">
+            {data.code}
+          </code>
+        </div>
+      )}
+      <div className="sv-actions sv-actions-stack">
+        {check && (
+          <button type="button" className="sv-button sv-primary" disabled={busy !== null} onClick={() => send(check, [], null)} data-option="check" data-primary>
+            {busy === check.id ? <Spinner /> : null}
+            {check.label ?? 'I’ve opened the link'}
+          </button>
+        )}
+        {rest.map((o) => (
+          <button key={o.id} type="button" className="sv-button sv-secondary" disabled={busy !== null} onClick={() => send(o, [], null)} data-option={o.id}>
+            {o.label ?? humanize(o.id)}
+          </button>
+        ))}
+      </div>
+      {resend && (
+        <div className="sv-resend">
+          <span className="sv-muted">Didn’t get it?</span>
+          <button type="button" className="sv-link" disabled={resendsLeft === 0 || busy !== null} onClick={() => send(resend, [], null)} data-testid="link-resend">
+            {busy === 'resend' ? 'Sending…' : (resend.label ?? 'Send a new link')}
+          </button>
           {resendsLeft !== null && (
             <span className="sv-muted sv-small-text">{resendsLeft === 0 ? 'No more resends' : `${resendsLeft} resend${resendsLeft === 1 ? '' : 's'} left`}</span>
           )}

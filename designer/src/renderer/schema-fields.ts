@@ -15,6 +15,8 @@ export interface FieldSpec {
   options?: Array<{ value: unknown; label: string }>;
   /** Secrets and one-time codes are never kept when a step is shown again. */
   forget: boolean;
+  /** For password fields: `new-password` when the option sets one (password managers offer to generate it), else `current-password`. */
+  autoComplete?: 'new-password' | 'current-password';
 }
 
 export type FieldValues = Record<string, string | boolean>;
@@ -27,7 +29,7 @@ export function schemaProperties(schema: JsonSchema | undefined): Array<[string,
   return Object.entries(schema.properties).filter((entry): entry is [string, JsonSchema] => isRecord(entry[1]));
 }
 
-export function fieldsOf(schema: JsonSchema | undefined, stepType = ''): FieldSpec[] {
+export function fieldsOf(schema: JsonSchema | undefined, stepType = '', optionId = ''): FieldSpec[] {
   const required = new Set(Array.isArray(schema?.required) ? (schema!.required as string[]) : []);
   return schemaProperties(schema).map(([name, prop]) => {
     const type = Array.isArray(prop.type) ? (prop.type as string[]).find((t) => t !== 'null') : (prop.type as string | undefined);
@@ -45,6 +47,7 @@ export function fieldsOf(schema: JsonSchema | undefined, stepType = ''): FieldSp
     else if (format === 'email' || /^e-?mail$/i.test(name)) kind = 'email';
     else if (format === 'password' || /password|passcode|secret/i.test(name)) kind = 'password';
     else if (oneTimeCode) kind = 'code';
+    else if (prop.writeOnly === true && type === 'string') kind = 'password';
     else if (format === 'date') kind = 'date';
     else if (format === 'uri' || format === 'url') kind = 'url';
     else if (/phone/i.test(name)) kind = 'tel';
@@ -57,8 +60,14 @@ export function fieldsOf(schema: JsonSchema | undefined, stepType = ''): FieldSp
       schema: prop,
       options,
       forget: kind === 'password' || kind === 'code' || prop.writeOnly === true,
+      ...(kind === 'password' ? { autoComplete: isNewPassword(stepType, optionId, name) ? ('new-password' as const) : ('current-password' as const) } : {}),
     };
   });
+}
+
+/** A password being chosen (password.set's `set`, or a field named new…), not one being proved. */
+function isNewPassword(stepType: string, optionId: string, name: string): boolean {
+  return stepType === 'password.set' || optionId === 'set' || /^new/i.test(name);
 }
 
 function enumLabel(value: unknown): string {

@@ -11,6 +11,9 @@ import type { JsonObject, StepResponse } from '../api/types.js';
 import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
 
+/** How often the runner asks whether an email link was used while it waits for one. */
+const LINK_POLL_MS = 2000;
+
 type View =
   | { kind: 'loading'; message: string }
   | { kind: 'step'; response: StepResponse }
@@ -96,6 +99,28 @@ export function RunnerApp() {
     };
     void run();
   }, [journeyId, show, fail]);
+
+  // email.link: the link is proved in another tab or on another device, which resumes the session
+  // server-side; polling the session moves this page on by itself.
+  useEffect(() => {
+    if (view.kind !== 'step' || view.response.step?.type !== 'email.link') return;
+    const waitingAt = view.response.step.id;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      if (!session.current) return;
+      try {
+        const next = await getSession(session.current.sessionId, session.current.sessionToken);
+        if (!stopped && (next.status !== 'waiting' || next.step?.id !== waitingAt)) await show(next);
+      } catch (error) {
+        // A connection hiccup: poll again. A session that expired or is gone: say so.
+        if (!stopped && error instanceof ApiError && error.code !== 'network_error' && error.status < 500) fail(error);
+      }
+    }, LINK_POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [view, show, fail]);
 
   const onSubmit = useCallback(
     async (option: string, data?: JsonObject) => {

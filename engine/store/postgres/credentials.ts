@@ -53,6 +53,49 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     await this.pool.query('UPDATE authenticators SET confirmed_at = $1 WHERE id = $2 AND confirmed_at IS NULL', [at, id]);
   }
 
+  async confirmEnrolment(
+    id: string,
+    userId: string,
+    at: string,
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+  ): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      // The user's row locked first: confirms of one user run one after another (two confirms of
+      // different pending rows would otherwise both see "no other confirmed" under READ COMMITTED).
+      // NO KEY UPDATE still lets rows referencing the user be inserted meanwhile.
+      const locked = await client.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [userId]);
+      if (locked.rowCount !== 1) return false;
+      // Each statement below reads what the previous holder of the lock committed.
+      const { rows } = await client.query('SELECT type FROM authenticators WHERE id = $1 AND user_id = $2 AND confirmed_at IS NULL', [id, userId]);
+      if (!rows[0]) return false;
+      const type = rows[0].type as string;
+      if (!options.replaceExisting) {
+        const other = await client.query(
+          'SELECT 1 FROM authenticators WHERE user_id = $1 AND type = $2 AND id <> $3 AND confirmed_at IS NOT NULL LIMIT 1',
+          [userId, type, id],
+        );
+        if (other.rowCount) return false;
+      }
+      // Replacing: every other of the type goes; otherwise only the other pending ones (there is no confirmed one).
+      await client.query('DELETE FROM authenticators WHERE user_id = $1 AND type = $2 AND id <> $3', [userId, type, id]);
+      await client.query('UPDATE authenticators SET confirmed_at = $1 WHERE id = $2', [at, id]);
+      if (options.recoveryCodes) {
+        await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+        for (const c of options.recoveryCodes) {
+          await client.query('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+            c.id,
+            userId,
+            c.salt,
+            c.hash,
+            c.createdAt,
+            c.usedAt,
+          ]);
+        }
+      }
+      return true;
+    });
+  }
+
   async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `UPDATE authenticators SET last_time_step = $1, last_used_at = $2

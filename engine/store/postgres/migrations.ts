@@ -155,6 +155,27 @@ export const postgresMigrations: Array<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 4,
+    name: 'email links',
+    sql: `
+      -- Single-use email links (email.link): the token only as its sha256, per session and step.
+      CREATE TABLE email_links (
+        id ${TEXT} PRIMARY KEY,
+        token_hash ${TEXT} NOT NULL UNIQUE,
+        session_id ${TEXT} NOT NULL,
+        step_id ${TEXT} NOT NULL,
+        device_hash ${TEXT},
+        code_hash ${TEXT},
+        failures INTEGER NOT NULL DEFAULT 0,
+        created_at ${TEXT} NOT NULL,
+        expires_at ${TEXT} NOT NULL,
+        used_at ${TEXT}
+      );
+      CREATE INDEX email_links_step ON email_links (session_id, step_id);
+      CREATE INDEX email_links_expiry ON email_links (expires_at);
+    `,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import type {
   AttemptStore,
   AuthenticatorStore,
   CounterStore,
+  EmailLinkStore,
   JourneyStore,
   OutboxStore,
   RecoveryCodeStore,
@@ -18,6 +19,7 @@ import type {
   UserStore,
 } from '../store.js';
 import { PostgresCounters } from './counters.js';
+import { PostgresEmailLinks } from './email-links.js';
 import { PostgresAttempts, PostgresAuthenticators, PostgresRecoveryCodes } from './credentials.js';
 import { PostgresJourneys } from './journeys.js';
 import { migrate } from './migrations.js';
@@ -56,6 +58,7 @@ class PostgresStore implements Store {
   readonly outbox: OutboxStore;
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
+  readonly links: EmailLinkStore;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool) {
@@ -70,6 +73,7 @@ class PostgresStore implements Store {
     this.outbox = new PostgresOutbox(pool);
     this.signingKeys = new PostgresSigningKeys(pool);
     this.usedTokens = new PostgresUsedTokens(pool);
+    this.links = new PostgresEmailLinks(pool);
   }
 
   async ping(): Promise<boolean> {

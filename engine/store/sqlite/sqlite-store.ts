@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JsonObject } from '../../steps/step-types.js';
 import {
@@ -11,6 +10,7 @@ import {
   type AuthenticatorStore,
   type CounterStore,
   type DraftRecord,
+  type EmailLinkStore,
   type JourneyStore,
   type JourneySummary,
   type OutboxMessage,
@@ -29,19 +29,26 @@ import {
   type UserStore,
   type VersionRecord,
 } from '../store.js';
+import { createPrivateFile, ensurePrivateDir, restrictFile } from '../../security/private-files.js';
 import { sqliteMigrations } from './migrations.js';
+import { SqliteEmailLinks } from './email-links.js';
 
 type Row = Record<string, any>;
 
-/** Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations. */
+/**
+ * Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations.
+ * A new file is created 0600 in a directory created 0700 (private-files.ts); SQLite gives its
+ * -wal and -shm files the database file's mode, and they are set once more here.
+ */
 export function openSqliteStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const created = path !== ':memory:' && (ensurePrivateDir(dirname(path)), createPrivateFile(path));
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  if (created) for (const suffix of ['-wal', '-shm']) restrictFile(path + suffix);
   cachePreparedStatements(db);
   return new SqliteStore(db);
 }
@@ -102,6 +109,7 @@ class SqliteStore implements Store {
   readonly outbox: OutboxStore;
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
+  readonly links: EmailLinkStore;
 
   constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
@@ -115,6 +123,7 @@ class SqliteStore implements Store {
     this.outbox = new SqliteOutbox(db);
     this.signingKeys = new SqliteSigningKeys(db);
     this.usedTokens = new SqliteUsedTokens(db);
+    this.links = new SqliteEmailLinks(db);
   }
 
   async ping(): Promise<boolean> {
@@ -460,6 +469,36 @@ class SqliteAuthenticators implements AuthenticatorStore {
 
   async confirm(id: string, at: string): Promise<void> {
     this.db.prepare('UPDATE authenticators SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL').run(at, id);
+  }
+
+  async confirmEnrolment(
+    id: string,
+    userId: string,
+    at: string,
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+  ): Promise<boolean> {
+    // IMMEDIATE: the write lock is taken before the checks, so no other process confirms in between.
+    return this.db.transaction(() => {
+      const pending = this.db
+        .prepare('SELECT type FROM authenticators WHERE id = ? AND user_id = ? AND confirmed_at IS NULL')
+        .get(id, userId) as Row | undefined;
+      if (!pending) return false;
+      if (!options.replaceExisting) {
+        const other = this.db
+          .prepare('SELECT 1 FROM authenticators WHERE user_id = ? AND type = ? AND id <> ? AND confirmed_at IS NOT NULL LIMIT 1')
+          .get(userId, pending.type, id);
+        if (other) return false;
+      }
+      // Replacing: every other of the type goes; otherwise only the other pending ones (there is no confirmed one).
+      this.db.prepare('DELETE FROM authenticators WHERE user_id = ? AND type = ? AND id <> ?').run(userId, pending.type, id);
+      this.db.prepare('UPDATE authenticators SET confirmed_at = ? WHERE id = ?').run(at, id);
+      if (options.recoveryCodes) {
+        const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+        this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+        for (const c of options.recoveryCodes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+      }
+      return true;
+    }).immediate();
   }
 
   async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
