@@ -41,6 +41,36 @@ describe('a default install (the sample journeys)', () => {
     return submit(server, started.body, 'credentials', 'signIn', { username, password });
   }
 
+
+  /** A browser: keeps the device cookie the engine sets, and sends it back. */
+  function browser() {
+    let cookie: string | null = null;
+    const call = async (method: string, path: string, options: { body?: string; type?: string; token?: string } = {}) => {
+      const headers: Record<string, string> = {};
+      if (options.body !== undefined) headers['content-type'] = options.type ?? 'application/json';
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      if (cookie) headers.cookie = `journey_device=${cookie}`;
+      const response = await fetch(server.url + path, { method, headers, body: options.body, redirect: 'manual' });
+      cookie = response.headers.getSetCookie().map((c) => /^journey_device=([^;]*)/.exec(c)?.[1]).find(Boolean) ?? cookie;
+      const text = await response.text();
+      return { status: response.status, text, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null };
+    };
+    return {
+      start: (journeyId: string) => call('POST', `/v1/journeys/${journeyId}/start`, { body: '{}' }),
+      submit: (session: { sessionId: string; sessionToken: string }, stepId: string, option: string, data?: unknown) =>
+        call('POST', `/v1/sessions/${session.sessionId}/submit`, { body: JSON.stringify({ stepId, option, ...(data === undefined ? {} : { data }) }), token: session.sessionToken }),
+      get: (session: { sessionId: string; sessionToken: string }) => call('GET', `/v1/sessions/${session.sessionId}`, { token: session.sessionToken }),
+      openLink: (token: string) => call('POST', `/v1/links/${token}`, { body: '', type: 'application/x-www-form-urlencoded' }),
+    };
+  }
+
+  async function linkIn(sessionId: string): Promise<string> {
+    const listed = await server.admin('GET', `/v1/admin/outbox?sessionId=${sessionId}`);
+    const token = /\/v1\/links\/([A-Za-z0-9_-]+)/.exec(listed.body[0]?.body ?? '')?.[1];
+    expect(token, 'a link in the newest email').toBeDefined();
+    return token!;
+  }
+
   beforeAll(async () => {
     server = await startTestServer();
     const published = await publishSampleJourneys(SAMPLES, server.engine.admin, server.engine.store, pino({ level: 'silent' }));
@@ -105,6 +135,68 @@ describe('a default install (the sample journeys)', () => {
       expect(answer.body).toMatchObject({ status: 'waiting', step: { id: 'credentials' }, error: { code: 'invalid_credentials' } });
     }
     expect(wrong.body.error.message).toBe(unknown.body.error.message);
+  });
+
+
+  describe('recover-account', () => {
+    it('by email link: a locked-out user sets a new password, the lockout goes, other tokens still validate', async () => {
+      const signedUp = await signUp('rita', 'rita@example.com');
+      const before = await signIn('rita', PASSWORD);
+      const earlier = await submit(server, before.body, 'offerApp', 'skip');
+      for (let i = 0; i < 5; i++) await signIn('rita', 'a wrong guess of the password');
+      expect((await signIn('rita', PASSWORD)).body.error.code).toBe('locked');
+
+      const phone = browser();
+      const started = await phone.start('recover-account');
+      const session = started.body;
+      await phone.submit(session, 'who', 'next', { username: 'rita' });
+      const sent = await phone.submit(session, 'how', 'email');
+      expect(sent.body.step, JSON.stringify(sent.body)).toMatchObject({ id: 'emailLink', type: 'email.link' });
+      const token = await linkIn(session.sessionId);
+      const page = await phone.openLink(token);
+      expect(page.status, page.text).toBe(200);
+      const moved = await phone.get(session);
+      expect(moved.body.step).toMatchObject({ id: 'newPassword', type: 'password.set' });
+      const newPassword = 'a brand new passphrase after recovery';
+      const done = await phone.submit(session, 'newPassword', 'set', { password: newPassword });
+      expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
+      expect(decodeJwt(done.body.result.token).payload).toMatchObject({ sub: decodeJwt(signedUp.result.token).payload.sub, amr: ['email'] });
+
+      // Unlocked, with the new password only; the token issued before the recovery is unaffected.
+      expect((await signIn('rita', PASSWORD)).body.error.code).toBe('invalid_credentials');
+      expect((await signIn('rita', newPassword)).body.step.id).toBe('offerApp');
+      expect((await validate({ token: earlier.body.result.token })).body.valid).toBe(true);
+    });
+
+    it('by recovery code, for a user with an authenticator app', async () => {
+      await signUp('sam', 'sam@example.com');
+      const offered = await signIn('sam', PASSWORD);
+      const shown = await submit(server, offered.body, 'offerApp', 'setUp');
+      const { secret, recoveryCodes } = shown.body.step.data as { secret: string; recoveryCodes: string[] };
+      await submit(server, offered.body, 'enrol', 'confirm', { code: await codeNow(secret, server.clock) });
+
+      const started = await startSession(server, 'recover-account');
+      await submit(server, started.body, 'who', 'next', { username: 'sam' });
+      const wrong = await submit(server, started.body, 'how', 'recoveryCode', { code: 'aaaaa-bbbbb' });
+      expect(wrong.body).toMatchObject({ step: { id: 'how' }, error: { code: 'invalid_code' } });
+      const proved = await submit(server, started.body, 'how', 'recoveryCode', { code: recoveryCodes[0] });
+      expect(proved.body.step).toMatchObject({ id: 'newPassword' });
+      const done = await submit(server, started.body, 'newPassword', 'set', { password: 'another long passphrase chosen later' });
+      expect(done.body.status).toBe('completed');
+      expect(decodeJwt(done.body.result.token).payload.amr).toEqual(['otp']);
+    });
+
+    it('a link opened in another browser proves nothing: the session stays where it was', async () => {
+      await signUp('tess', 'tess@example.com');
+      const victim = browser();
+      const started = await victim.start('recover-account');
+      await victim.submit(started.body, 'who', 'next', { username: 'tess' });
+      await victim.submit(started.body, 'how', 'email');
+      const token = await linkIn(started.body.sessionId);
+      const elsewhere = await browser().openLink(token);
+      expect(elsewhere.status).toBe(403);
+      expect((await victim.get(started.body)).body.step.id).toBe('emailLink');
+    });
   });
 
   describe('attacks found on the earlier samples fail', () => {
