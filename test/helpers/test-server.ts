@@ -63,6 +63,10 @@ export async function startTestServer(
     LOG_LEVEL: 'silent',
     // Suites start many sessions from one address under a frozen clock; rate-limit tests turn it on.
     RATE_LIMITS: 'off',
+    // The same for the send limits past the one per destination (suites that test them set them).
+    OTP_SEND_LIMIT_PER_CLIENT: '100000/3600',
+    OTP_SEND_LIMIT_PER_COUNTRY: '100000/3600',
+    OTP_SEND_LIMIT_GLOBAL: '100000/3600',
     ...options.env,
   });
   const engine = await createEngine(config, {

@@ -103,6 +103,10 @@ async function spawnOnce(options: EngineOptions, port: number): Promise<EnginePr
     ADMIN_API_KEY: ADMIN_KEY,
     SECRET_KEY: options.secretKey,
     RATE_LIMITS: 'off',
+    // The same for the send limits past the one per destination (suites that test them set them).
+    OTP_SEND_LIMIT_PER_CLIENT: '100000/3600',
+    OTP_SEND_LIMIT_PER_COUNTRY: '100000/3600',
+    OTP_SEND_LIMIT_GLOBAL: '100000/3600',
     LOG_LEVEL: 'silent',
     ...options.env,
   };
