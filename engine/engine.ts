@@ -13,7 +13,7 @@ import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
 import { SessionService } from './runtime/session-service.js';
 import { createOutboundHttp } from './security/outbound-http.js';
-import { uncharged } from './runtime/run-budget.js';
+import { uncharged } from './runtime/run-scope.js';
 import { resealUnderCurrentKey } from './security/reseal.js';
 import { createSealer } from './security/sealing.js';
 import { TokenService } from './security/tokens.js';

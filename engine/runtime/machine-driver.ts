@@ -8,7 +8,8 @@ import type { JsonObject } from '../steps/step-types.js';
 import type { SessionStatus, TimelineEvent } from '../store/store.js';
 import { endStatus, waitingState, waitingStep, type CompiledJourney, type SessionSnapshot } from './compile-journey.js';
 import { EngineError } from './errors.js';
-import { RUN_LIMITS, RunBudget, withRunBudget } from './run-budget.js';
+import { RUN_LIMITS, RunBudget } from './run-budget.js';
+import { withRunBudget } from './run-scope.js';
 import type { SessionContext, SessionEvent, SessionInput, SubmitEvent } from './session-context.js';
 
 export interface Advanced {

@@ -5,8 +5,8 @@
  * message providers) are not charged. Expression evaluation yields to the event loop every slice,
  * so one hostile run never freezes the other requests meanwhile.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { performance } from 'node:perf_hooks';
+// No Node built-ins here: the designer's validator loads this module (through expressions.ts) in
+// the browser. What needs Node (the run's async scope) is in run-scope.ts.
 
 export const RUN_LIMITS = {
   /** CPU time one start or submit may spend in expressions and step code (RUN_CPU_BUDGET_MS). */
@@ -37,25 +37,6 @@ export class RunBudget {
 /** Thrown inside an expression when the run's budget is spent (turned into `budget_exceeded`). */
 export const BUDGET_EXCEEDED = 'budget_exceeded';
 
-const running = new AsyncLocalStorage<RunBudget>();
-
-/** Runs one start or submit under its budget. */
-export function withRunBudget<T>(budget: RunBudget, run: () => Promise<T>): Promise<T> {
-  return running.run(budget, run);
-}
-
-/** Runs an outbound wait (HTTP call, message provider) without charging the run for it. */
-export async function uncharged<T>(wait: () => Promise<T>): Promise<T> {
-  const budget = running.getStore();
-  if (!budget) return wait();
-  const started = performance.now();
-  try {
-    return await wait();
-  } finally {
-    budget.ioMs += performance.now() - started;
-  }
-}
-
 /**
  * Meters one expression evaluation: charges its time to the run, enforces the per-expression
  * limit, and every `sliceMs` yields to the event loop (the time yielded is nobody's CPU).
@@ -76,7 +57,7 @@ export class ExpressionMeter {
     if (++this.calls % 16 !== 0) return undefined;
     const now = this.charge();
     if (now - this.sliceStart < RUN_LIMITS.sliceMs) return undefined;
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    return new Promise<void>((resolve) => yieldToEventLoop(resolve)).then(() => {
       this.lastMark = this.sliceStart = performance.now();
     });
   }
@@ -94,3 +75,7 @@ export class ExpressionMeter {
     return now;
   }
 }
+
+/** Lets other work run: setImmediate in Node (no 1 ms floor), a zero timeout elsewhere. */
+const yieldToEventLoop: (resume: () => void) => void =
+  typeof setImmediate === 'function' ? (resume) => setImmediate(resume) : (resume) => setTimeout(resume, 0);
