@@ -89,6 +89,47 @@ function registerJourney(): Doc {
   return { ...document, id: 'abuse-register' };
 }
 
+/**
+ * register-totp only enrols an app for a user who proves their password, so the users are made
+ * first: who (form: any username) → create (user.identify, mode create) → password (password.set,
+ * asked from the client) → done. Unlike the sample sign-up, the username is not restricted to a
+ * pattern, so that odd usernames (template strings) can be made too.
+ */
+const signUpJourney: Doc = {
+  id: 'abuse-signup',
+  name: 'Abuse: sign up',
+  start: 'who',
+  settings: { public: true },
+  steps: {
+    who: {
+      type: 'form',
+      config: {
+        outputVariable: 'signup',
+        options: [
+          {
+            id: 'next',
+            label: 'Continue',
+            schema: { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1, maxLength: 256 } } },
+          },
+        ],
+      },
+      branches: { next: 'create' },
+    },
+    create: {
+      type: 'user.identify',
+      config: { username: '{% signup.username %}', mode: 'create' },
+      errorOutputVariable: 'signupError',
+      branches: { success: 'password', failure: 'failed' },
+    },
+    password: { type: 'password.set', errorOutputVariable: 'signupError', branches: { success: 'done', failure: 'failed' } },
+    done: { type: 'complete', config: { claims: { username: '{% $user.username %}' } } },
+    failed: { type: 'reject', config: { code: '{% signupError.code %}', message: '{% signupError.message %}' } },
+  },
+};
+
+/** 15+ characters, not a common password, and containing none of the usernames used here. */
+const PASSWORD = 'seven violet kites over the harbour';
+
 // ---------------------------------------------------------------------------------------------
 // Checks
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +227,19 @@ const start = (journeyId: string, body: unknown = {}, token?: string) => ok('POS
 const answer = (session: SessionRef, stepId: string, option: string, data?: unknown) =>
   ok('POST', `/v1/sessions/${session.sessionId}/submit`, { token: session.sessionToken, body: data === undefined ? { stepId, option } : { stepId, option, data } });
 
+/** Makes `username` with PASSWORD (abuse-signup), then signs in on abuse-register: it waits at the (unconfirmed) enrolment. */
+async function signUpAndEnrol(username: string): Promise<any> {
+  const signup = await start(signUpJourney.id);
+  const asked = await answer(signup, 'who', 'next', { username });
+  expect(asked.step?.id, JSON.stringify(asked)).toBe('password');
+  const signedUp = await answer(signup, 'password', 'set', { password: PASSWORD });
+  expect(signedUp.status, JSON.stringify(signedUp)).toBe('completed');
+  expect(signedUp.result.claims).toEqual({ username });
+  const enrol = await start('abuse-register');
+  expect(enrol.step?.id).toBe('credentials');
+  return answer(enrol, 'credentials', 'next', { username, password: PASSWORD });
+}
+
 async function completeEcho(data: unknown = { value: 'x' }, input: unknown = {}): Promise<any> {
   const session = await start(echoJourney.id, { input });
   const done = await answer(session, 'ask', 'go', data);
@@ -226,6 +280,7 @@ async function buildFixture(): Promise<Fixture> {
   await server.publish(inputJourney('abuse-input'));
   await server.publish(echoJourney);
   await server.publish(formJourney('abuse-ttl', { public: true, sessionTtlSeconds: 60 }));
+  await server.publish(signUpJourney);
   await server.publish(registerJourney());
   await server.publish(formJourney('abuse-deleted'));
   await ok('DELETE', '/v1/admin/journeys/abuse-deleted', { token: ADMIN_KEY }, 204);
@@ -252,17 +307,17 @@ async function buildFixture(): Promise<Fixture> {
   const rejected: SessionRef = await start(form.id);
   expect((await answer(rejected, 'ask', 'cancel')).status).toBe('rejected');
 
-  // Two users, each with an (unconfirmed) authenticator, from the TOTP enrolment journey.
+  // Two users, each with a password and an (unconfirmed) authenticator app from the TOTP enrolment journey.
   for (const username of ['abuse-alice', 'abuse-bob']) {
-    const enrol = await start('abuse-register');
-    const waitingForCode = await answer(enrol, 'who', 'next', { username });
-    expect(waitingForCode.step?.id).toBe('enrol');
+    const waitingForCode = await signUpAndEnrol(username);
+    expect(waitingForCode.step?.id, JSON.stringify(waitingForCode)).toBe('enrol');
   }
   const userId = async (username: string) => (await ok('GET', `/v1/admin/users?username=${username}`, { token: ADMIN_KEY }))[0].id as string;
   const a = await userId('abuse-alice');
   const b = await userId('abuse-bob');
   const userA = await ok('GET', `/v1/admin/users/${a}`, { token: ADMIN_KEY });
-  expect(userA.authenticators.length).toBeGreaterThan(0);
+  const appA = userA.authenticators.find((authenticator: { type: string }) => authenticator.type === 'totp');
+  expect(appA, JSON.stringify(userA.authenticators)).toMatchObject({ id: expect.any(String), confirmedAt: null });
 
   return {
     adminKey: ADMIN_KEY,
@@ -283,7 +338,7 @@ async function buildFixture(): Promise<Fixture> {
     completed,
     rejected,
     expired,
-    users: { a, b, authenticatorA: userA.authenticators[0].id },
+    users: { a, b, authenticatorA: appA.id },
     tokens: { fresh, used: usedToken, expired: expiredToken, testRun: testRunToken, ...(await forgeTokens(fresh)) },
   };
 }
@@ -481,9 +536,8 @@ describe('template strings and odd unicode in user input are stored and echoed a
 
   it('keeps a template string literal when a step uses it as a username', async () => {
     const username = '{% "ad" & "min" %}';
-    const enrol = await start('abuse-register');
-    const next = await answer(enrol, 'who', 'next', { username });
-    expect(next.step?.id).toBe('enrol');
+    const next = await signUpAndEnrol(username);
+    expect(next.step?.id, JSON.stringify(next)).toBe('enrol');
     const users = await ok('GET', `/v1/admin/users?username=${encodeURIComponent(username)}`, { token: ADMIN_KEY });
     expect(users.map((u: { username: string }) => u.username)).toEqual([username]);
     expect(await ok('GET', '/v1/admin/users?username=admin', { token: ADMIN_KEY })).toEqual([]);
