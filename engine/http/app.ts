@@ -165,8 +165,10 @@ export function createApp(deps: AppDeps): express.Express {
 /**
  * The pages' Content-Security-Policy (http-api.md, "Response headers"): scripts, styles, requests
  * and workers from the engine's own origin only; no inline script anywhere (the built pages load
- * one module script by URL, designer/vite-plugins.ts adds none), no framing, no <base>, no
- * plugins, forms posted to the origin only.
+ * one module script by URL, designer/vite-plugins.ts adds none), no inline styles (React sets
+ * style properties through the CSSOM, which CSP does not govern; nothing in the bundle adds a
+ * <style> element or a style attribute), no framing, no <base>, no plugins, forms posted to the
+ * origin only. Checked in Chromium by every browser suite (test/e2e: a violation fails the test).
  */
 const PAGE_CSP = [
   "default-src 'self'",
@@ -180,7 +182,16 @@ const PAGE_CSP = [
   "object-src 'none'",
 ];
 const RUNNER_CSP = PAGE_CSP.join('; ');
-const DESIGNER_CSP = PAGE_CSP.join('; ');
+/**
+ * The designer alone also allows 'unsafe-eval': its step config forms use @rjsf/validator-ajv8,
+ * and Ajv compiles each JSON Schema into a function with `new Function` (rjsf compiles the
+ * schemas of anyOf/oneOf configs, such as user.identify's, to pick the matching option; the live
+ * validator falls back to the main thread when its worker cannot start). Those schemas come from
+ * the engine's step catalogue and from journeys written by admins, never from a visitor; Ajv's
+ * generated code does not embed schema values as code; and scripts still load only from the
+ * origin. The runner, which visitors use, has no eval.
+ */
+const DESIGNER_CSP = PAGE_CSP.map((d) => (d === "script-src 'self'" ? "script-src 'self' 'unsafe-eval'" : d)).join('; ');
 /** The "not built" page: its one inline stylesheet, nothing else. */
 const NOT_BUILT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 

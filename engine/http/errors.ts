@@ -14,6 +14,8 @@ export const notFoundHandler: RequestHandler = (_req, res) => {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // An error is never cached, even from a route that had said its answer could be (the JWKS).
+    if (!res.headersSent) res.setHeader('Cache-Control', 'no-store');
     if (error instanceof EngineError) {
       res.status(ERROR_STATUS[error.code]).json(errorBody(error.code, error.message, error.details));
       return;

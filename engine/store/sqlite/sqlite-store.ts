@@ -41,7 +41,11 @@ type Row = Record<string, any>;
  * -wal and -shm files the database file's mode, and they are set once more here.
  */
 export function openSqliteStore(path: string): Store {
-  const created = path !== ':memory:' && (ensurePrivateDir(dirname(path)), createPrivateFile(path));
+  let created = false;
+  if (path !== ':memory:') {
+    ensurePrivateDir(dirname(path));
+    created = createPrivateFile(path);
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
