@@ -28,6 +28,8 @@ const SOURCES = [
   join(root, 'engine', 'journey'),
   join(root, 'engine', 'steps', 'registry.ts'),
   join(root, 'engine', 'runtime', 'expressions.ts'),
+  join(root, 'engine', 'runtime', 'run-budget.ts'),
+  join(root, 'engine', 'security'),
 ];
 
 function newest(path: string): number {

@@ -1,9 +1,10 @@
 /** Schema fragments several built-in steps share. */
-import { VARIABLE_NAME_PATTERN } from '../engine/journey/journey-schema.js';
+import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../engine/journey/journey-schema.js';
 
 export const outputVariableSchema = {
   type: 'string',
   pattern: VARIABLE_NAME_PATTERN,
+  not: { enum: RESERVED_VARIABLE_NAMES },
   description: 'The variable that receives what the step produces.',
 } as const;
 

@@ -44,6 +44,7 @@ const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
   unknown_step_type: true,
   invalid_config: true,
   expression_syntax: true,
+  unsupported_pattern: true,
   missing_target: true,
   unknown_branch: true,
   no_terminal: true,

@@ -8,8 +8,13 @@ import type { FromSchema } from 'json-schema-to-ts';
 
 export const JOURNEY_ID_PATTERN = '^[a-z0-9][a-z0-9._-]{0,63}$';
 export const STEP_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]{0,63}$';
-/** Variable names are JSONata field names at the root; prototype keys are refused outright. */
-export const VARIABLE_NAME_PATTERN = '^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_]{0,63}$';
+/**
+ * Variable names are JSONata field names at the root; prototype keys are refused outright (with
+ * `not: { enum: RESERVED_VARIABLE_NAMES }` beside the pattern: patterns run on RE2, which has no
+ * lookahead).
+ */
+export const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
+export const RESERVED_VARIABLE_NAMES = ['__proto__', 'constructor', 'prototype'] as const;
 
 export const stepSchema = {
   type: 'object',
@@ -29,6 +34,7 @@ export const stepSchema = {
     errorOutputVariable: {
       type: 'string',
       pattern: VARIABLE_NAME_PATTERN,
+      not: { enum: RESERVED_VARIABLE_NAMES },
       description: "Where the step's error object { code, message, details? } is stored when it fails.",
     },
     onFailure: {

@@ -1,10 +1,13 @@
 /**
  * One ajv instance for everything the engine checks against JSON Schema (journey documents,
  * step configs, option data, start input, HTTP bodies). Draft 2020-12 with formats; compiled
- * validators are cached per schema object by ajv itself.
+ * validators are cached per schema object by ajv itself. Every pattern (`pattern`,
+ * `patternProperties`, regex-based formats) runs on RE2, in time linear in the data.
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { linearFormats } from '../security/linear-formats.js';
+import { ajvLinearRegExp } from '../security/linear-regex.js';
 
 export type { ErrorObject, ValidateFunction };
 
@@ -13,10 +16,13 @@ export function createAjv(options: { useDefaults?: boolean } = {}): Ajv2020.defa
     allErrors: true,
     strict: false,
     useDefaults: options.useDefaults ?? false,
-    // Bounded regexes: schemas come from admins, data from anyone.
+    // Schemas come from admins, data from anyone: patterns run on RE2 (linear time; a pattern
+    // RE2 cannot run, such as a backreference, fails to compile with an UnsupportedPatternError).
     unicodeRegExp: true,
+    code: { regExp: ajvLinearRegExp },
   });
   addFormats.default(ajv);
+  for (const [name, format] of Object.entries(linearFormats())) ajv.addFormat(name, format);
   return ajv;
 }
 

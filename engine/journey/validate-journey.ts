@@ -9,6 +9,8 @@ import type { StepDefinition } from '../steps/step-types.js';
 import { checkAuthentication } from './check-authentication.js';
 import { journeySchema } from './journey-schema.js';
 import { createAjv, describeError, errorPointer, pointer, type ValidateFunction } from './schema-validator.js';
+import { unsupportedSchemaPatterns } from './schema-patterns.js';
+import { UnsupportedPatternError, unsupportedPattern } from '../security/linear-regex.js';
 
 export type DiagnosticCode =
   | 'invalid_document'
@@ -16,6 +18,7 @@ export type DiagnosticCode =
   | 'unknown_step_type'
   | 'invalid_config'
   | 'expression_syntax'
+  | 'unsupported_pattern'
   | 'missing_target'
   | 'unknown_branch'
   | 'no_terminal'
@@ -45,7 +48,7 @@ export class JourneyValidator {
   private readonly ajv = createAjv();
   private readonly validateDocument: ValidateFunction;
   private readonly configValidators = new Map<string, ValidateFunction>();
-  private readonly schemaProblems = new Map<string, string | null>();
+  private readonly schemaProblems = new Map<string, { message: string; unsupported: boolean } | null>();
 
   constructor(private readonly registry: StepRegistry) {
     this.validateDocument = this.ajv.compile(journeySchema);
@@ -94,6 +97,12 @@ export class JourneyValidator {
             path: `${base}/config${pointer(...path)}`,
             stepId,
           });
+          return;
+        }
+        // Regex literals run on RE2: one it cannot run is refused now, not when the step runs.
+        for (const regex of compileExpression(source).regexes) {
+          const problem = unsupportedPattern(regex.source, regex.flags);
+          if (problem) add({ severity: 'error', code: 'unsupported_pattern', message: problem.message, path: `${base}/config${pointer(...path)}`, stepId });
         }
       });
 
@@ -181,20 +190,32 @@ export class JourneyValidator {
     code: 'invalid_config' | 'invalid_document',
     add: (d: Diagnostic) => void,
   ) {
+    // Patterns run on RE2: each one it cannot run is named by its own path.
+    const unsupported = unsupportedSchemaPatterns(schema);
+    for (const found of unsupported) {
+      add({ severity: 'error', code: 'unsupported_pattern', message: found.message, path: `${path}${found.path}`, ...(stepId ? { stepId } : {}) });
+    }
     const problem = this.schemaProblem(schema);
-    if (problem !== null) add({ severity: 'error', code, message: `not a valid JSON Schema: ${problem}`, path, ...(stepId ? { stepId } : {}) });
+    if (problem === null || (problem.unsupported && unsupported.length)) return;
+    add({
+      severity: 'error',
+      code: problem.unsupported ? 'unsupported_pattern' : code,
+      message: problem.unsupported ? problem.message : `not a valid JSON Schema: ${problem.message}`,
+      path,
+      ...(stepId ? { stepId } : {}),
+    });
   }
 
   /** Why a schema does not compile, or null; remembered by content, since compiling costs milliseconds. */
-  private schemaProblem(schema: AnyRecord): string | null {
+  private schemaProblem(schema: AnyRecord): { message: string; unsupported: boolean } | null {
     const key = JSON.stringify(schema);
     const known = this.schemaProblems.get(key);
     if (known !== undefined) return known;
-    let problem: string | null = null;
+    let problem: { message: string; unsupported: boolean } | null = null;
     try {
       this.ajv.compile(schema);
     } catch (error) {
-      problem = (error as Error).message;
+      problem = { message: (error as Error).message, unsupported: error instanceof UnsupportedPatternError };
     } finally {
       // Only compilability is checked here: keep nothing, so an `$id` never clashes with itself later.
       this.ajv.removeSchema(schema);

@@ -4,6 +4,7 @@
  * evaluation, so a cached expression never shares `$now()` between concurrent sessions.
  */
 import jsonata from 'jsonata';
+import { LinearRegExp } from '../security/linear-regex.js';
 import type { AuthState, IssuedToken, UserContext } from '../steps/step-types.js';
 import { BUDGET_EXCEEDED, ExpressionMeter, RUN_LIMITS, type RunBudget } from './run-budget.js';
 
@@ -45,6 +46,8 @@ export interface ExpressionScope {
 
 export interface CompiledExpression {
   source: string;
+  /** The expression's regex literals (`/…/`), as JSONata parsed them; they run on RE2. */
+  regexes: readonly RegExp[];
   evaluate(scope: ExpressionScope): Promise<unknown>;
 }
 
@@ -80,6 +83,8 @@ function parseExpression(source: string): CompiledExpression {
     expression = jsonata(body, {
       stack: EXPRESSION_LIMITS.stackDepth,
       sequence: EXPRESSION_LIMITS.sequenceLength,
+      // $match, $contains, $replace and $split with a /regex/ run on RE2: linear in the string.
+      RegexEngine: LinearRegExp as unknown as RegExpConstructor,
     });
   } catch (error) {
     const e = error as { code?: string; message?: string; position?: number };
@@ -91,6 +96,7 @@ function parseExpression(source: string): CompiledExpression {
 
   return {
     source,
+    regexes: findRegexLiterals(expression.ast()),
     async evaluate(scope) {
       const iso = scope.now.toISOString();
       const millis = scope.now.getTime();
@@ -146,6 +152,19 @@ function findForbiddenName(node: unknown): string | null {
   return null;
 }
 
+/** The regex literals of a parsed expression (JSONata keeps each as a RegExp in a `regex` node). */
+function findRegexLiterals(node: unknown, found: RegExp[] = []): RegExp[] {
+  if (node instanceof RegExp) return found;
+  if (Array.isArray(node)) {
+    for (const item of node) findRegexLiterals(item, found);
+  } else if (node && typeof node === 'object') {
+    const n = node as { type?: string; value?: unknown };
+    if (n.type === 'regex' && n.value instanceof RegExp) found.push(n.value);
+    for (const value of Object.values(node)) findRegexLiterals(value, found);
+  }
+  return found;
+}
+
 /** JSONata returns sequences and may return functions; variables hold plain JSON only. */
 function toPlainJson(value: unknown): unknown {
   if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean') return value;
@@ -174,6 +193,9 @@ export function describeEvaluationError(error: unknown): string {
       return `the request exceeded its CPU budget of ${(e as { value?: number }).value} ms`;
     case RESULT_TOO_LARGE:
       return `expression result exceeds ${RUN_LIMITS.expressionResultChars} characters`;
+    case 'unsupported_pattern':
+      // A regex literal of the journey (published before patterns were checked): its text, not data.
+      return `expression failed: ${(e as { message?: string }).message}`;
     default:
       // JSONata messages may quote the values they failed on (which can be user data): keep the code only.
       return `expression failed${e?.code ? ` (${e.code})` : ''}`;

@@ -72,6 +72,8 @@ export interface ExecutorDeps {
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
   onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
+  /** Compiles (and caches) an option schema; throws when it cannot be used. */
+  compileSchema?(schema: object): unknown;
 }
 
 export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps, budget?: RunBudget): Promise<StepRun> {
@@ -155,6 +157,18 @@ async function normaliseOutcome(
     case 'fail':
       return { kind: 'fail', error: normaliseError(outcome.error) };
     case 'ask':
+      // Literal option schemas were checked before publishing; one computed at run time that does
+      // not compile (a pattern RE2 cannot run, or no JSON Schema at all) fails the step now, instead
+      // of every submission answering 500.
+      for (const option of outcome.options) {
+        if (!option.schema || !deps.compileSchema) continue;
+        try {
+          deps.compileSchema(option.schema);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : 'it does not compile';
+          return { kind: 'fail', error: { code: 'expression_error', message: `the schema of option "${option.id}" cannot be used: ${reason}` } };
+        }
+      }
       return {
         kind: 'ask',
         ...(outcome.sensitive

@@ -1,5 +1,5 @@
 import { defineStep } from '../../engine/steps/define-step.js';
-import { VARIABLE_NAME_PATTERN } from '../../engine/journey/journey-schema.js';
+import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../../engine/journey/journey-schema.js';
 
 export const setVariablesStep = defineStep({
   type: 'set-variables',
@@ -17,7 +17,7 @@ export const setVariablesStep = defineStep({
         type: 'object',
         title: 'Assign',
         description: 'Variable name → value (a literal or a {% %} expression).',
-        propertyNames: { pattern: VARIABLE_NAME_PATTERN },
+        propertyNames: { pattern: VARIABLE_NAME_PATTERN, not: { enum: RESERVED_VARIABLE_NAMES } },
       },
     },
   },
