@@ -1,4 +1,27 @@
 /** Journey fixtures several suites share. */
+import { readFileSync } from 'node:fs';
+
+type Doc = Record<string, any>;
+
+/** A sample journey as shipped in journeys/. */
+export function loadSampleJourney(name: string): Doc {
+  return JSON.parse(readFileSync(new URL(`../../journeys/${name}.json`, import.meta.url), 'utf8')) as Doc;
+}
+
+/** A form asking option `next` `{ username }` into `account`, then `next`. */
+export const usernameForm = (next: string) => ({
+  type: 'form',
+  config: {
+    outputVariable: 'account',
+    options: [
+      { id: 'next', label: 'Next', schema: { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1 } } } },
+    ],
+  },
+  branches: { next },
+});
+
+/** A reject step carrying the failed step's error (stored in `authError`). */
+export const rejectWithError = { type: 'reject', config: { code: '{% authError.code %}', message: '{% authError.message %}' } };
 
 export const nameSchema = {
   type: 'object',

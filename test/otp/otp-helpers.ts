@@ -3,13 +3,14 @@
  * a real SMTP server, all on loopback and recording what they receive; small journeys built from
  * the journey format; code extraction and a log capture.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
 import { ADMIN_KEY, startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { loadSampleJourney } from '../helpers/journeys.js';
+export { loadSampleJourney };
 
 type Doc = Record<string, any>;
 
@@ -228,9 +229,6 @@ export function emailJourney(id: string, otp: Doc = {}): Doc {
   };
 }
 
-export function loadSampleJourney(name: string): Doc {
-  return JSON.parse(readFileSync(new URL(`../../journeys/${name}.json`, import.meta.url), 'utf8')) as Doc;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sessions and codes

@@ -8,19 +8,10 @@ import type { StepServices } from '../../engine/steps/step-types.js';
 import { hashPassword, replacePassword, type HashParams } from '../../steps/password-common/hashing.js';
 import { normalisePassword } from '../../steps/password-common/policy.js';
 import { startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { usernameForm, rejectWithError } from '../helpers/journeys.js';
 
 type Doc = Record<string, any>;
 
-const usernameForm = (next: string) => ({
-  type: 'form',
-  config: {
-    outputVariable: 'account',
-    options: [
-      { id: 'next', label: 'Next', schema: { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1 } } } },
-    ],
-  },
-  branches: { next },
-});
 
 /** What a completed session says about its user and how they were authenticated. */
 const claimsOfSuccess = {
@@ -30,7 +21,6 @@ const claimsOfSuccess = {
   tokenTypes: '{% $userTokens().type %}',
 };
 
-const rejectWithError = { type: 'reject', config: { code: '{% authError.code %}', message: '{% authError.message %}' } };
 
 /** username form → user.identify (mode create: established) → password.set (asks `set`) → complete; failure → reject with the error. */
 export function signUpJourney(id: string, set: Doc = {}): Doc {

@@ -2,12 +2,13 @@
  * Shared helpers for the TOTP suites over HTTP: codes computed at the test clock, small journeys
  * built from the journey format, enrolment and sign-in round trips, and a log capture.
  */
-import { readFileSync } from 'node:fs';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { ScureBase32Plugin, generate } from 'otplib';
 import { pino, type Logger } from 'pino';
 import { expect } from 'vitest';
 import { startSession, submit, type TestClock, type TestServer } from '../helpers/test-server.js';
+import { usernameForm, rejectWithError, loadSampleJourney } from '../helpers/journeys.js';
+export { loadSampleJourney };
 
 type Doc = Record<string, any>;
 
@@ -46,20 +47,7 @@ export function decodeSecret(secret: string): Buffer {
   return Buffer.from(base32.decode(secret));
 }
 
-export function loadSampleJourney(name: 'login-totp' | 'register-totp'): Doc {
-  return JSON.parse(readFileSync(new URL(`../../journeys/${name}.json`, import.meta.url), 'utf8')) as Doc;
-}
 
-const usernameForm = (next: string) => ({
-  type: 'form',
-  config: {
-    outputVariable: 'account',
-    options: [
-      { id: 'next', label: 'Next', schema: { type: 'object', required: ['username'], properties: { username: { type: 'string', minLength: 1 } } } },
-    ],
-  },
-  branches: { next },
-});
 
 const claimsOfSuccess = {
   username: '{% $user.username %}',
@@ -69,7 +57,6 @@ const claimsOfSuccess = {
   method: '{% $userTokens()[0].claims.method %}',
 };
 
-const rejectWithError = { type: 'reject', config: { code: '{% authError.code %}', message: '{% authError.message %}' } };
 
 /** username form → user.identify (create) → totp.register with `register` → complete; failure → reject with the step's error. */
 export function registerJourney(id: string, register: Doc = {}): Doc {
