@@ -1,19 +1,8 @@
+import { ERROR_STATUS } from '../engine/http/contract/error-table.js';
 import type { ApiErrorCode } from './types.js';
 
-/** The status of each documented error code (the API's error table). */
-export const ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  stale_step: 409,
-  conflict: 409,
-  session_ended: 409,
-  session_expired: 410,
-  validation_failed: 422,
-  rate_limited: 429,
-  internal: 500,
-};
+/** The status of each documented error code: the API's one error table. */
+export { ERROR_STATUS };
 
 const CODES = new Set<string>(Object.keys(ERROR_STATUS));
 

@@ -6,7 +6,7 @@
  *
  * Pure: no Node or express imports, so the client may import these schemas in a browser too.
  */
-import { ERROR_STATUS, type EngineErrorCode } from '../runtime/errors.js';
+import { ERROR_CODES, ERROR_STATUS, ERROR_TABLE, type ErrorCode as EngineErrorCode } from './contract/error-table.js';
 import type { DiagnosticCode } from '../journey/validate-journey.js';
 import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../journey/journey-schema.js';
 import {
@@ -24,19 +24,7 @@ import {
 
 export { ERROR_STATUS };
 
-export const ERROR_CODES = [
-  'invalid_request',
-  'unauthorized',
-  'forbidden',
-  'not_found',
-  'stale_step',
-  'conflict',
-  'session_ended',
-  'session_expired',
-  'validation_failed',
-  'rate_limited',
-  'internal',
-] as const satisfies readonly EngineErrorCode[];
+export { ERROR_CODES };
 
 const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
   invalid_document: true,
@@ -396,19 +384,7 @@ const APP_OR_ADMIN: Security = [{ appKey: [] }, { adminKey: [] }];
 const OPTIONAL_KEY: Security = [{}, { appKey: [] }, { adminKey: [] }];
 const SESSION: Security = [{ sessionToken: [] }];
 
-const WHEN: Partial<Record<EngineErrorCode, string>> = {
-  invalid_request: 'malformed JSON, wrong types, missing or unknown fields, oversized body',
-  unauthorized: 'no or bad key or session token',
-  forbidden: 'an app key on an admin route',
-  not_found: 'no such journey, version, session or user',
-  stale_step: '`stepId` is not the current step (`details.currentStepId`)',
-  conflict: 'another submit to the session is running; a draft changed since its ETag',
-  session_ended: 'the session is completed, rejected or failed',
-  session_expired: "past the session's TTL",
-  validation_failed: 'data does not match its schema; unknown option; a journey with errors (`details.diagnostics`)',
-  rate_limited: 'over RATE_LIMITS (`Retry-After` says when to retry)',
-  internal: 'a bug; never a stack trace',
-};
+
 
 const requestIdHeader = { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } };
 
@@ -422,7 +398,7 @@ function errors(codes: EngineErrorCode[]): Record<string, object> {
   const responses: Record<string, object> = {};
   for (const [status, list] of [...byStatus].sort((a, b) => a[0] - b[0])) {
     responses[String(status)] = {
-      description: list.map((code) => `\`${code}\`: ${WHEN[code]}`).join('; '),
+      description: list.map((code) => `\`${code}\`: ${ERROR_TABLE[code].when}`).join('; '),
       headers: {
         ...requestIdHeader,
         ...(status === 429 ? { 'Retry-After': { description: 'Seconds until the window resets.', schema: { type: 'integer' } } } : {}),

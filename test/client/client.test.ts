@@ -358,7 +358,9 @@ describe('JourneyClient', () => {
       expect(JSON.parse(String(calls[1].init.body))).toEqual({ stepId: 's', option: 'o' });
     });
 
-    it('bundles for the browser from client/ alone (no Node APIs, no engine code at run time)', async () => {
+    // The contract (engine/http/contract: the error table, pure data) is the one engine module the
+    // client loads at run time; nothing else of the engine may follow it into a browser bundle.
+    it('bundles for the browser from client/ and the contract alone (no Node APIs, no other engine code at run time)', async () => {
       const root = fileURLToPath(new URL('../../', import.meta.url));
       const result = await build({
         entryPoints: [fileURLToPath(new URL('../../client/index.ts', import.meta.url))],
@@ -372,7 +374,7 @@ describe('JourneyClient', () => {
       });
       const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, fileURLToPath(new URL(p, `file://${root}`))));
       expect(inputs.length).toBeGreaterThan(0);
-      for (const input of inputs) expect(input).toMatch(/^client\//);
+      for (const input of inputs) expect(input).toMatch(/^(client\/|engine\/http\/contract\/)/);
       const code = result.outputFiles[0].text;
       expect(code).toContain('JourneyApiError');
       expect(code).not.toMatch(/from "node:|require\("/);
