@@ -1,8 +1,7 @@
 /** Single-use email links (email.link) in SQLite: every guard is one statement. */
 import type Database from 'better-sqlite3';
 import type { EmailLinkRecord, EmailLinkStore } from '../store.js';
-
-type Row = Record<string, any>;
+import type { Row } from './codec.js';
 
 export class SqliteEmailLinks implements EmailLinkStore {
   constructor(private readonly db: Database.Database) {}

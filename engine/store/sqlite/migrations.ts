@@ -1,4 +1,6 @@
 /** Versioned schema migrations; each runs once, in order, inside a transaction. */
+import type Database from 'better-sqlite3';
+
 export const sqliteMigrations: Array<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -151,3 +153,23 @@ export const sqliteMigrations: Array<{ version: number; name: string; sql: strin
     `,
   },
 ];
+
+/** Applies the pending migrations, each in its own IMMEDIATE transaction. */
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+  for (const migration of sqliteMigrations) {
+    if (applied.has(migration.version)) continue;
+    // IMMEDIATE: two processes opening a fresh file at once must not both migrate.
+    db.transaction(() => {
+      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (again) return;
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+    }).immediate();
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Authenticators, failure counts with lockout, and recovery codes. The guards (time-step replay,
+ * attempt limit, one-use codes) are each one statement.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  AttemptState,
+  AttemptStore,
+  AuthenticatorRecord,
+  AuthenticatorStore,
+  RecoveryCodeRecord,
+  RecoveryCodeStore,
+} from '../store.js';
+import { json, parse, type Row } from './codec.js';
+
+export class SqliteAuthenticators implements AuthenticatorStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(a: AuthenticatorRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO authenticators (id, user_id, type, sealed_secret, params, confirmed_at, created_at, last_used_at, last_time_step)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(a.id, a.userId, a.type, a.sealedSecret, json(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep);
+  }
+
+  async get(id: string): Promise<AuthenticatorRecord | null> {
+    const r = this.db.prepare('SELECT * FROM authenticators WHERE id = ?').get(id) as Row | undefined;
+    return r ? toAuthenticator(r) : null;
+  }
+
+  async listByUser(userId: string): Promise<AuthenticatorRecord[]> {
+    return (this.db.prepare('SELECT * FROM authenticators WHERE user_id = ? ORDER BY created_at, id').all(userId) as Row[]).map(toAuthenticator);
+  }
+
+  async confirm(id: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE authenticators SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL').run(at, id);
+  }
+
+  async confirmEnrolment(
+    id: string,
+    userId: string,
+    at: string,
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+  ): Promise<boolean> {
+    // IMMEDIATE: the write lock is taken before the checks, so no other process confirms in between.
+    return this.db.transaction(() => {
+      const pending = this.db
+        .prepare('SELECT type FROM authenticators WHERE id = ? AND user_id = ? AND confirmed_at IS NULL')
+        .get(id, userId) as Row | undefined;
+      if (!pending) return false;
+      if (!options.replaceExisting) {
+        const other = this.db
+          .prepare('SELECT 1 FROM authenticators WHERE user_id = ? AND type = ? AND id <> ? AND confirmed_at IS NOT NULL LIMIT 1')
+          .get(userId, pending.type, id);
+        if (other) return false;
+      }
+      // Replacing: every other of the type goes; otherwise only the other pending ones (there is no confirmed one).
+      this.db.prepare('DELETE FROM authenticators WHERE user_id = ? AND type = ? AND id <> ?').run(userId, pending.type, id);
+      this.db.prepare('UPDATE authenticators SET confirmed_at = ? WHERE id = ?').run(at, id);
+      if (options.recoveryCodes) {
+        const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+        this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+        for (const c of options.recoveryCodes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+      }
+      return true;
+    }).immediate();
+  }
+
+  async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE authenticators SET last_time_step = ?, last_used_at = ?
+          WHERE id = ? AND (last_time_step IS NULL OR last_time_step < ?)`,
+      )
+      .run(timeStep, at, id, timeStep);
+    return result.changes === 1;
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes === 1;
+  }
+
+  async listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>> {
+    const rows = this.db
+      .prepare("SELECT id, sealed_secret FROM authenticators WHERE sealed_secret IS NOT NULL AND substr(sealed_secret, 1, ?) <> ? LIMIT ?")
+      .all(`v1.${keyId}.`.length, `v1.${keyId}.`, limit) as Row[];
+    return rows.map((r) => ({ id: r.id, sealedSecret: r.sealed_secret }));
+  }
+
+  async updateSealedSecret(id: string, sealedSecret: string): Promise<void> {
+    this.db.prepare('UPDATE authenticators SET sealed_secret = ? WHERE id = ?').run(sealedSecret, id);
+  }
+}
+
+const toAuthenticator = (r: Row): AuthenticatorRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  type: r.type,
+  sealedSecret: r.sealed_secret,
+  params: parse(r.params),
+  confirmedAt: r.confirmed_at,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  lastTimeStep: r.last_time_step,
+});
+
+export class SqliteAttempts implements AttemptStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+    // One statement: the count, the limit and the lock are decided atomically in the database.
+    const failures = this.db
+      .prepare(
+        `INSERT INTO credential_attempts (key, kind, subject, failures, locked_until)
+         VALUES (@key, @kind, @subject, 1, CASE WHEN 1 >= @max THEN @lockUntil ELSE NULL END)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END,
+           locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failures + 1 END) >= @max
+                               THEN @lockUntil ELSE NULL END
+         WHERE locked_until IS NULL OR locked_until <= @now
+         RETURNING failures`,
+      )
+      .pluck()
+      .all({ key, kind: meta.kind, subject: meta.subject, max: maxFailures, now, lockUntil })[0] as number | undefined;
+    return failures ?? null;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.db.prepare('UPDATE credential_attempts SET failures = 0, locked_until = NULL WHERE key = ?').run(key);
+  }
+
+  async get(key: string): Promise<AttemptState | null> {
+    const r = this.db.prepare('SELECT * FROM credential_attempts WHERE key = ?').get(key) as Row | undefined;
+    return r ? toAttempt(r) : null;
+  }
+
+  async listBySubject(subject: string): Promise<AttemptState[]> {
+    return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(toAttempt);
+  }
+
+  async clearSubject(subject: string): Promise<number> {
+    return this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+  }
+}
+
+const toAttempt = (r: Row): AttemptState => ({
+  key: r.key,
+  kind: r.kind,
+  subject: r.subject,
+  failures: r.failures,
+  lockedUntil: r.locked_until,
+});
+
+export class SqliteRecoveryCodes implements RecoveryCodeStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
+      for (const c of codes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+    }).immediate();
+  }
+
+  async listUnused(userId: string): Promise<RecoveryCodeRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY id').all(userId) as Row[];
+    return rows.map((r) => ({ id: r.id, userId: r.user_id, salt: r.salt, hash: r.hash, createdAt: r.created_at, usedAt: r.used_at }));
+  }
+
+  async consume(id: string, at: string): Promise<boolean> {
+    return this.db.prepare('UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id).changes === 1;
+  }
+}

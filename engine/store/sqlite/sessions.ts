@@ -1,0 +1,146 @@
+/**
+ * Sessions and their timelines. claim/save/release are single UPDATEs whose WHERE compares the
+ * revision (and the lease); SQLite has one writer at a time, so exactly one of racing claims wins.
+ */
+import type Database from 'better-sqlite3';
+import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+import { json, parse, type Row } from './codec.js';
+
+export class SqliteSessions implements SessionStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(s: SessionRecord, events: TimelineEvent[] = []): Promise<void> {
+    this.db.transaction(() => {
+      this.insert(s);
+      appendEvents(this.db, s.id, events);
+    })();
+  }
+
+  private insert(s: SessionRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
+           token_hash, test_run, created_at, updated_at, expires_at, lease_until)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        s.id,
+        s.journeyId,
+        s.journeyVersion,
+        s.documentHash,
+        s.status,
+        s.stepId,
+        s.userId,
+        json(s.snapshot),
+        s.revision,
+        s.tokenHash,
+        s.testRun ? 1 : 0,
+        s.createdAt,
+        s.updatedAt,
+        s.expiresAt,
+        s.leaseUntil,
+      );
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const r = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return r ? toSession(r) : null;
+  }
+
+  async claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null> {
+    const revision = this.db
+      .prepare(
+        `UPDATE sessions SET revision = revision + 1, lease_until = ?
+          WHERE id = ? AND revision = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING revision`,
+      )
+      .pluck()
+      .all(leaseUntil, id, expectedRevision, now)[0] as number | undefined;
+    return revision ?? null;
+  }
+
+  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = []): Promise<boolean> {
+    return this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `UPDATE sessions SET status = ?, step_id = ?, user_id = ?, snapshot = ?, updated_at = ?, revision = revision + 1,
+             lease_until = NULL WHERE id = ? AND revision = ?`,
+        )
+        .run(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision);
+      if (result.changes !== 1) return false;
+      appendEvents(this.db, id, events);
+      return true;
+    })();
+  }
+
+  async release(id: string, claimedRevision: number): Promise<void> {
+    this.db
+      .prepare('UPDATE sessions SET revision = revision + 1, lease_until = NULL WHERE id = ? AND revision = ?')
+      .run(id, claimedRevision);
+  }
+
+  async renewLease(id: string, claimedRevision: number, leaseUntil: string): Promise<boolean> {
+    return this.db.prepare('UPDATE sessions SET lease_until = ? WHERE id = ? AND revision = ? AND lease_until IS NOT NULL').run(leaseUntil, id, claimedRevision).changes === 1;
+  }
+
+  async list(filter: SessionFilter): Promise<SessionRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.journeyId) {
+      where.push('journey_id = ?');
+      params.push(filter.journeyId);
+    }
+    if (filter.status) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    const sql = `SELECT * FROM sessions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit) as Row[]).map(toSession);
+  }
+
+  async deleteExpired(before: string): Promise<number> {
+    return this.db.transaction(() => {
+      const ids = this.db.prepare('SELECT id FROM sessions WHERE expires_at < ?').pluck().all(before) as string[];
+      const dropTimeline = this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?');
+      for (const id of ids) dropTimeline.run(id);
+      return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(before).changes;
+    }).immediate();
+  }
+}
+
+const toSession = (r: Row): SessionRecord => ({
+  id: r.id,
+  journeyId: r.journey_id,
+  journeyVersion: r.journey_version,
+  documentHash: r.document_hash,
+  status: r.status,
+  stepId: r.step_id,
+  userId: r.user_id,
+  snapshot: parse(r.snapshot),
+  revision: r.revision,
+  tokenHash: r.token_hash,
+  testRun: r.test_run === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  expiresAt: r.expires_at,
+  leaseUntil: r.lease_until,
+});
+
+/** One statement for a run's events: SQLite walks the JSON array in order, so `seq` keeps their order. */
+function appendEvents(db: Database.Database, sessionId: string, events: TimelineEvent[]): void {
+  if (events.length === 0) return;
+  db.prepare('INSERT INTO timeline_events (session_id, event) SELECT ?, value FROM json_each(?) ORDER BY key').run(sessionId, json(events));
+}
+
+export class SqliteTimelines implements TimelineStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.db.transaction(() => appendEvents(this.db, sessionId, events))();
+  }
+
+  async list(sessionId: string): Promise<TimelineEvent[]> {
+    const rows = this.db.prepare('SELECT event FROM timeline_events WHERE session_id = ? ORDER BY seq').pluck().all(sessionId) as string[];
+    return rows.map((text) => parse<TimelineEvent>(text));
+  }
+}

@@ -1,0 +1,65 @@
+/** Users, unique by normalised username, and the erasure of everything stored about one. */
+import type Database from 'better-sqlite3';
+import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
+import { json, parse, type Row } from './codec.js';
+
+export class SqliteUsers implements UserStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async create(user: StoredUser): Promise<StoredUser> {
+    const normalised = user.username === null ? null : normaliseUsername(user.username);
+    return this.db.transaction(() => {
+      if (normalised !== null) {
+        const existing = this.db.prepare('SELECT * FROM users WHERE username_normalised = ?').get(normalised) as Row | undefined;
+        if (existing) return toUser(existing);
+      }
+      const byId = this.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as Row | undefined;
+      if (byId) return toUser(byId);
+      this.db
+        .prepare('INSERT INTO users (id, username, username_normalised, attributes, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(user.id, user.username, normalised, json(user.attributes), user.createdAt);
+      return user;
+    }).immediate();
+  }
+
+  async findById(id: string): Promise<StoredUser | null> {
+    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async findByUsername(username: string): Promise<StoredUser | null> {
+    const r = this.db.prepare('SELECT * FROM users WHERE username_normalised = ?').get(normaliseUsername(username)) as Row | undefined;
+    return r ? toUser(r) : null;
+  }
+
+  async list(filter: { username?: string; limit: number }): Promise<StoredUser[]> {
+    const rows =
+      filter.username !== undefined
+        ? (this.db.prepare('SELECT * FROM users WHERE username_normalised = ? LIMIT ?').all(normaliseUsername(filter.username), filter.limit) as Row[])
+        : (this.db.prepare('SELECT * FROM users ORDER BY created_at, id LIMIT ?').all(filter.limit) as Row[]);
+    return rows.map(toUser);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM authenticators WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(id);
+      // Their sessions, with what those sessions recorded and sent.
+      const sessions = this.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().all(id) as string[];
+      for (const sessionId of sessions) {
+        this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?').run(sessionId);
+        this.db.prepare('DELETE FROM outbox WHERE session_id = ?').run(sessionId);
+      }
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+      return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes === 1;
+    }).immediate();
+  }
+}
+
+const toUser = (r: Row): StoredUser => ({
+  id: r.id,
+  username: r.username,
+  attributes: parse(r.attributes),
+  createdAt: r.created_at,
+});
