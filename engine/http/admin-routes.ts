@@ -8,13 +8,8 @@ import type { StepRegistry } from '../steps/registry.js';
 import type { JsonObject } from '../steps/step-types.js';
 import type { AuthenticatorRecord, SessionRecord, Store, StoredUser } from '../store/store.js';
 import { requireAdmin, type Keys } from './auth.js';
-import {
-  journeyBodySchema,
-  sessionListQuerySchema,
-  testRunBodySchema,
-  type SessionListQuery,
-  type TestRunBody,
-} from './request-schemas.js';
+import { journeyBodySchema, sessionListQuerySchema, testRunBodySchema } from './contract/schemas.js';
+import type { SessionListQuery, TestRunBody } from './contract/types.js';
 import { checkBody } from './validate-body.js';
 
 export interface AdminRouteDeps {

@@ -9,10 +9,8 @@ import {
   startBodySchema,
   submitBodySchema,
   validateTokenBodySchema,
-  type StartBody,
-  type SubmitBody,
-  type ValidateTokenBody,
-} from './request-schemas.js';
+} from './contract/schemas.js';
+import type { StartBody, SubmitBody, ValidateTokenBody } from './contract/types.js';
 import { checkBody } from './validate-body.js';
 import { countRequest, rateLimit, type RateLimits } from './rate-limit.js';
 import { ensureDeviceCookie } from './device-cookie.js';

@@ -6,15 +6,12 @@ import type { Journey } from '../journey/journey-schema.js';
 import type { ValidationResult } from '../journey/validate-journey.js';
 import type { JsonObject } from '../steps/step-types.js';
 import { RevisionConflictError, type JourneySummary, type VersionRecord } from '../store/store.js';
+import type { JourneyView as ContractJourneyView } from '../http/contract/types.js';
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 
-export interface JourneyView {
-  draft: JsonObject;
-  diagnostics: ValidationResult['diagnostics'];
-  versions: Array<{ version: number; publishedAt: string }>;
-  revision: number;
-}
+/** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
+export type JourneyView = ContractJourneyView & { revision: number };
 
 export class JourneyAdmin {
   constructor(private readonly runtime: JourneyRuntime) {}

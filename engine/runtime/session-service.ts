@@ -11,6 +11,7 @@ import { secretsEqual, sha256 } from '../security/constant-time.js';
 import type { JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
 import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
 import type { CompiledJourney } from './compile-journey.js';
+import type { StepResponse as ContractStepResponse } from '../http/contract/types.js';
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import { advanceSession, type Advanced } from './machine-driver.js';
@@ -18,19 +19,8 @@ import type { SessionContext, SessionInput } from './session-context.js';
 
 export type Caller = 'anonymous' | 'app' | 'admin';
 
-export interface StepResponse {
-  sessionId: string;
-  sessionToken: string;
-  journeyId: string;
-  journeyVersion: number | null;
-  status: SessionStatus;
-  step: { id: string; type: string; name: string; data: JsonObject; options: Array<{ id: string; label?: string; schema?: unknown }> } | null;
-  error: { code: string; message: string } | null;
-  result: { token: string; claims: JsonObject } | null;
-  url: string | null;
-  /** Present when the start asked for the hosted runner: where it sends the user at the end. */
-  ui?: { redirectUrl: string | null };
-}
+/** What start, submit, get and test runs answer: the API's shape (engine/http/contract). */
+export type StepResponse = ContractStepResponse;
 
 /** Told what each run did (metrics); optional. */
 export interface SessionObserver {
@@ -299,7 +289,8 @@ export class SessionService {
     const waiting = record.status === 'waiting' && context.asked !== null;
     const asked = waiting ? context.asked! : null;
     const data = asked?.sealedData ? this.runtime.unsealStepData(asked.sealedData, record.id) : asked?.data;
-    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options } : null;
+    // Copied as plain objects: the API's option type is open (an index signature), ClientOption an interface.
+    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options.map((option) => ({ ...option })) } : null;
     const error: StepError | null = record.status === 'waiting' ? context.lastError : record.status === 'completed' ? null : context.endError;
     return {
       sessionId: record.id,

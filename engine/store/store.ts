@@ -4,16 +4,13 @@
  * authenticator time steps) is a single atomic compare-and-set in the database, never an
  * in-process lock, so it holds across server processes.
  */
+import type { JourneySummary as ContractJourneySummary, TimelineEvent as ContractTimelineEvent } from '../http/contract/types.js';
 import type { JsonObject } from '../steps/step-types.js';
 
 export type SessionStatus = 'waiting' | 'completed' | 'rejected' | 'failed';
 
-export interface JourneySummary {
-  id: string;
-  name: string;
-  updatedAt: string;
-  latestVersion: number | null;
-}
+/** A journey in the list: the API's shape (engine/http/contract). */
+export type JourneySummary = ContractJourneySummary;
 
 export interface DraftRecord {
   id: string;
@@ -111,18 +108,8 @@ export interface SessionStore {
 
 export type TimelineEventKind = 'entered' | 'submitted' | 'branch' | 'error' | 'ended';
 
-export interface TimelineEvent {
-  at: string;
-  stepId: string | null;
-  type: string | null;
-  event: TimelineEventKind;
-  option?: string;
-  branch?: string;
-  error?: { code: string; message: string };
-  durationMs?: number;
-  variables?: JsonObject;
-  data?: JsonObject;
-}
+/** One event of a session's timeline: the API's shape (engine/http/contract). */
+export type TimelineEvent = ContractTimelineEvent;
 
 export interface TimelineStore {
   append(sessionId: string, events: TimelineEvent[]): Promise<void>;

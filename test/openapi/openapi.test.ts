@@ -6,7 +6,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_STATUS, openApiDocument } from '../../engine/http/openapi.js';
-import { startBodySchema, submitBodySchema } from '../../engine/http/request-schemas.js';
+import { startBodySchema, submitBodySchema } from '../../engine/http/contract/schemas.js';
 import { journeySchema } from '../../engine/journey/journey-schema.js';
 import { createAjv } from '../../engine/journey/schema-validator.js';
 import { ADMIN_KEY, startSession, startTestServer, submit, type HttpResult, type TestServer } from '../helpers/test-server.js';

@@ -1,0 +1,426 @@
+/**
+ * Every external shape of the HTTP API, written once as a JSON Schema `as const`: the server
+ * validates requests with them, the OpenAPI document publishes them, and the engine, the client
+ * and the designer derive their types from them (types.ts).
+ *
+ * Pure data: the client and the designer import it in browsers, so no Node or express imports.
+ */
+import type { DiagnosticCode } from '../../journey/validate-journey.js';
+import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../../journey/journey-schema.js';
+import { ERROR_CODES, type ErrorCode } from './error-table.js';
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+export const startBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    input: { type: 'object' },
+    ui: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { redirectUrl: { type: 'string', minLength: 1, maxLength: 2048 } },
+    },
+  },
+} as const;
+
+export const submitBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['stepId', 'option'],
+  properties: {
+    stepId: { type: 'string', minLength: 1, maxLength: 64 },
+    option: { type: 'string', minLength: 1, maxLength: 64 },
+    data: {},
+  },
+} as const;
+
+export const validateTokenBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token'],
+  properties: {
+    token: { type: 'string', minLength: 1, maxLength: 8192 },
+    /** Refuse (without using it up) a token from another journey. */
+    journeyId: { type: 'string', minLength: 1, maxLength: 128 },
+    /** Refuse (without using it up) a token whose `amr` lacks any of these. */
+    requireAmr: { type: 'array', maxItems: 8, uniqueItems: true, items: { type: 'string', enum: ['pwd', 'otp', 'sms', 'email', 'hwk', 'swk', 'mfa'] } },
+  },
+} as const;
+
+export const testRunBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    input: { type: 'object' },
+    version: { type: 'integer', minimum: 1 },
+  },
+} as const;
+
+/** A journey document as sent to validate or save: any object (the validator reports the rest). */
+export const journeyBodySchema = { type: 'object' } as const;
+
+export const sessionListQuerySchema = {
+  type: 'object',
+  properties: {
+    journeyId: { type: 'string' },
+    status: { type: 'string', enum: ['waiting', 'completed', 'rejected', 'failed'] },
+    limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
+  },
+} as const;
+
+const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
+  invalid_document: true,
+  missing_start: true,
+  unknown_step_type: true,
+  invalid_config: true,
+  expression_syntax: true,
+  unsupported_pattern: true,
+  missing_target: true,
+  unknown_branch: true,
+  no_terminal: true,
+  busy_loop: true,
+  unwired_branch: true,
+  unreachable_step: true,
+  unauthenticated_completion: true,
+  deprecated_create_flag: true,
+};
+export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODE_SET) as DiagnosticCode[];
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------
+
+const timestamp = { type: 'string', format: 'date-time' } as const;
+export const sessionStatusSchema = { type: 'string', enum: ['waiting', 'completed', 'rejected', 'failed'] } as const;
+const jsonObject = { type: 'object' } as const;
+
+export const errorBodySchema = {
+  type: 'object',
+  description: 'Every refusal: a status of the error table and this body. Never a stack trace.',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', enum: ERROR_CODES as readonly ErrorCode[] },
+        message: { type: 'string' },
+        details: {
+          description:
+            'Only for some refusals: `errors` (schema errors), `options` (valid option ids), `currentStepId` (stale_step), `diagnostics` (publish, test run).',
+        },
+      },
+    },
+  },
+} as const;
+
+export const stepOptionSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { type: 'string' },
+    label: { type: 'string' },
+    schema: { type: 'object', description: "The option's JSON Schema exactly as in the journey; absent when the option takes no data." },
+  },
+} as const;
+
+export const stepErrorSchema = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const stepResponseSchema = {
+  type: 'object',
+  description: 'What start, submit, get and admin test runs answer.',
+  required: ['sessionId', 'sessionToken', 'journeyId', 'journeyVersion', 'status', 'step', 'error', 'result', 'url'],
+  properties: {
+    sessionId: { type: 'string', format: 'uuid' },
+    sessionToken: { type: 'string', minLength: 1, description: 'The bearer token of this session (sessionToken security scheme).' },
+    journeyId: { type: 'string', pattern: JOURNEY_ID_PATTERN },
+    journeyVersion: { type: ['integer', 'null'], minimum: 1, description: 'null for an admin test run of the draft.' },
+    status: sessionStatusSchema,
+    step: {
+      type: ['object', 'null'],
+      description: 'While waiting: the step to show; otherwise null.',
+      required: ['id', 'type', 'name', 'data', 'options'],
+      properties: {
+        id: { type: 'string', pattern: STEP_ID_PATTERN },
+        type: { type: 'string' },
+        name: { type: 'string' },
+        data: { type: 'object', description: 'What the client must show; each step type defines it.' },
+        options: { type: 'array', items: stepOptionSchema },
+      },
+    },
+    error: {
+      type: ['object', 'null'],
+      description: 'rejected or failed: why it ended. waiting: the last step failure or refused answer since the previous submit.',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
+    result: {
+      type: ['object', 'null'],
+      description: 'completed: the token and the evaluated claims of the complete step.',
+      required: ['token', 'claims'],
+      properties: { token: { type: 'string', description: 'An ES256 JWT, valid once.' }, claims: jsonObject },
+    },
+    url: { type: ['string', 'null'], description: "The hosted runner's address when the start asked for `ui`." },
+    ui: {
+      type: 'object',
+      description: 'Present when the start asked for the hosted runner.',
+      properties: { redirectUrl: { type: ['string', 'null'] } },
+    },
+  },
+  allOf: [
+    {
+      if: { properties: { status: { const: 'waiting' } } },
+      then: { properties: { step: { type: 'object' }, result: { type: 'null' } } },
+    },
+    {
+      if: { properties: { status: { const: 'completed' } } },
+      then: { properties: { step: { type: 'null' }, result: { type: 'object' }, error: { type: 'null' } } },
+    },
+    {
+      if: { properties: { status: { enum: ['rejected', 'failed'] } } },
+      then: { properties: { step: { type: 'null' }, result: { type: 'null' }, error: { type: 'object' } } },
+    },
+  ],
+} as const;
+
+export const tokenValidationSchema = {
+  description: 'Always 200 for a well-formed request; a token is valid once.',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['valid', 'state', 'journeyId', 'journeyVersion', 'sessionId', 'userId', 'amr', 'authTime', 'claims'],
+      additionalProperties: false,
+      properties: {
+        valid: { const: true },
+        state: { const: 'CHALLENGE_SUCCEEDED' },
+        journeyId: { type: 'string' },
+        journeyVersion: { type: ['integer', 'null'] },
+        sessionId: { type: 'string' },
+        userId: { type: ['string', 'null'], description: 'The established user (sub); null when the session established none.' },
+        amr: { type: 'array', items: { type: 'string' }, description: 'RFC 8176 methods the user proved; empty when none.' },
+        authTime: { type: ['integer', 'null'], description: 'auth_time: when the last factor was proved (seconds since the epoch).' },
+        claims: jsonObject,
+      },
+    },
+    {
+      type: 'object',
+      required: ['valid', 'reason'],
+      additionalProperties: false,
+      properties: {
+        valid: { const: false },
+        reason: {
+          type: 'string',
+          enum: ['invalid', 'already_used', 'journey_mismatch', 'insufficient_authentication'],
+          description: 'journey_mismatch and insufficient_authentication leave the token unused.',
+        },
+      },
+    },
+  ],
+} as const;
+
+export const diagnosticSchema = {
+  type: 'object',
+  required: ['severity', 'code', 'message', 'path'],
+  additionalProperties: false,
+  properties: {
+    severity: { type: 'string', enum: ['error', 'warning'] },
+    code: { type: 'string', enum: DIAGNOSTIC_CODES as unknown as readonly DiagnosticCode[] },
+    message: { type: 'string' },
+    path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
+    stepId: { type: 'string' },
+  },
+} as const;
+
+export const validationResultSchema = {
+  type: 'object',
+  required: ['valid', 'diagnostics'],
+  additionalProperties: false,
+  properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnosticSchema } },
+} as const;
+
+export const journeySummarySchema = {
+  type: 'object',
+  required: ['id', 'name', 'updatedAt', 'latestVersion'],
+  properties: { id: { type: 'string' }, name: { type: 'string' }, updatedAt: timestamp, latestVersion: { type: ['integer', 'null'] } },
+} as const;
+
+export const versionSummarySchema = {
+  type: 'object',
+  required: ['version', 'publishedAt'],
+  properties: { version: { type: 'integer', minimum: 1 }, publishedAt: timestamp },
+} as const;
+
+/** A saved draft: any object (drafts with errors are saved all the same, and reported). */
+export const draftSchema = {
+  ...journeyBodySchema,
+  description: 'A journey document as saved (see Journey); it may have errors, reported in diagnostics.',
+} as const;
+
+export const journeyViewSchema = {
+  type: 'object',
+  required: ['draft', 'diagnostics', 'versions'],
+  properties: {
+    draft: draftSchema,
+    diagnostics: { type: 'array', items: diagnosticSchema },
+    versions: { type: 'array', items: versionSummarySchema },
+  },
+} as const;
+
+export const sessionSummarySchema = {
+  type: 'object',
+  required: ['sessionId', 'journeyId', 'journeyVersion', 'status', 'stepId', 'createdAt', 'updatedAt'],
+  properties: {
+    sessionId: { type: 'string' },
+    journeyId: { type: 'string' },
+    journeyVersion: { type: ['integer', 'null'] },
+    status: sessionStatusSchema,
+    stepId: { type: ['string', 'null'] },
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+} as const;
+
+export const timelineEventSchema = {
+  type: 'object',
+  required: ['at', 'stepId', 'type', 'event'],
+  properties: {
+    at: timestamp,
+    stepId: { type: ['string', 'null'] },
+    type: { type: ['string', 'null'] },
+    event: { type: 'string', enum: ['entered', 'submitted', 'branch', 'error', 'ended'] },
+    option: { type: 'string' },
+    branch: { type: 'string' },
+    error: stepErrorSchema,
+    durationMs: { type: 'number' },
+    variables: { type: 'object', description: 'Redacted.' },
+    data: { type: 'object', description: 'The submitted data, redacted.' },
+  },
+} as const;
+
+export const sessionDetailSchema = {
+  type: 'object',
+  required: ['session', 'timeline'],
+  properties: { session: sessionSummarySchema, timeline: { type: 'array', items: timelineEventSchema } },
+} as const;
+
+export const stepCatalogueEntrySchema = {
+  type: 'object',
+  required: ['type', 'title', 'category', 'description', 'configSchema', 'branches', 'interactive', 'terminal'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    category: { type: 'string', enum: ['input', 'logic', 'data', 'identity', 'authentication', 'integration', 'outcome'] },
+    description: { type: 'string' },
+    configSchema: jsonObject,
+    branches: {
+      oneOf: [
+        { type: 'array', items: { type: 'string' } },
+        {
+          type: 'object',
+          required: ['from', 'key'],
+          properties: { from: { type: 'string' }, key: { type: 'string' }, extra: { type: 'array', items: { type: 'string' } } },
+        },
+      ],
+    },
+    interactive: { type: 'boolean' },
+    terminal: { type: 'boolean' },
+  },
+} as const;
+
+export const outboxMessageSchema = {
+  type: 'object',
+  required: ['id', 'channel', 'to', 'body', 'sessionId', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    channel: { type: 'string' },
+    to: { type: 'string' },
+    body: { type: 'string' },
+    sessionId: { type: ['string', 'null'] },
+    createdAt: timestamp,
+  },
+} as const;
+
+export const userSchema = {
+  type: 'object',
+  required: ['id', 'username', 'attributes', 'createdAt', 'authenticators', 'lockouts'],
+  properties: {
+    id: { type: 'string' },
+    username: { type: ['string', 'null'] },
+    attributes: jsonObject,
+    createdAt: timestamp,
+    authenticators: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type', 'createdAt', 'confirmedAt', 'lastUsedAt', 'lockedUntil'],
+        properties: {
+          id: { type: 'string' },
+          type: { type: 'string' },
+          createdAt: timestamp,
+          confirmedAt: { type: ['string', 'null'] },
+          lastUsedAt: { type: ['string', 'null'] },
+          lockedUntil: { type: ['string', 'null'] },
+        },
+      },
+    },
+    lockouts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'failures', 'lockedUntil'],
+        properties: { kind: { type: 'string' }, failures: { type: 'integer' }, lockedUntil: { type: ['string', 'null'] } },
+      },
+    },
+  },
+} as const;
+
+export const publishResultSchema = {
+  type: 'object',
+  required: ['version', 'publishedAt'],
+  properties: { version: { type: 'integer', minimum: 1 }, publishedAt: timestamp },
+} as const;
+
+export const jwksSchema = {
+  type: 'object',
+  required: ['keys'],
+  properties: {
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kty', 'kid', 'alg'],
+        properties: {
+          kty: { const: 'EC' },
+          crv: { const: 'P-256' },
+          x: { type: 'string' },
+          y: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { const: 'ES256' },
+          use: { const: 'sig' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The journey document schema without its root-only keywords, so it nests as a component. */
+const { $schema: _schemaUri, $id: _schemaId, ...journeyDocument } = journeySchema;
+export const journeyDocumentSchema = journeyDocument;
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+// ---------------------------------------------------------------------------------------------
+
+export const healthSchema = { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } as const;
+export const readySchema = { type: 'object', required: ['status'], properties: { status: { const: 'ready' } } } as const;
+export const unavailableSchema = { type: 'object', required: ['status'], properties: { status: { const: 'unavailable' } } } as const;
+export const openApiSchema = { type: 'object', required: ['openapi', 'info', 'paths'] } as const;
