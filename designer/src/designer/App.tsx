@@ -8,7 +8,7 @@ import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../
 import { ApiError } from '../api/http.js';
 import type { CatalogueEntry } from '../api/types.js';
 import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
-import { takePrefetchedCatalogue } from './prefetch.js';
+import { takePrefetchedCatalogue } from './prefetched.js';
 import { JourneyList } from './JourneyList.js';
 import { Logo } from '../ui/Logo.js';
 import { parseRoute, type Route } from './routes.js';
