@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StepDefinition } from './steps/step-types.js';
+import type { StepDefinition } from './sdk.js';
 
 export async function loadCustomSteps(modules: string[]): Promise<Array<StepDefinition<any>>> {
   const steps: Array<StepDefinition<any>> = [];

@@ -1,5 +1,5 @@
 /** The built-in step types, registered by the composition root exactly as custom steps are. */
-import type { StepDefinition } from '../engine/steps/step-types.js';
+import type { StepDefinition } from '../engine/sdk.js';
 import { allowListStep } from './allow-list/allow-list.step.js';
 import { challengeStep } from './challenge/challenge.step.js';
 import { completeStep } from './complete/complete.step.js';

@@ -1,5 +1,5 @@
 /** Schema fragments several built-in steps share. */
-import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../engine/journey/journey-schema.js';
+import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../engine/sdk.js';
 
 export const outputVariableSchema = {
   type: 'string',

@@ -1,14 +1,26 @@
 /**
- * The public step SDK: everything a step type (built-in or custom) is written against.
- * Nothing here knows any particular step; the runtime drives every step through these shapes.
+ * The shapes of the step SDK: the definition, the context, the outcomes and the services a step
+ * type (built-in or custom) is written against. Steps import them through engine/sdk.ts, which
+ * re-exports the public ones. Nothing here knows any particular step; the runtime drives every
+ * step through these shapes.
  */
 import type { JSONSchema } from 'json-schema-to-ts';
+import type { JsonObject } from '../json.js';
+// One way only: the store never imports the SDK (test/architecture/dependency-rules.test.ts).
 import type { AttemptStore, AuthenticatorStore, RecoveryCodeStore } from '../store/store.js';
 
-export type { AuthenticatorRecord } from '../store/store.js';
+export type { JsonObject, JsonValue } from '../json.js';
+// The credential records and stores steps reach through `ctx.services.credentials`.
+export type {
+  AttemptState,
+  AttemptStore,
+  AuthenticatorRecord,
+  AuthenticatorStore,
+  RecoveryCodeRecord,
+  RecoveryCodeStore,
+} from '../store/store.js';
 
 export type JsonSchema = Exclude<JSONSchema, boolean> | Record<string, unknown>;
-export type JsonObject = { [key: string]: unknown };
 
 export type StepCategory =
   | 'input'

@@ -5,7 +5,7 @@
  * in-process lock, so it holds across server processes.
  */
 import type { JourneySummary as ContractJourneySummary, TimelineEvent as ContractTimelineEvent } from '../http/contract/types.js';
-import type { JsonObject } from '../steps/step-types.js';
+import type { JsonObject } from '../json.js';
 
 export type SessionStatus = 'waiting' | 'completed' | 'rejected' | 'failed';
 

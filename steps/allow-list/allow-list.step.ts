@@ -3,8 +3,7 @@
  * value (an email, a phone number, a user id) is allowed, and branches on the answer. Written
  * only against the public step SDK and registered exactly like the built-in steps.
  */
-import { defineStep } from '../../engine/steps/define-step.js';
-import { OutboundHttpError } from '../../engine/steps/step-types.js';
+import { defineStep, OutboundHttpError } from '../../engine/sdk.js';
 
 export const allowListStep = defineStep({
   type: 'example.allow-list',

@@ -9,14 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { defineStep } from '../../engine/steps/define-step.js';
-import { provesFactorFor, type AuthMethod, type AuthenticatorRecord, type ClientOption, type JsonObject, type MessageChannel, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/steps/step-types.js';
+import { defineStep, provesFactorFor, type AuthenticatorRecord, type AuthMethod, type ClientOption, type JsonObject, type MessageChannel, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/sdk.js';
+import { maskEmail, maskPhone } from '../otp-common/destinations.js';
 import { checkOtpCode, codeOptionSchema, deliverOtpCode, otpStatus, resendAvailable, type OtpConfig, type OtpDestination, type OtpState } from '../otp-common/one-time-code.js';
-import { maskPhone } from '../sms-otp/sms-otp.step.js';
-import { maskEmail } from '../email-otp/email-otp.step.js';
+import { checkTotpCode } from '../totp-common/check-code.js';
 import { codeSchema } from '../totp-common/config.js';
 import { newSecret, otpauthUri, qrCodeDataUrl, verifyTotp, type TotpParams } from '../totp-common/totp.js';
-import { checkTotpCode } from '../totp-authenticate/totp-authenticate.step.js';
 
 export const CHALLENGE_METHODS = ['AUTHENTICATOR_APP', 'SMS', 'WHATSAPP', 'EMAIL_OTP'] as const;
 export type ChallengeMethod = (typeof CHALLENGE_METHODS)[number];

@@ -1,4 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
 
 export const displayStep = defineStep({
   type: 'display',

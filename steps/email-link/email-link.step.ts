@@ -5,9 +5,8 @@
  * user types the code this screen shows. The token is drawn and hashed by the engine
  * (`ctx.services.links`); this step sees its URL once, to send it, and keeps only the link's id.
  */
-import { defineStep } from '../../engine/steps/define-step.js';
-import { MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
-import { EMAIL, maskEmail } from '../email-otp/email-otp.step.js';
+import { defineStep, MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/sdk.js';
+import { EMAIL, maskEmail } from '../otp-common/destinations.js';
 import { outputVariableSchema } from '../shared-schemas.js';
 
 /** Kept in the session between the client's answers: never the token, the code only sealed. */

@@ -1,8 +1,6 @@
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
+import { EMAIL, maskEmail } from '../otp-common/destinations.js';
 import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/one-time-code.js';
-
-// Pragmatic address check (RFC 5322 is broader than any mailbox really used): local@domain.tld.
-export const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export const emailOtpStep = defineStep({
   type: 'email.otp',
@@ -29,9 +27,3 @@ export const emailOtpStep = defineStep({
     }, 'Your verification code');
   },
 });
-
-/** "alice@example.com" → "a••••@example.com". */
-export function maskEmail(address: string): string {
-  const [local, domain] = address.split('@');
-  return `${local[0]}${'•'.repeat(Math.max(1, local.length - 1))}@${domain}`;
-}

@@ -1,4 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
 import { branchIdSchema, outputVariableSchema } from '../shared-schemas.js';
 
 /** Fields a schema marks `writeOnly` or `format: "password"` (nested objects included): kept sealed. */

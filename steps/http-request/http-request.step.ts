@@ -1,5 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
-import { OutboundHttpError } from '../../engine/steps/step-types.js';
+import { defineStep, OutboundHttpError } from '../../engine/sdk.js';
 import { outputVariableSchema } from '../shared-schemas.js';
 
 export const httpRequestStep = defineStep({

@@ -4,7 +4,7 @@
  * with attempts that survive resends and fallbacks.
  */
 import { randomInt } from 'node:crypto';
-import { MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/steps/step-types.js';
+import { MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/sdk.js';
 
 export interface OtpConfig {
   channels: MessageChannel[];

@@ -1,5 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
-import { toUserContext, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/steps/step-types.js';
+import { defineStep, toUserContext, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/sdk.js';
 import { lockoutConfig, verifyOptionSchema } from '../password-common/config.js';
 import { DUMMY_HASH, findPassword, hashPassword, needsRehash, passwordAttemptKey, storedHash, updateHash, verifyPassword } from '../password-common/hashing.js';
 import { MAX_PASSWORD_LENGTH, normalisePassword } from '../password-common/policy.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
-import type { AuthenticatorRecord, CredentialServices } from '../../engine/steps/step-types.js';
+import type { AuthenticatorRecord, CredentialServices } from '../../engine/sdk.js';
 
 export const PASSWORD_AUTHENTICATOR = 'password';
 

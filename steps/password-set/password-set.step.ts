@@ -1,5 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
-import type { StepContext, StepError, StepOutcome } from '../../engine/steps/step-types.js';
+import { defineStep, type StepContext, type StepError, type StepOutcome } from '../../engine/sdk.js';
 import { setOptionSchema } from '../password-common/config.js';
 import { hashPassword, passwordAttemptKey, replacePassword } from '../password-common/hashing.js';
 import { checkNewPassword, MAX_PASSWORD_LENGTH, MIN_MIN_LENGTH, SINGLE_FACTOR_MIN_LENGTH } from '../password-common/policy.js';

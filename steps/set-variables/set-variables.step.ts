@@ -1,5 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
-import { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../../engine/journey/journey-schema.js';
+import { defineStep, RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from '../../engine/sdk.js';
 
 export const setVariablesStep = defineStep({
   type: 'set-variables',

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
+import { maskPhone } from '../otp-common/destinations.js';
 import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/one-time-code.js';
 
 export const smsOtpStep = defineStep({
@@ -50,10 +51,3 @@ export const smsOtpStep = defineStep({
     }, 'Your code');
   },
 });
-
-/** "+14155550123" → "+14•••••0123": enough to recognise, not to reuse. */
-export function maskPhone(e164: string): string {
-  const visible = e164.slice(-4);
-  const country = e164.slice(0, Math.min(3, e164.length - 4));
-  return `${country}${'•'.repeat(Math.max(0, e164.length - country.length - 4))}${visible}`;
-}

@@ -1,4 +1,4 @@
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
 import { branchIdSchema } from '../shared-schemas.js';
 
 export const switchStep = defineStep({

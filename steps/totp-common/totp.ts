@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { ScureBase32Plugin, generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import type { RecoveryCodeRecord } from '../../engine/store/store.js';
+import type { RecoveryCodeRecord } from '../../engine/sdk.js';
 
 const crypto = new NodeCryptoPlugin();
 const base32 = new ScureBase32Plugin();

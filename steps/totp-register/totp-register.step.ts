@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defineStep } from '../../engine/steps/define-step.js';
-import type { StepContext, UserRecord } from '../../engine/steps/step-types.js';
+import { defineStep, type StepContext, type UserRecord } from '../../engine/sdk.js';
 import { codeSchema, windowSchema } from '../totp-common/config.js';
 import {
   hashRecoveryCodes,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defineStep } from '../../engine/steps/define-step.js';
-import { toUserContext, type UserRecord } from '../../engine/steps/step-types.js';
+import { defineStep, toUserContext, type UserRecord } from '../../engine/sdk.js';
 
 type Mode = 'find' | 'create' | 'find-or-create';
 

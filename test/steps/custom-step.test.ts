@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineStep } from '../../engine/steps/define-step.js';
+import { defineStep } from '../../engine/sdk.js';
 import { startTestServer, submit, type TestServer } from '../helpers/test-server.js';
 import { reveal, run } from './step-helpers.js';
 
