@@ -11,9 +11,14 @@ import type {
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
+import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
+import { insertStatement } from '../rows/shape.js';
+import { postgresCodec, type Row } from './codec.js';
 import { inTransaction } from './pool.js';
 
-type Row = Record<string, any>;
+const insertAuthenticator = insertStatement(authenticatorRow, postgresCodec);
+const insertRecoveryCode = insertStatement(recoveryCodeRow, postgresCodec);
+const toAuthenticator = (r: Row): AuthenticatorRecord => authenticatorRow.fromRow(r, postgresCodec);
 
 export class PostgresAuthenticators implements AuthenticatorStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -32,11 +37,7 @@ export class PostgresAuthenticators implements AuthenticatorStore {
   }
 
   async create(a: AuthenticatorRecord): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO authenticators (id, user_id, type, sealed_secret, params, confirmed_at, created_at, last_used_at, last_time_step)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [a.id, a.userId, a.type, a.sealedSecret, JSON.stringify(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep],
-    );
+    await this.pool.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {
@@ -82,14 +83,7 @@ export class PostgresAuthenticators implements AuthenticatorStore {
       if (options.recoveryCodes) {
         await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
         for (const c of options.recoveryCodes) {
-          await client.query('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-            c.id,
-            userId,
-            c.salt,
-            c.hash,
-            c.createdAt,
-            c.usedAt,
-          ]);
+          await client.query(insertRecoveryCode, recoveryCodeRow.values({ ...c, userId }, postgresCodec));
         }
       }
       return true;
@@ -109,19 +103,6 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     return (await this.pool.query('DELETE FROM authenticators WHERE id = $1 AND user_id = $2', [id, userId])).rowCount === 1;
   }
 }
-
-const toAuthenticator = (r: Row): AuthenticatorRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  type: r.type,
-  sealedSecret: r.sealed_secret,
-  params: r.params,
-  confirmedAt: r.confirmed_at,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  // BIGINT arrives as a string (pg keeps 64-bit integers exact); time steps fit a double.
-  lastTimeStep: r.last_time_step === null ? null : Number(r.last_time_step),
-});
 
 export class PostgresAttempts implements AttemptStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -150,26 +131,18 @@ export class PostgresAttempts implements AttemptStore {
 
   async get(key: string): Promise<AttemptState | null> {
     const { rows } = await this.pool.query('SELECT * FROM credential_attempts WHERE key = $1', [key]);
-    return rows[0] ? toAttempt(rows[0]) : null;
+    return rows[0] ? attemptFrom(rows[0]) : null;
   }
 
   async listBySubject(subject: string): Promise<AttemptState[]> {
     const { rows } = await this.pool.query('SELECT * FROM credential_attempts WHERE subject = $1 ORDER BY key', [subject]);
-    return rows.map(toAttempt);
+    return rows.map(attemptFrom);
   }
 
   async clearSubject(subject: string): Promise<number> {
     return (await this.pool.query('DELETE FROM credential_attempts WHERE subject = $1', [subject])).rowCount ?? 0;
   }
 }
-
-const toAttempt = (r: Row): AttemptState => ({
-  key: r.key,
-  kind: r.kind,
-  subject: r.subject,
-  failures: r.failures,
-  lockedUntil: r.locked_until,
-});
 
 export class PostgresRecoveryCodes implements RecoveryCodeStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -178,21 +151,14 @@ export class PostgresRecoveryCodes implements RecoveryCodeStore {
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
       for (const c of codes) {
-        await client.query('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-          c.id,
-          userId,
-          c.salt,
-          c.hash,
-          c.createdAt,
-          c.usedAt,
-        ]);
+        await client.query(insertRecoveryCode, recoveryCodeRow.values({ ...c, userId }, postgresCodec));
       }
     });
   }
 
   async listUnused(userId: string): Promise<RecoveryCodeRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY id', [userId]);
-    return rows.map((r: Row) => ({ id: r.id, userId: r.user_id, salt: r.salt, hash: r.hash, createdAt: r.created_at, usedAt: r.used_at }));
+    return rows.map((r: Row) => recoveryCodeRow.fromRow(r, postgresCodec));
   }
 
   async consume(id: string, at: string): Promise<boolean> {

@@ -1,9 +1,13 @@
 /** Single-use email links (email.link) in PostgreSQL: every guard is one statement, atomic across processes. */
 import type pg from 'pg';
 import type { EmailLinkRecord, EmailLinkStore } from '../store.js';
+import { emailLinkRow } from '../rows/email-links.js';
+import { insertStatement } from '../rows/shape.js';
+import { postgresCodec, type Row } from './codec.js';
 import { inTransaction } from './pool.js';
 
-type Row = Record<string, any>;
+const insertLink = insertStatement(emailLinkRow, postgresCodec);
+const toLink = (r: Row): EmailLinkRecord => emailLinkRow.fromRow(r, postgresCodec);
 
 export class PostgresEmailLinks implements EmailLinkStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -11,11 +15,7 @@ export class PostgresEmailLinks implements EmailLinkStore {
   async create(l: EmailLinkRecord): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM email_links WHERE session_id = $1 AND step_id = $2', [l.sessionId, l.stepId]);
-      await client.query(
-        `INSERT INTO email_links (id, token_hash, session_id, step_id, device_hash, code_hash, failures, created_at, expires_at, used_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [l.id, l.tokenHash, l.sessionId, l.stepId, l.deviceHash, l.codeHash, l.failures, l.createdAt, l.expiresAt, l.usedAt],
-      );
+      await client.query(insertLink, emailLinkRow.values(l, postgresCodec));
     });
   }
 
@@ -47,16 +47,3 @@ export class PostgresEmailLinks implements EmailLinkStore {
     return (await this.pool.query('DELETE FROM email_links WHERE expires_at < $1', [before])).rowCount ?? 0;
   }
 }
-
-const toLink = (r: Row): EmailLinkRecord => ({
-  id: r.id,
-  tokenHash: r.token_hash,
-  sessionId: r.session_id,
-  stepId: r.step_id,
-  deviceHash: r.device_hash,
-  codeHash: r.code_hash,
-  failures: r.failures,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-});

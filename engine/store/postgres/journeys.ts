@@ -4,8 +4,8 @@ import type { JsonObject } from '../../steps/step-types.js';
 import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
 import { inTransaction } from './pool.js';
 
-type Row = Record<string, any>;
-const json = (value: unknown): string => JSON.stringify(value);
+import { draftFrom, summaryFrom, versionFrom } from '../rows/journeys.js';
+import { json, postgresCodec, type Row } from './codec.js';
 
 export class PostgresJourneys implements JourneyStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -16,13 +16,13 @@ export class PostgresJourneys implements JourneyStore {
               (SELECT MAX(version) FROM journey_versions v WHERE v.journey_id = d.id AND NOT v.deleted) AS latest
          FROM journey_drafts d ORDER BY d.id`,
     );
-    return rows.map((r: Row) => ({ id: r.id, name: r.name, updatedAt: r.updated_at, latestVersion: r.latest ?? null }));
+    return rows.map(summaryFrom);
   }
 
   async getDraft(id: string): Promise<DraftRecord | null> {
     const { rows } = await this.pool.query('SELECT * FROM journey_drafts WHERE id = $1', [id]);
     const r = rows[0] as Row | undefined;
-    return r ? { id: r.id, document: r.document, revision: r.revision, updatedAt: r.updated_at } : null;
+    return r ? draftFrom(r, postgresCodec) : null;
   }
 
   async isKnown(id: string): Promise<boolean> {
@@ -91,12 +91,12 @@ export class PostgresJourneys implements JourneyStore {
 
   async listVersions(id: string): Promise<VersionRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM journey_versions WHERE journey_id = $1 AND NOT deleted ORDER BY version', [id]);
-    return rows.map(toVersion);
+    return rows.map(versionFrom);
   }
 
   async getVersion(id: string, version: number): Promise<VersionRecord | null> {
     const { rows } = await this.pool.query('SELECT * FROM journey_versions WHERE journey_id = $1 AND version = $2 AND NOT deleted', [id, version]);
-    return rows[0] ? toVersion(rows[0]) : null;
+    return rows[0] ? versionFrom(rows[0]) : null;
   }
 
   async getLatestVersion(id: string): Promise<VersionRecord | null> {
@@ -104,7 +104,7 @@ export class PostgresJourneys implements JourneyStore {
       'SELECT * FROM journey_versions WHERE journey_id = $1 AND NOT deleted ORDER BY version DESC LIMIT 1',
       [id],
     );
-    return rows[0] ? toVersion(rows[0]) : null;
+    return rows[0] ? versionFrom(rows[0]) : null;
   }
 
   async putDocument(hash: string, document: JsonObject): Promise<void> {
@@ -113,13 +113,6 @@ export class PostgresJourneys implements JourneyStore {
 
   async getDocument(hash: string): Promise<JsonObject | null> {
     const { rows } = await this.pool.query('SELECT document FROM journey_documents WHERE hash = $1', [hash]);
-    return rows[0] ? (rows[0].document as JsonObject) : null;
+    return rows[0] ? postgresCodec.readJson<JsonObject>(rows[0].document) : null;
   }
 }
-
-const toVersion = (r: Row): VersionRecord => ({
-  journeyId: r.journey_id,
-  version: r.version,
-  documentHash: r.document_hash,
-  publishedAt: r.published_at,
-});

@@ -2,20 +2,17 @@
 import type pg from 'pg';
 import type { OutboxMessage, OutboxStore } from '../store.js';
 
-type Row = Record<string, any>;
+import { outboxRow } from '../rows/outbox.js';
+import { insertStatement } from '../rows/shape.js';
+import { postgresCodec, type Row } from './codec.js';
+
+const insertMessage = insertStatement(outboxRow, postgresCodec);
 
 export class PostgresOutbox implements OutboxStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async add(m: OutboxMessage): Promise<void> {
-    await this.pool.query('INSERT INTO outbox (id, channel, recipient, body, session_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      m.id,
-      m.channel,
-      m.to,
-      m.body,
-      m.sessionId,
-      m.createdAt,
-    ]);
+    await this.pool.query(insertMessage, outboxRow.values(m, postgresCodec));
   }
 
   async list(filter: { sessionId?: string; to?: string; limit: number }): Promise<OutboxMessage[]> {
@@ -32,13 +29,6 @@ export class PostgresOutbox implements OutboxStore {
     params.push(filter.limit);
     // Newest first; seq (insertion order) breaks ties within a millisecond, as SQLite's rowid does.
     const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, seq DESC LIMIT $${params.length}`;
-    return (await this.pool.query(sql, params)).rows.map((r: Row) => ({
-      id: r.id,
-      channel: r.channel,
-      to: r.recipient,
-      body: r.body,
-      sessionId: r.session_id,
-      createdAt: r.created_at,
-    }));
+    return (await this.pool.query(sql, params)).rows.map((r: Row) => outboxRow.fromRow(r, postgresCodec));
   }
 }

@@ -6,14 +6,19 @@
 import type pg from 'pg';
 import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 
-type Row = Record<string, any>;
-const json = (value: unknown): string => JSON.stringify(value);
+import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
+import { insertStatement } from '../rows/shape.js';
+import { json, postgresCodec, type Row } from './codec.js';
+
+const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
 
 /** Inserts the JSON events of parameter $n for the session id of CTE `source`, in their order. */
 function insertEventsFrom(source: string, n: number): string {
   return `INSERT INTO timeline_events (session_id, event)
           SELECT ${source}.id, e.event FROM ${source} CROSS JOIN unnest($${n}::json[]) WITH ORDINALITY AS e(event, n) ORDER BY e.n`;
 }
+
+const insertSession = insertStatement(sessionRow, postgresCodec);
 
 export class PostgresSessions implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -22,28 +27,9 @@ export class PostgresSessions implements SessionStore {
     // One statement: the session and its first events are written together or not at all.
     await this.pool.query(
       `WITH created AS (
-         INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
-           token_hash, test_run, created_at, updated_at, expires_at, lease_until)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id)
-       ${insertEventsFrom('created', 16)}`,
-      [
-        s.id,
-        s.journeyId,
-        s.journeyVersion,
-        s.documentHash,
-        s.status,
-        s.stepId,
-        s.userId,
-        json(s.snapshot),
-        s.revision,
-        s.tokenHash,
-        s.testRun,
-        s.createdAt,
-        s.updatedAt,
-        s.expiresAt,
-        s.leaseUntil,
-        events.map(json),
-      ],
+         ${insertSession} RETURNING id)
+       ${insertEventsFrom('created', sessionRow.columns.length + 1)}`,
+      [...sessionRow.values(s, postgresCodec), events.map(json)],
     );
   }
 
@@ -111,24 +97,6 @@ export class PostgresSessions implements SessionStore {
   }
 }
 
-const toSession = (r: Row): SessionRecord => ({
-  id: r.id,
-  journeyId: r.journey_id,
-  journeyVersion: r.journey_version,
-  documentHash: r.document_hash,
-  status: r.status,
-  stepId: r.step_id,
-  userId: r.user_id,
-  snapshot: r.snapshot,
-  revision: r.revision,
-  tokenHash: r.token_hash,
-  testRun: r.test_run,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  expiresAt: r.expires_at,
-  leaseUntil: r.lease_until,
-});
-
 export class PostgresTimelines implements TimelineStore {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -141,6 +109,6 @@ export class PostgresTimelines implements TimelineStore {
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
     const { rows } = await this.pool.query('SELECT event FROM timeline_events WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    return rows.map((r: Row) => r.event as TimelineEvent);
+    return rows.map((r: Row) => timelineEventFrom(r.event, postgresCodec));
   }
 }

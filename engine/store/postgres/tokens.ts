@@ -2,20 +2,18 @@
 import type pg from 'pg';
 import type { SigningKeyRecord, SigningKeyStore, UsedTokenStore } from '../store.js';
 
-type Row = Record<string, any>;
+import { insertStatement } from '../rows/shape.js';
+import { signingKeyRow } from '../rows/tokens.js';
+import { postgresCodec, type Row } from './codec.js';
+
+const insertKey = insertStatement(signingKeyRow, postgresCodec);
 
 export class PostgresSigningKeys implements SigningKeyStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async list(): Promise<SigningKeyRecord[]> {
     const { rows } = await this.pool.query('SELECT * FROM signing_keys ORDER BY created_at, kid');
-    return rows.map((r: Row) => ({
-      kid: r.kid,
-      publicJwk: r.public_jwk,
-      sealedPrivateJwk: r.sealed_private_jwk,
-      createdAt: r.created_at,
-      retiredAt: r.retired_at,
-    }));
+    return rows.map((r: Row) => signingKeyRow.fromRow(r, postgresCodec));
   }
 
   async updateSealed(kid: string, sealedPrivateJwk: string): Promise<void> {
@@ -23,13 +21,7 @@ export class PostgresSigningKeys implements SigningKeyStore {
   }
 
   async add(k: SigningKeyRecord): Promise<void> {
-    await this.pool.query('INSERT INTO signing_keys (kid, public_jwk, sealed_private_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)', [
-      k.kid,
-      JSON.stringify(k.publicJwk),
-      k.sealedPrivateJwk,
-      k.createdAt,
-      k.retiredAt,
-    ]);
+    await this.pool.query(insertKey, signingKeyRow.values(k, postgresCodec));
   }
 }
 

@@ -1,9 +1,13 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type pg from 'pg';
 import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
+import { insertStatement } from '../rows/shape.js';
+import { userRow } from '../rows/users.js';
+import { postgresCodec, type Row } from './codec.js';
 import { inTransaction } from './pool.js';
 
-type Row = Record<string, any>;
+const insertUser = `${insertStatement(userRow, postgresCodec)} ON CONFLICT DO NOTHING`;
+const toUser = (r: Row): StoredUser => userRow.fromRow(r, postgresCodec);
 
 export class PostgresUsers implements UserStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -13,11 +17,7 @@ export class PostgresUsers implements UserStore {
     // Insert-or-nothing settles races on the unique username (and id); the loser reads the winner.
     // Retried because the winner could be erased between the two statements.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const inserted = await this.pool.query(
-        `INSERT INTO users (id, username, username_normalised, attributes, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [user.id, user.username, normalised, JSON.stringify(user.attributes), user.createdAt],
-      );
+      const inserted = await this.pool.query(insertUser, userRow.values(user, postgresCodec));
       if (inserted.rowCount === 1) return user;
       // The same precedence as SQLite: the holder of the username first, then the holder of the id.
       const existing =
@@ -65,10 +65,3 @@ export class PostgresUsers implements UserStore {
     });
   }
 }
-
-const toUser = (r: Row): StoredUser => ({
-  id: r.id,
-  username: r.username,
-  attributes: r.attributes,
-  createdAt: r.created_at,
-});

@@ -11,18 +11,19 @@ import type {
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
-import { json, parse, type Row } from './codec.js';
+import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
+import { insertStatement } from '../rows/shape.js';
+import { sqliteCodec, type Row } from './codec.js';
+
+const insertAuthenticator = insertStatement(authenticatorRow, sqliteCodec);
+const insertRecoveryCode = insertStatement(recoveryCodeRow, sqliteCodec);
+const toAuthenticator = (r: Row): AuthenticatorRecord => authenticatorRow.fromRow(r, sqliteCodec);
 
 export class SqliteAuthenticators implements AuthenticatorStore {
   constructor(private readonly db: Database.Database) {}
 
   async create(a: AuthenticatorRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO authenticators (id, user_id, type, sealed_secret, params, confirmed_at, created_at, last_used_at, last_time_step)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(a.id, a.userId, a.type, a.sealedSecret, json(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep);
+    this.db.prepare(insertAuthenticator).run(...authenticatorRow.values(a, sqliteCodec));
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {
@@ -60,9 +61,9 @@ export class SqliteAuthenticators implements AuthenticatorStore {
       this.db.prepare('DELETE FROM authenticators WHERE user_id = ? AND type = ? AND id <> ?').run(userId, pending.type, id);
       this.db.prepare('UPDATE authenticators SET confirmed_at = ? WHERE id = ?').run(at, id);
       if (options.recoveryCodes) {
-        const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+        const insert = this.db.prepare(insertRecoveryCode);
         this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
-        for (const c of options.recoveryCodes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+        for (const c of options.recoveryCodes) insert.run(...recoveryCodeRow.values({ ...c, userId }, sqliteCodec));
       }
       return true;
     }).immediate();
@@ -94,18 +95,6 @@ export class SqliteAuthenticators implements AuthenticatorStore {
   }
 }
 
-const toAuthenticator = (r: Row): AuthenticatorRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  type: r.type,
-  sealedSecret: r.sealed_secret,
-  params: parse(r.params),
-  confirmedAt: r.confirmed_at,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  lastTimeStep: r.last_time_step,
-});
-
 export class SqliteAttempts implements AttemptStore {
   constructor(private readonly db: Database.Database) {}
 
@@ -133,11 +122,11 @@ export class SqliteAttempts implements AttemptStore {
 
   async get(key: string): Promise<AttemptState | null> {
     const r = this.db.prepare('SELECT * FROM credential_attempts WHERE key = ?').get(key) as Row | undefined;
-    return r ? toAttempt(r) : null;
+    return r ? attemptFrom(r) : null;
   }
 
   async listBySubject(subject: string): Promise<AttemptState[]> {
-    return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(toAttempt);
+    return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(attemptFrom);
   }
 
   async clearSubject(subject: string): Promise<number> {
@@ -145,28 +134,20 @@ export class SqliteAttempts implements AttemptStore {
   }
 }
 
-const toAttempt = (r: Row): AttemptState => ({
-  key: r.key,
-  kind: r.kind,
-  subject: r.subject,
-  failures: r.failures,
-  lockedUntil: r.locked_until,
-});
-
 export class SqliteRecoveryCodes implements RecoveryCodeStore {
   constructor(private readonly db: Database.Database) {}
 
   async replace(userId: string, codes: RecoveryCodeRecord[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO recovery_codes (id, user_id, salt, hash, created_at, used_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(insertRecoveryCode);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
-      for (const c of codes) insert.run(c.id, userId, c.salt, c.hash, c.createdAt, c.usedAt);
+      for (const c of codes) insert.run(...recoveryCodeRow.values({ ...c, userId }, sqliteCodec));
     }).immediate();
   }
 
   async listUnused(userId: string): Promise<RecoveryCodeRecord[]> {
     const rows = this.db.prepare('SELECT * FROM recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY id').all(userId) as Row[];
-    return rows.map((r) => ({ id: r.id, userId: r.user_id, salt: r.salt, hash: r.hash, createdAt: r.created_at, usedAt: r.used_at }));
+    return rows.map((r) => recoveryCodeRow.fromRow(r, sqliteCodec));
   }
 
   async consume(id: string, at: string): Promise<boolean> {

@@ -1,7 +1,12 @@
 /** Single-use email links (email.link) in SQLite: every guard is one statement. */
 import type Database from 'better-sqlite3';
 import type { EmailLinkRecord, EmailLinkStore } from '../store.js';
-import type { Row } from './codec.js';
+import { emailLinkRow } from '../rows/email-links.js';
+import { insertStatement } from '../rows/shape.js';
+import { sqliteCodec, type Row } from './codec.js';
+
+const insertLink = insertStatement(emailLinkRow, sqliteCodec);
+const toLink = (r: Row): EmailLinkRecord => emailLinkRow.fromRow(r, sqliteCodec);
 
 export class SqliteEmailLinks implements EmailLinkStore {
   constructor(private readonly db: Database.Database) {}
@@ -9,12 +14,7 @@ export class SqliteEmailLinks implements EmailLinkStore {
   async create(l: EmailLinkRecord): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM email_links WHERE session_id = ? AND step_id = ?').run(l.sessionId, l.stepId);
-      this.db
-        .prepare(
-          `INSERT INTO email_links (id, token_hash, session_id, step_id, device_hash, code_hash, failures, created_at, expires_at, used_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(l.id, l.tokenHash, l.sessionId, l.stepId, l.deviceHash, l.codeHash, l.failures, l.createdAt, l.expiresAt, l.usedAt);
+      this.db.prepare(insertLink).run(...emailLinkRow.values(l, sqliteCodec));
     }).immediate();
   }
 
@@ -44,16 +44,3 @@ export class SqliteEmailLinks implements EmailLinkStore {
     return this.db.prepare('DELETE FROM email_links WHERE expires_at < ?').run(before).changes;
   }
 }
-
-export const toLink = (r: Row): EmailLinkRecord => ({
-  id: r.id,
-  tokenHash: r.token_hash,
-  sessionId: r.session_id,
-  stepId: r.step_id,
-  deviceHash: r.device_hash,
-  codeHash: r.code_hash,
-  failures: r.failures,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-});

@@ -2,7 +2,8 @@
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../steps/step-types.js';
 import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
-import { json, parse, type Row } from './codec.js';
+import { draftFrom, summaryFrom, versionFrom } from '../rows/journeys.js';
+import { json, sqliteCodec, type Row } from './codec.js';
 
 export class SqliteJourneys implements JourneyStore {
   constructor(private readonly db: Database.Database) {}
@@ -15,12 +16,12 @@ export class SqliteJourneys implements JourneyStore {
            FROM journey_drafts d ORDER BY d.id`,
       )
       .all() as Row[];
-    return rows.map((r) => ({ id: r.id, name: r.name, updatedAt: r.updated_at, latestVersion: r.latest ?? null }));
+    return rows.map(summaryFrom);
   }
 
   async getDraft(id: string): Promise<DraftRecord | null> {
     const r = this.db.prepare('SELECT * FROM journey_drafts WHERE id = ?').get(id) as Row | undefined;
-    return r ? { id: r.id, document: parse(r.document), revision: r.revision, updatedAt: r.updated_at } : null;
+    return r ? draftFrom(r, sqliteCodec) : null;
   }
 
   async isKnown(id: string): Promise<boolean> {
@@ -77,21 +78,21 @@ export class SqliteJourneys implements JourneyStore {
     const rows = this.db
       .prepare('SELECT * FROM journey_versions WHERE journey_id = ? AND deleted = 0 ORDER BY version')
       .all(id) as Row[];
-    return rows.map(toVersion);
+    return rows.map(versionFrom);
   }
 
   async getVersion(id: string, version: number): Promise<VersionRecord | null> {
     const r = this.db
       .prepare('SELECT * FROM journey_versions WHERE journey_id = ? AND version = ? AND deleted = 0')
       .get(id, version) as Row | undefined;
-    return r ? toVersion(r) : null;
+    return r ? versionFrom(r) : null;
   }
 
   async getLatestVersion(id: string): Promise<VersionRecord | null> {
     const r = this.db
       .prepare('SELECT * FROM journey_versions WHERE journey_id = ? AND deleted = 0 ORDER BY version DESC LIMIT 1')
       .get(id) as Row | undefined;
-    return r ? toVersion(r) : null;
+    return r ? versionFrom(r) : null;
   }
 
   async putDocument(hash: string, document: JsonObject): Promise<void> {
@@ -100,13 +101,6 @@ export class SqliteJourneys implements JourneyStore {
 
   async getDocument(hash: string): Promise<JsonObject | null> {
     const text = this.db.prepare('SELECT document FROM journey_documents WHERE hash = ?').pluck().get(hash) as string | undefined;
-    return text === undefined ? null : parse(text);
+    return text === undefined ? null : sqliteCodec.readJson<JsonObject>(text);
   }
 }
-
-const toVersion = (r: Row): VersionRecord => ({
-  journeyId: r.journey_id,
-  version: r.version,
-  documentHash: r.document_hash,
-  publishedAt: r.published_at,
-});

@@ -1,15 +1,17 @@
 /** The dev outbox: messages a channel without a provider would have sent. */
 import type Database from 'better-sqlite3';
 import type { OutboxMessage, OutboxStore } from '../store.js';
-import type { Row } from './codec.js';
+import { outboxRow } from '../rows/outbox.js';
+import { insertStatement } from '../rows/shape.js';
+import { sqliteCodec, type Row } from './codec.js';
+
+const insertMessage = insertStatement(outboxRow, sqliteCodec);
 
 export class SqliteOutbox implements OutboxStore {
   constructor(private readonly db: Database.Database) {}
 
   async add(m: OutboxMessage): Promise<void> {
-    this.db
-      .prepare('INSERT INTO outbox (id, channel, recipient, body, session_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(m.id, m.channel, m.to, m.body, m.sessionId, m.createdAt);
+    this.db.prepare(insertMessage).run(...outboxRow.values(m, sqliteCodec));
   }
 
   async list(filter: { sessionId?: string; to?: string; limit: number }): Promise<OutboxMessage[]> {
@@ -24,13 +26,6 @@ export class SqliteOutbox implements OutboxStore {
       params.push(filter.to);
     }
     const sql = `SELECT * FROM outbox ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit) as Row[]).map((r) => ({
-      id: r.id,
-      channel: r.channel,
-      to: r.recipient,
-      body: r.body,
-      sessionId: r.session_id,
-      createdAt: r.created_at,
-    }));
+    return (this.db.prepare(sql).all(...params, filter.limit) as Row[]).map((r) => outboxRow.fromRow(r, sqliteCodec));
   }
 }

@@ -4,7 +4,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
-import { json, parse, type Row } from './codec.js';
+import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
+import { insertStatement } from '../rows/shape.js';
+import { json, sqliteCodec, type Row } from './codec.js';
+
+const insertSession = insertStatement(sessionRow, sqliteCodec);
+const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, sqliteCodec);
 
 export class SqliteSessions implements SessionStore {
   constructor(private readonly db: Database.Database) {}
@@ -17,29 +22,7 @@ export class SqliteSessions implements SessionStore {
   }
 
   private insert(s: SessionRecord): void {
-    this.db
-      .prepare(
-        `INSERT INTO sessions (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
-           token_hash, test_run, created_at, updated_at, expires_at, lease_until)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        s.id,
-        s.journeyId,
-        s.journeyVersion,
-        s.documentHash,
-        s.status,
-        s.stepId,
-        s.userId,
-        json(s.snapshot),
-        s.revision,
-        s.tokenHash,
-        s.testRun ? 1 : 0,
-        s.createdAt,
-        s.updatedAt,
-        s.expiresAt,
-        s.leaseUntil,
-      );
+    this.db.prepare(insertSession).run(...sessionRow.values(s, sqliteCodec));
   }
 
   async get(id: string): Promise<SessionRecord | null> {
@@ -107,24 +90,6 @@ export class SqliteSessions implements SessionStore {
   }
 }
 
-const toSession = (r: Row): SessionRecord => ({
-  id: r.id,
-  journeyId: r.journey_id,
-  journeyVersion: r.journey_version,
-  documentHash: r.document_hash,
-  status: r.status,
-  stepId: r.step_id,
-  userId: r.user_id,
-  snapshot: parse(r.snapshot),
-  revision: r.revision,
-  tokenHash: r.token_hash,
-  testRun: r.test_run === 1,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  expiresAt: r.expires_at,
-  leaseUntil: r.lease_until,
-});
-
 /** One statement for a run's events: SQLite walks the JSON array in order, so `seq` keeps their order. */
 function appendEvents(db: Database.Database, sessionId: string, events: TimelineEvent[]): void {
   if (events.length === 0) return;
@@ -141,6 +106,6 @@ export class SqliteTimelines implements TimelineStore {
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
     const rows = this.db.prepare('SELECT event FROM timeline_events WHERE session_id = ? ORDER BY seq').pluck().all(sessionId) as string[];
-    return rows.map((text) => parse<TimelineEvent>(text));
+    return rows.map((text) => timelineEventFrom(text, sqliteCodec));
   }
 }

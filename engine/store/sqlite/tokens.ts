@@ -1,19 +1,17 @@
 /** Token signing keys (private halves sealed) and the one-use record of validated tokens. */
 import type Database from 'better-sqlite3';
 import type { SigningKeyRecord, SigningKeyStore, UsedTokenStore } from '../store.js';
-import { json, parse, type Row } from './codec.js';
+import { insertStatement } from '../rows/shape.js';
+import { signingKeyRow } from '../rows/tokens.js';
+import { sqliteCodec, type Row } from './codec.js';
+
+const insertKey = insertStatement(signingKeyRow, sqliteCodec);
 
 export class SqliteSigningKeys implements SigningKeyStore {
   constructor(private readonly db: Database.Database) {}
 
   async list(): Promise<SigningKeyRecord[]> {
-    return (this.db.prepare('SELECT * FROM signing_keys ORDER BY created_at, kid').all() as Row[]).map((r) => ({
-      kid: r.kid,
-      publicJwk: parse(r.public_jwk),
-      sealedPrivateJwk: r.sealed_private_jwk,
-      createdAt: r.created_at,
-      retiredAt: r.retired_at,
-    }));
+    return (this.db.prepare('SELECT * FROM signing_keys ORDER BY created_at, kid').all() as Row[]).map((r) => signingKeyRow.fromRow(r, sqliteCodec));
   }
 
   async updateSealed(kid: string, sealedPrivateJwk: string): Promise<void> {
@@ -21,9 +19,7 @@ export class SqliteSigningKeys implements SigningKeyStore {
   }
 
   async add(k: SigningKeyRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO signing_keys (kid, public_jwk, sealed_private_jwk, created_at, retired_at) VALUES (?, ?, ?, ?, ?)')
-      .run(k.kid, json(k.publicJwk), k.sealedPrivateJwk, k.createdAt, k.retiredAt);
+    this.db.prepare(insertKey).run(...signingKeyRow.values(k, sqliteCodec));
   }
 }
 

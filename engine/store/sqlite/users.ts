@@ -1,7 +1,12 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type Database from 'better-sqlite3';
 import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
-import { json, parse, type Row } from './codec.js';
+import { insertStatement } from '../rows/shape.js';
+import { userRow } from '../rows/users.js';
+import { sqliteCodec, type Row } from './codec.js';
+
+const insertUser = insertStatement(userRow, sqliteCodec);
+const toUser = (r: Row): StoredUser => userRow.fromRow(r, sqliteCodec);
 
 export class SqliteUsers implements UserStore {
   constructor(private readonly db: Database.Database) {}
@@ -15,9 +20,7 @@ export class SqliteUsers implements UserStore {
       }
       const byId = this.db.prepare('SELECT * FROM users WHERE id = ?').get(user.id) as Row | undefined;
       if (byId) return toUser(byId);
-      this.db
-        .prepare('INSERT INTO users (id, username, username_normalised, attributes, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(user.id, user.username, normalised, json(user.attributes), user.createdAt);
+      this.db.prepare(insertUser).run(...userRow.values(user, sqliteCodec));
       return user;
     }).immediate();
   }
@@ -56,10 +59,3 @@ export class SqliteUsers implements UserStore {
     }).immediate();
   }
 }
-
-const toUser = (r: Row): StoredUser => ({
-  id: r.id,
-  username: r.username,
-  attributes: parse(r.attributes),
-  createdAt: r.created_at,
-});
