@@ -8,7 +8,7 @@
  * xstate's transition function. So a snapshot never holds an in-flight promise, restoring one
  * costs no actor, and a chain of steps costs one transition each instead of an invoked actor.
  */
-import { assign, createActor, setup, type ActorScope, type AnyEventObject, type SnapshotFrom } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
 import type { Journey } from '../journey/journey-schema.js';
 import type { ValidateFunction } from '../journey/schema-validator.js';
 import type { StepRegistry } from '../steps/registry.js';
@@ -18,15 +18,13 @@ import { nextAuthState } from './auth-state.js';
 import type { RunBudget } from './run-budget.js';
 import { compileConfigTemplate, type ConfigTemplate } from './expressions.js';
 import { REDACTED, isSecretKey, redact } from './redact.js';
-import { initialContext, type SessionContext, type SessionEvent, type SessionInput, type SubmitEvent } from './session-context.js';
+import { initialContext, type SessionContext, type SessionEvent, type SessionInput, type StepDoneEvent, type SubmitEvent } from './session-context.js';
 import { executeStep, type CompiledStep, type ExecutorDeps, type StepRun } from './step-executor.js';
 
 export interface CompiledJourney {
   hash: string;
   document: Journey;
   machine: SessionMachine;
-  /** What xstate's transition function needs besides the machine; built once, holds no session state. */
-  scope: ActorScope<SessionSnapshot, AnyEventObject>;
   steps: Map<string, CompiledStep>;
   /** Runs one step under the run's budget; never throws (an unexpected error becomes an `abort` outcome). */
   runStep(stepId: string, context: SessionContext, budget?: RunBudget): Promise<StepRun>;
@@ -93,7 +91,6 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
     hash,
     document,
     machine,
-    scope: inertScope(machine),
     steps,
     runStep: async (stepId, context, budget) => {
       const step = steps.get(stepId)!;
@@ -200,6 +197,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A step's outcome of one kind. */
+type RunOf<K extends StepRun['kind']> = Extract<StepRun, { kind: K }>;
+/** What an action of this machine is given (its states are built dynamically, so typed here once). */
+type MachineArgs = { context: SessionContext; event: SessionEvent };
+
 function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps: Pick<ExecutorDeps, 'now'>) {
   const journeySetup = setup({
     types: {
@@ -217,10 +219,10 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
     const wired = (document.steps[stepId].branches ?? {}) as Record<string, string>;
     const failureTarget = step.onFailure === 'branch' && wired.failure ? wired.failure : null;
     const onDone: Transition[] = [
-      { guard: ({ event }) => event.output.kind === 'ask', target: waitingState(stepId), actions: update(step, (context, run: any) => asked(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'complete', target: END_STATES.completed, actions: update(step, (context, run: any) => completed(context, run, step)) },
-      { guard: ({ event }) => event.output.kind === 'reject', target: END_STATES.rejected, actions: update(step, (context, run: any) => ended(context, run, step, 'rejected')) },
-      { guard: ({ event }) => event.output.kind === 'abort', target: END_STATES.failed, actions: update(step, (context, run: any) => ended(context, run, step, 'failed')) },
+      { guard: ({ event }) => event.output.kind === 'ask', target: waitingState(stepId), actions: update<RunOf<'ask'>>(step, (context, run) => asked(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'complete', target: END_STATES.completed, actions: update<RunOf<'complete'>>(step, (context, run) => completed(context, run, step)) },
+      { guard: ({ event }) => event.output.kind === 'reject', target: END_STATES.rejected, actions: update<RunOf<'reject'>>(step, (context, run) => ended(context, run, step, 'rejected')) },
+      { guard: ({ event }) => event.output.kind === 'abort', target: END_STATES.failed, actions: update<RunOf<'abort'>>(step, (context, run) => ended(context, run, step, 'failed')) },
     ];
     for (const [branch, target] of Object.entries(wired)) {
       const next = steps.get(target);
@@ -228,7 +230,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       onDone.push({
         guard: ({ event }) => event.output.kind === 'branch' && event.output.branch === branch,
         target,
-        actions: update(step, (context, run: any) => entered(branched(context, run, step), next, now())),
+        actions: update<RunOf<'branch'>>(step, (context, run) => entered(branched(context, run, step), next, now())),
       });
     }
     const failureNext = failureTarget ? steps.get(failureTarget) : undefined;
@@ -236,11 +238,11 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       onDone.push({
         guard: ({ event }) => event.output.kind === 'fail',
         target: failureNext.id,
-        actions: update(step, (context, run: any) => entered(failedOver(context, run, step), failureNext, now())),
+        actions: update<RunOf<'fail'>>(step, (context, run) => entered(failedOver(context, run, step), failureNext, now())),
       });
     }
     // Anything left: a failure with nowhere to go, or a branch that is not wired.
-    onDone.push({ target: END_STATES.failed, actions: update(step, (context, run: any) => endedUnhandled(context, run, step)) });
+    onDone.push({ target: END_STATES.failed, actions: update<StepRun>(step, (context, run) => endedUnhandled(context, run, step)) });
 
     // Flat states (a running and a waiting state per step) cost xstate half the work of nested ones.
     stepStates[stepId] = { on: { STEP_DONE: onDone } };
@@ -248,7 +250,7 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
       on: {
         SUBMIT: {
           target: stepId,
-          actions: assign(({ context, event }: any) => submitted(context as SessionContext, event as SubmitEvent, step)),
+          actions: assign(({ context, event }: MachineArgs) => submitted(context, event as SubmitEvent, step)),
         },
       },
     };
@@ -269,35 +271,15 @@ function buildMachine(document: Journey, steps: Map<string, CompiledStep>, deps:
 
 
 /**
- * The actor scope xstate's `machine.transition` expects. xstate's own `transition()` builds a new
- * actor (and computes an initial snapshot) on every call; one scope per compiled machine does the
- * same job once. It is safe to share: this machine spawns nothing and runs no custom actions, so
- * the scope never holds anything of a session.
- */
-function inertScope(machine: SessionMachine): ActorScope<SessionSnapshot, AnyEventObject> {
-  const self = createActor(machine, { snapshot: machine.resolveState({ value: '_failed', context: {} as SessionContext }) } as never);
-  return {
-    self,
-    id: '',
-    sessionId: '',
-    system: self.system,
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    stopChild: () => {},
-    actionExecutor: (action: { exec?: (info: unknown, params: unknown) => void; info: unknown; params: unknown }) => action.exec?.(action.info, action.params),
-  } as unknown as ActorScope<SessionSnapshot, AnyEventObject>;
-}
-
-/**
  * An assign action over the step's outcome (the machine's states are built dynamically, so typed
  * loosely here). Whatever the outcome, the secrets the step read are erased first.
  */
 function update<R extends StepRun>(step: CompiledStep, fn: (context: SessionContext, run: R) => Partial<SessionContext>) {
-  return assign(({ context, event }: any) => {
-    const run = (event as { output: R }).output;
-    if (!step.erase) return fn(context as SessionContext, run);
-    const scrubbed = { ...(context as SessionContext), variables: erased((context as SessionContext).variables, step.erase) };
+  return assign(({ context, event }: MachineArgs) => {
+    // Only STEP_DONE transitions carry these actions, and each is guarded by the outcome's kind.
+    const run = (event as StepDoneEvent).output as R;
+    if (!step.erase) return fn(context, run);
+    const scrubbed = { ...context, variables: erased(context.variables, step.erase) };
     return { variables: scrubbed.variables, ...fn(scrubbed, run) };
   });
 }
