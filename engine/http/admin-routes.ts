@@ -5,12 +5,10 @@ import type { JourneyAdmin } from '../runtime/journey-admin.js';
 import type { SessionService } from '../runtime/session-service.js';
 import { EngineError } from '../runtime/errors.js';
 import type { StepRegistry } from '../steps/registry.js';
-import type { JsonObject } from '../steps/step-types.js';
 import type { AuthenticatorRecord, SessionRecord, Store, StoredUser } from '../store/store.js';
 import { requireAdmin, type Keys } from './auth.js';
-import { journeyBodySchema, sessionListQuerySchema, testRunBodySchema } from './contract/schemas.js';
-import type { SessionListQuery, TestRunBody } from './contract/types.js';
-import { checkBody } from './validate-body.js';
+import type { OperationHandler, Operations } from './operations.js';
+import type { OperationId } from './contract/routes.js';
 
 export interface AdminRouteDeps {
   admin: JourneyAdmin;
@@ -22,101 +20,101 @@ export interface AdminRouteDeps {
 
 const journeyIdPattern = new RegExp(JOURNEY_ID_PATTERN);
 
-export function adminRoutes(deps: AdminRouteDeps): Router {
+export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Router {
   const router = Router();
   const { admin, store } = deps;
+  // The whole prefix, not only its operations: an unknown admin path answers 401/403 before 404,
+  // so the admin API's shape is not discoverable without the key.
   router.use('/v1/admin', requireAdmin(deps.keys));
   // No CORS or method discovery on the admin API: OPTIONS is a route like any unknown one.
   router.use('/v1/admin', (req, _res, next) => (req.method === 'OPTIONS' ? next(new EngineError('not_found', 'no such route')) : next()));
+  const on = <Id extends OperationId>(operationId: Id, handler: OperationHandler<Id>) => operations.handle(router, operationId, handler);
 
-  router.get('/v1/admin/steps', (_req, res) => {
+  on('listSteps', (_req, res) => {
     res.json(deps.registry.catalogue());
   });
 
-  router.post('/v1/admin/validate', (req, res) => {
-    res.json(admin.validate(checkBody<JsonObject>(journeyBodySchema, req.body)));
+  on('validateJourney', (_req, res, { body }) => {
+    res.json(admin.validate(body));
   });
 
-  router.get('/v1/admin/journeys', async (_req, res) => {
+  on('listJourneys', async (_req, res) => {
     res.json(await admin.list());
   });
 
-  router.get('/v1/admin/journeys/:id', async (req, res) => {
+  on('getJourney', async (req, res) => {
     const view = await admin.get(journeyId(req));
     res.set('ETag', etag(view.revision)).json({ draft: view.draft, diagnostics: view.diagnostics, versions: view.versions });
   });
 
-  router.put('/v1/admin/journeys/:id', async (req, res) => {
-    const document = checkBody<JsonObject>(journeyBodySchema, req.body);
-    const result = await admin.save(journeyId(req), document, ifMatch(req));
+  on('saveJourney', async (req, res, { body }) => {
+    const result = await admin.save(journeyId(req), body, ifMatch(req));
     res.set('ETag', etag(result.revision)).json({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
-  router.delete('/v1/admin/journeys/:id', async (req, res) => {
+  on('deleteJourney', async (req, res) => {
     await admin.delete(journeyId(req));
     res.status(204).end();
   });
 
-  router.post('/v1/admin/journeys/:id/publish', async (req, res) => {
+  on('publishJourney', async (req, res) => {
     res.status(201).json(await admin.publish(journeyId(req)));
   });
 
-  router.get('/v1/admin/journeys/:id/versions/:version', async (req, res) => {
+  on('getJourneyVersion', async (req, res) => {
     res.json(await admin.version(journeyId(req), versionNumber(req)));
   });
 
-  router.post('/v1/admin/journeys/:id/versions/:version/restore', async (req, res) => {
+  on('restoreJourneyVersion', async (req, res) => {
     const result = await admin.restore(journeyId(req), versionNumber(req));
     res.set('ETag', etag(result.revision)).json({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
-  router.post('/v1/admin/journeys/:id/test-runs', async (req, res) => {
-    const body = checkBody<TestRunBody>(testRunBodySchema, req.body ?? {});
+  on('testRunJourney', async (req, res, { body }) => {
     res.json(await deps.sessions.startTestRun(journeyId(req), body));
   });
 
-  router.get('/v1/admin/sessions', async (req, res) => {
-    const query = checkBody<SessionListQuery>(sessionListQuerySchema, { ...req.query }, 'query');
+  on('listSessions', async (_req, res, { query }) => {
     const limit = Math.min(Number(query.limit ?? 50), 500);
     const sessions = await store.sessions.list({ journeyId: query.journeyId, status: query.status, limit });
     res.json(sessions.map(sessionSummary));
   });
 
-  router.get('/v1/admin/sessions/:id', async (req, res) => {
-    const session = await store.sessions.get(req.params.id);
+  on('getSessionTimeline', async (req, res) => {
+    const session = await store.sessions.get(String(req.params.sessionId));
     if (!session) throw new EngineError('not_found', 'no such session');
     res.json({ session: sessionSummary(session), timeline: await store.timelines.list(session.id) });
   });
 
-  router.get('/v1/admin/outbox', async (req, res) => {
-    const sessionId = typeof req.query.sessionId === 'string' ? req.query.sessionId : undefined;
-    const to = typeof req.query.to === 'string' ? req.query.to : undefined;
+  on('listOutbox', async (_req, res, { query }) => {
+    const sessionId = typeof query.sessionId === 'string' ? query.sessionId : undefined;
+    const to = typeof query.to === 'string' ? query.to : undefined;
     res.json(await store.outbox.list({ sessionId, to, limit: 200 }));
   });
 
-  router.get('/v1/admin/users', async (req, res) => {
-    const username = typeof req.query.username === 'string' ? req.query.username : undefined;
+  on('listUsers', async (_req, res, { query }) => {
+    const username = typeof query.username === 'string' ? query.username : undefined;
     const users = await store.users.list({ username, limit: 200 });
     res.json(await Promise.all(users.map((u) => userView(store, u))));
   });
 
-  router.get('/v1/admin/users/:id', async (req, res) => {
-    res.json(await userView(store, await requireUser(store, req.params.id)));
+  on('getUser', async (req, res) => {
+    res.json(await userView(store, await requireUser(store, String(req.params.userId))));
   });
 
-  router.delete('/v1/admin/users/:id', async (req, res) => {
-    if (!(await store.users.delete(req.params.id))) throw new EngineError('not_found', 'no such user');
+  on('deleteUser', async (req, res) => {
+    if (!(await store.users.delete(String(req.params.userId)))) throw new EngineError('not_found', 'no such user');
     res.status(204).end();
   });
 
-  router.post('/v1/admin/users/:id/unlock', async (req, res) => {
-    const user = await requireUser(store, req.params.id);
+  on('unlockUser', async (req, res) => {
+    const user = await requireUser(store, String(req.params.userId));
     await store.attempts.clearSubject(user.id);
     res.json(await userView(store, user));
   });
 
-  router.delete('/v1/admin/users/:id/authenticators/:authenticatorId', async (req, res) => {
-    if (!(await store.authenticators.delete(req.params.id, req.params.authenticatorId))) {
+  on('deleteAuthenticator', async (req, res) => {
+    if (!(await store.authenticators.delete(String(req.params.userId), String(req.params.authenticatorId)))) {
       throw new EngineError('not_found', 'no such authenticator');
     }
     res.status(204).end();
@@ -126,7 +124,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
 }
 
 function journeyId(req: Request): string {
-  const id = String(req.params.id);
+  const id = String(req.params.journeyId);
   if (!journeyIdPattern.test(id)) throw new EngineError('not_found', `no journey "${id}"`);
   return id;
 }

@@ -16,6 +16,7 @@ import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { JOURNEY_ID_PATTERN } from '../journey/journey-schema.js';
 import { openApiDocument } from './openapi.js';
+import { createOperations, type Operations } from './operations.js';
 
 export const BODY_LIMIT = '256kb';
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -120,8 +121,9 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  const operations = createOperations(deps.keys);
   // Email link pages: HTML, with a form body of their own (before the JSON-only parsers below).
-  app.use(linkRoutes(deps));
+  app.use(linkRoutes(deps, operations));
 
   // Admins send journeys: a prototype key there is the validator's to report (as a diagnostic).
   app.use('/v1/admin', express.json({ limit: BODY_LIMIT }));
@@ -137,29 +139,36 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(requireJsonBody);
 
-  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
-  app.get('/metrics', async (_req, res) => {
-    const { contentType, body } = await deps.metrics.render();
-    res.type(contentType).send(body);
-  });
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const ready = await deps.ready();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
-  });
-
-  app.use(clientRoutes(deps));
+  app.use(operationRoutes(deps, operations));
+  app.use(clientRoutes(deps, operations));
   app.use(authsignalRoutes(deps));
-  app.use(adminRoutes(deps));
+  app.use(adminRoutes(deps, operations));
+  // Every operation of the route table has its handler, or the server does not start.
+  operations.assertAllHandled();
 
   app.use(designerAndRunner(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** Health, readiness, metrics and the OpenAPI document. */
+function operationRoutes(deps: AppDeps, operations: Operations): express.Router {
+  const router = express.Router();
+  operations.handle(router, 'openapi', (_req, res) => void res.json(openApiDocument()));
+  operations.handle(router, 'metrics', async (_req, res) => {
+    const { contentType, body } = await deps.metrics.render();
+    res.type(contentType).send(body);
+  });
+  operations.handle(router, 'health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  operations.handle(router, 'ready', async (_req, res) => {
+    const ready = await deps.ready();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable' });
+  });
+  return router;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Request, RequestHandler } from 'express';
 import { secretsEqual } from '../security/constant-time.js';
 import { EngineError } from '../runtime/errors.js';
 import type { Caller } from '../runtime/session-service.js';
+import type { Auth } from './contract/routes.js';
 
 export interface Keys {
   adminApiKey: string;
@@ -32,18 +33,30 @@ export function callerOf(req: Request, keys: Keys): Caller {
   throw new EngineError('unauthorized', 'unknown API key');
 }
 
+/**
+ * Applies an operation's `auth` (contract/routes.ts) and answers who calls. A key that is present
+ * but wrong is refused even where none is needed; session tokens are the session service's to check.
+ */
+export function authorise(auth: Auth, req: Request, keys: Keys): Caller {
+  if (auth === 'none' || auth === 'session') return 'anonymous';
+  const caller = callerOf(req, keys);
+  if (auth === 'app-or-admin' && caller === 'anonymous') throw new EngineError('unauthorized', 'an app or admin API key is required');
+  if (auth === 'admin' && caller === 'anonymous') throw new EngineError('unauthorized', 'the admin API key is required');
+  if (auth === 'admin' && caller !== 'admin') throw new EngineError('forbidden', 'an app key cannot use the admin API');
+  return caller;
+}
+
+/** The admin key, for a whole prefix (unknown admin paths answer 401/403 before 404). */
 export function requireAdmin(keys: Keys): RequestHandler {
   return (req, _res, next) => {
-    const caller = callerOf(req, keys);
-    if (caller === 'anonymous') throw new EngineError('unauthorized', 'the admin API key is required');
-    if (caller !== 'admin') throw new EngineError('forbidden', 'an app key cannot use the admin API');
+    authorise('admin', req, keys);
     next();
   };
 }
 
-export function requireAppOrAdmin(keys: Keys): RequestHandler {
-  return (req, _res, next) => {
-    if (callerOf(req, keys) === 'anonymous') throw new EngineError('unauthorized', 'an app or admin API key is required');
-    next();
-  };
+/** The bearer token of a `session` operation (401 without one). */
+export function requireSessionToken(req: Request): string {
+  const token = bearer(req);
+  if (!token) throw new EngineError('unauthorized', 'the session token is required (Authorization: Bearer <sessionToken>)');
+  return token;
 }

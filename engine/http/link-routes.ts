@@ -14,6 +14,7 @@ import { EngineError } from '../runtime/errors.js';
 import type { SessionService } from '../runtime/session-service.js';
 import type { EmailLinkRecord, Store } from '../store/store.js';
 import { readDeviceCookie } from './device-cookie.js';
+import type { Operations } from './operations.js';
 
 export interface LinkRouteDeps {
   links: EmailLinkService;
@@ -112,7 +113,7 @@ const PAGES = {
   },
 } satisfies Record<string, Page>;
 
-export function linkRoutes(deps: LinkRouteDeps): Router {
+export function linkRoutes(deps: LinkRouteDeps, operations: Operations): Router {
   const router = Router();
 
   /** The link and its page when it cannot be used (unknown, used, expired, blocked, session no longer waiting). */
@@ -127,7 +128,7 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
     return waiting ? { link } : { page: PAGES.ended };
   }
 
-  router.get('/v1/links/:token', async (req, res) => {
+  operations.handle(router, 'showEmailLink', async (req, res) => {
     const found = await usable(String(req.params.token));
     if ('page' in found) return send(res, found.page);
     send(res, {
@@ -139,49 +140,54 @@ export function linkRoutes(deps: LinkRouteDeps): Router {
     });
   });
 
-  router.post('/v1/links/:token', express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }), async (req, res) => {
-    const found = await usable(String(req.params.token));
-    if ('page' in found) return send(res, found.page);
-    const { link } = found;
+  operations.handle(
+    router,
+    'useEmailLink',
+    async (req, res) => {
+      const found = await usable(String(req.params.token));
+      if ('page' in found) return send(res, found.page);
+      const { link } = found;
 
-    if (deps.links.sameDevice(link, readDeviceCookie(req))) {
+      if (deps.links.sameDevice(link, readDeviceCookie(req))) {
+        if (!(await deps.links.consume(link))) return send(res, PAGES.used);
+        if (!(await resume(link))) return send(res, PAGES.ended);
+        return send(res, {
+          status: 200,
+          outcome: 'done',
+          title: 'Done — continue in the window where you started',
+          text: ['You are signed in there. You can close this tab.'],
+        });
+      }
+
+      if (link.codeHash === null) return send(res, PAGES.otherDevice);
+      const typed = typeof (req.body as { code?: unknown } | undefined)?.code === 'string' ? ((req.body as { code: string }).code) : '';
+      const askCode = (status: number, error?: string): void =>
+        send(res, {
+          status,
+          outcome: error ? 'wrong_code' : 'code',
+          title: 'Enter the code from your other screen',
+          text: ['You opened this link on another device than the one where you started. Type the code shown there.'],
+          form: { button: 'Confirm', code: true, error },
+        });
+      if (typed.trim() === '') return askCode(200);
+      if (typed.length > 16) return askCode(400, 'That code is not right.');
+
+      const checked = await deps.links.checkCode(link, typed);
+      if (checked.result === 'blocked') return send(res, PAGES.blocked);
+      if (checked.result === 'wrong') {
+        return askCode(400, `That code is not right: ${checked.attemptsLeft} attempt${checked.attemptsLeft === 1 ? '' : 's'} left.`);
+      }
       if (!(await deps.links.consume(link))) return send(res, PAGES.used);
       if (!(await resume(link))) return send(res, PAGES.ended);
-      return send(res, {
+      send(res, {
         status: 200,
-        outcome: 'done',
-        title: 'Done — continue in the window where you started',
+        outcome: 'done_other_device',
+        title: 'Done — return to your other device',
         text: ['You are signed in there. You can close this tab.'],
       });
-    }
-
-    if (link.codeHash === null) return send(res, PAGES.otherDevice);
-    const typed = typeof (req.body as { code?: unknown } | undefined)?.code === 'string' ? ((req.body as { code: string }).code) : '';
-    const askCode = (status: number, error?: string): void =>
-      send(res, {
-        status,
-        outcome: error ? 'wrong_code' : 'code',
-        title: 'Enter the code from your other screen',
-        text: ['You opened this link on another device than the one where you started. Type the code shown there.'],
-        form: { button: 'Confirm', code: true, error },
-      });
-    if (typed.trim() === '') return askCode(200);
-    if (typed.length > 16) return askCode(400, 'That code is not right.');
-
-    const checked = await deps.links.checkCode(link, typed);
-    if (checked.result === 'blocked') return send(res, PAGES.blocked);
-    if (checked.result === 'wrong') {
-      return askCode(400, `That code is not right: ${checked.attemptsLeft} attempt${checked.attemptsLeft === 1 ? '' : 's'} left.`);
-    }
-    if (!(await deps.links.consume(link))) return send(res, PAGES.used);
-    if (!(await resume(link))) return send(res, PAGES.ended);
-    send(res, {
-      status: 200,
-      outcome: 'done_other_device',
-      title: 'Done — return to your other device',
-      text: ['You are signed in there. You can close this tab.'],
-    });
-  });
+    },
+    { before: [express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 })] },
+  );
 
   /**
    * Moves the session on with the step's `check`. A submit of the client running at the same moment
