@@ -1,9 +1,11 @@
 /**
  * Versioned schema migrations for PostgreSQL, numbered like the SQLite ones (same tables, same
- * meaning). Several processes may start at once on one database: the first to take the advisory
- * lock migrates, the others wait for it and then find nothing left to do.
+ * meaning), and their driver. Several processes may start at once on one database: the first to
+ * take the advisory lock migrates, the others wait for it and then find nothing left to do.
  */
 import type pg from 'pg';
+import { migrationSteps, type Migration, type MigrationSteps } from '../migration-runner.js';
+import { postgresCodec } from './codec.js';
 import { inTransaction } from './pool.js';
 
 /**
@@ -16,7 +18,7 @@ const TEXT = 'TEXT COLLATE "C"';
 /** JSON (not JSONB): keeps the document exactly as written, key order included, like SQLite's TEXT. */
 const JSON_VALUE = 'JSON';
 
-export const postgresMigrations: Array<{ version: number; name: string; sql: string }> = [
+export const postgresMigrations: Migration[] = [
   {
     version: 1,
     name: 'core',
@@ -179,32 +181,39 @@ export const postgresMigrations: Array<{ version: number; name: string; sql: str
 ];
 
 /**
- * Applies the pending migrations in one transaction under a transaction-level advisory lock, so
- * processes starting together migrate once; creates `schema` first when it is given and missing.
+ * Applies the pending migrations, each in a transaction holding a transaction-level advisory lock,
+ * so processes starting together migrate once; creates `schema` first when it is given and missing.
  */
-export async function migrate(pool: pg.Pool, schema: string | null): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    // One key for every schema: migrating is rare and quick, and a per-schema key would have to be
-    // derived from a name the search_path may not resolve yet.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('journey-engine schema migrations'))`);
-    if (schema !== null) {
-      // Checked before creating: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database,
-      // which a role given a ready-made schema may not have.
-      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
+export async function migrate(pool: pg.Pool, schema: string | null, migrations: readonly Migration[] = postgresMigrations): Promise<void> {
+  await drive(pool, schema, null, migrationSteps(migrations, postgresCodec.placeholders));
+}
+
+async function drive<T>(pool: pg.Pool, schema: string | null, client: pg.PoolClient | null, steps: MigrationSteps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    const step = next.value;
+    let answer: unknown;
+    if (step.op === 'transaction') {
+      answer = await inTransaction(pool, async (tx) => {
+        await lockAndCreateSchema(tx, schema);
+        return drive(pool, schema, tx, step.work);
+      });
+    } else {
+      const result = await (client ?? pool).query(step.sql, step.op === 'execute' ? undefined : step.params);
+      answer = result.rows;
     }
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
-    );
-    const applied = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
-    for (const migration of postgresMigrations) {
-      if (applied.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      ]);
-    }
-  });
+    next = steps.next(answer);
+  }
+  return next.value;
+}
+
+async function lockAndCreateSchema(client: pg.PoolClient, schema: string | null): Promise<void> {
+  // One key for every schema: migrating is rare and quick, and a per-schema key would have to be
+  // derived from a name the search_path may not resolve yet.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('journey-engine schema migrations'))`);
+  if (schema === null) return;
+  // Checked before creating: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database,
+  // which a role given a ready-made schema may not have.
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA "${schema}"`);
 }

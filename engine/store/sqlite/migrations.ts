@@ -1,7 +1,9 @@
-/** Versioned schema migrations; each runs once, in order, inside a transaction. */
+/** The SQLite schema, as numbered migrations (the same numbers and meaning as PostgreSQL's), and their driver. */
 import type Database from 'better-sqlite3';
+import { migrationSteps, type Migration, type MigrationSteps } from '../migration-runner.js';
+import { sqliteCodec } from './codec.js';
 
-export const sqliteMigrations: Array<{ version: number; name: string; sql: string }> = [
+export const sqliteMigrations: Migration[] = [
   {
     version: 1,
     name: 'core',
@@ -154,22 +156,24 @@ export const sqliteMigrations: Array<{ version: number; name: string; sql: strin
   },
 ];
 
-/** Applies the pending migrations, each in its own IMMEDIATE transaction. */
-export function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-  for (const migration of sqliteMigrations) {
-    if (applied.has(migration.version)) continue;
-    // IMMEDIATE: two processes opening a fresh file at once must not both migrate.
-    db.transaction(() => {
-      const again = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
-      if (again) return;
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      );
-    }).immediate();
+/**
+ * Applies the pending migrations synchronously (opening a SQLite store is synchronous). IMMEDIATE
+ * transactions: two processes opening a fresh file at once must not both migrate.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = sqliteMigrations): void {
+  drive(db, migrationSteps(migrations, sqliteCodec.placeholders));
+}
+
+function drive<T>(db: Database.Database, steps: MigrationSteps<T>): T {
+  let next = steps.next();
+  while (!next.done) {
+    const step = next.value;
+    let answer: unknown;
+    if (step.op === 'execute') db.exec(step.sql);
+    else if (step.op === 'run') db.prepare(step.sql).run(...step.params);
+    else if (step.op === 'select') answer = db.prepare(step.sql).all(...step.params);
+    else answer = db.transaction(() => drive(db, step.work)).immediate();
+    next = steps.next(answer);
   }
+  return next.value;
 }
