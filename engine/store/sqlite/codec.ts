@@ -4,7 +4,7 @@ import type { ColumnCodec } from '../rows/codec.js';
 export type { Row } from '../rows/codec.js';
 
 export const json = (value: unknown): string => JSON.stringify(value);
-export const parse = <T>(text: string): T => JSON.parse(text) as T;
+const parse = <T>(text: string): T => JSON.parse(text) as T;
 
 export const sqliteCodec: ColumnCodec = {
   readJson: <T>(value: unknown) => parse<T>(value as string),
