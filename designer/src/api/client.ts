@@ -1,6 +1,6 @@
 /** The client API (session token) that the runner and the designer's test panel speak. */
 import { requestJson } from './http.js';
-import type { StepResponse } from './types.js';
+import type { StepResponse } from '../../../engine/http/contract/types.js';
 
 const enc = encodeURIComponent;
 

@@ -1,5 +1,5 @@
 /** A small fetch wrapper: JSON in and out, engine errors raised as ApiError. */
-import type { ApiErrorBody } from './types.js';
+import type { ErrorBody } from '../../../engine/http/contract/types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -45,7 +45,7 @@ export async function requestJson<T>(path: string, options: RequestOptions = {})
     }
   }
   if (!response.ok) {
-    const error = (parsed as ApiErrorBody | null)?.error;
+    const error = (parsed as ErrorBody | null)?.error;
     throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `${response.status} ${response.statusText}`, error?.details);
   }
   return { body: parsed as T, headers: response.headers, status: response.status };

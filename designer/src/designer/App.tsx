@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../api/admin.js';
 import { ApiError } from '../api/http.js';
-import type { CatalogueEntry } from '../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../engine/http/contract/types.js';
 import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
 import { takePrefetchedCatalogue } from './prefetched.js';
 import { JourneyList } from './JourneyList.js';

@@ -7,7 +7,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AdminApi } from '../api/admin.js';
-import type { CatalogueEntry, Diagnostic } from '../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../engine/http/contract/types.js';
 import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js';
 import { useLoadedJourney, type LoadedJourney } from './editor/load-journey.js';
 import { Toolbar } from './editor/Toolbar.js';

@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AdminApi } from '../api/admin.js';
 import { ApiError } from '../api/http.js';
-import type { JourneyDoc, JourneySummary } from '../api/types.js';
+import type { JourneySummary } from '../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../engine/http/contract/journey-document.js';
 import { sentence } from '../renderer/schema-fields.js';
 import { Modal, useFeedback } from '../ui/feedback.js';
 import { Logo } from '../ui/Logo.js';

@@ -3,7 +3,8 @@
  * once. A module of its own, so the editor reads the prefetched journey without importing the
  * module that loads the editor's code (which would make the two an import cycle).
  */
-import type { CatalogueEntry, JourneyView } from '../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../engine/http/contract/types.js';
+import type { JourneyView } from '../api/admin.js';
 
 /** A prefetch, and its value once it has arrived: the app then renders with it at once. */
 export interface Prefetch<T> {

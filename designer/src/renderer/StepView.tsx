@@ -6,7 +6,8 @@
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/http.js';
-import type { JsonObject, StepOption, StepResponse } from '../api/types.js';
+import type { StepOption, StepResponse } from '../../../engine/http/contract/types.js';
+import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { collect, errorsFromDetails, fieldsOf, humanize, initialValues, schemaProperties, sentence, type FieldErrors, type FieldSpec, type FieldValues } from './schema-fields.js';
 
 export interface StepViewProps {

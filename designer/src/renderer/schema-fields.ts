@@ -3,7 +3,7 @@
  * engine will (required, types, lengths, patterns, bounds) so most mistakes are caught in place,
  * and maps the engine's own 422 details back to fields.
  */
-import type { JsonObject, JsonSchema } from '../api/types.js';
+import type { JsonObject, JsonSchema } from '../../../engine/http/contract/journey-document.js';
 
 export interface FieldSpec {
   name: string;

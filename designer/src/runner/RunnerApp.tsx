@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api/http.js';
 import { getSession, startJourney, submitStep } from '../api/client.js';
-import type { JsonObject, StepResponse } from '../api/types.js';
+import type { StepResponse } from '../../../engine/http/contract/types.js';
+import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
 

@@ -268,6 +268,7 @@ export const draftSchema = {
 export const journeyViewSchema = {
   type: 'object',
   required: ['draft', 'diagnostics', 'versions'],
+  additionalProperties: false,
   properties: {
     draft: draftSchema,
     diagnostics: { type: 'array', items: diagnosticSchema },

@@ -17,7 +17,8 @@ import {
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { forwardRef, startTransition, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
-import type { CatalogueEntry, JourneyDoc, Position } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
 import { autoLayout } from './auto-layout.js';

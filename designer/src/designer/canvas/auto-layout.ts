@@ -4,7 +4,7 @@
  * input port on the west), so multi-output steps fan their targets out in branch order.
  * elkjs is loaded on first use, so the designer does not pay for it up front.
  */
-import type { Position } from '../../api/types.js';
+import type { Position } from '../../../../engine/http/contract/journey-document.js';
 
 export interface LayoutNode {
   id: string;

@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AdminApi } from '../../api/admin.js';
 import { ApiError } from '../../api/http.js';
-import type { CatalogueEntry, Diagnostic, JourneyDoc } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { sentence } from '../../renderer/schema-fields.js';
 import { autoLayout } from '../canvas/auto-layout.js';
 import { branchHandles, ensureLayout } from '../model/journey-ops.js';

@@ -6,7 +6,8 @@
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { AdminApi } from '../../api/admin.js';
 import { ApiError } from '../../api/http.js';
-import type { Diagnostic, JourneyDoc } from '../../api/types.js';
+import type { Diagnostic } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { sentence } from '../../renderer/schema-fields.js';
 import { useFeedback } from '../../ui/feedback.js';
 import type { CanvasHandle } from '../canvas/Canvas.js';

@@ -4,7 +4,8 @@
  * the keyboard handler and the panels can hold on to them across renders.
  */
 import { useCallback, useRef, type RefObject } from 'react';
-import type { CatalogueEntry, JourneyDoc, Position } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { useFeedback } from '../../ui/feedback.js';
 import { parseEdgeId, type CanvasHandle } from '../canvas/Canvas.js';
 import { addStep, copySteps, deleteSteps, disconnect, pasteSteps, type Clipboard } from '../model/journey-ops.js';

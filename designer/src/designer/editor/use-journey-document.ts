@@ -4,7 +4,7 @@
  * step, or one per coalesced `group`), `transient` (a drag in progress) and `checkpoint`.
  */
 import { useCallback, useReducer, useRef, useState, type RefObject } from 'react';
-import type { JourneyDoc } from '../../api/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { canRedo, canUndo, historyReducer, initialHistory } from '../model/history.js';
 
 export type ApplyEdit = (update: (doc: JourneyDoc) => JourneyDoc, group?: string) => void;

@@ -2,7 +2,7 @@
  * Undo and redo over immutable journey documents. Consecutive edits of the same field (typing)
  * coalesce into one step; dragging records one step per gesture (checkpoint, then transient moves).
  */
-import type { JourneyDoc } from '../../api/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 
 export interface History {
   past: JourneyDoc[];

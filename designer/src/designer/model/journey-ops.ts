@@ -4,7 +4,8 @@
  */
 import { declaredBranches, resolvePointer } from '../../../../engine/steps/registry.js';
 import type { StepDefinition } from '../../../../engine/steps/step-types.js';
-import type { CatalogueEntry, JourneyDoc, JsonObject, JsonSchema, Position, StepDoc } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc, JsonObject, JsonSchema, Position, StepDoc } from '../../../../engine/http/contract/journey-document.js';
 
 export const STEP_ID = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 export const JOURNEY_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;

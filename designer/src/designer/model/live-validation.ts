@@ -5,7 +5,8 @@
  * (or if the worker fails), the validator runs on the main thread after the browser has painted.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { CatalogueEntry, Diagnostic, JourneyDoc } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { whenIdle } from '../idle.js';
 
 export interface ValidationResult {

@@ -4,7 +4,7 @@
  * every one) then re-renders no node, instead of handing React Flow all its nodes again.
  */
 import { useMemo, useRef } from 'react';
-import type { Diagnostic } from '../../api/types.js';
+import type { Diagnostic } from '../../../../engine/http/contract/types.js';
 import type { StepIssues } from '../canvas/Canvas.js';
 
 export function countStepIssues(diagnostics: Diagnostic[]): Map<string, StepIssues> {

@@ -5,7 +5,8 @@
 import { JourneyValidator } from '../../../../engine/journey/validate-journey.js';
 import { StepRegistry } from '../../../../engine/steps/registry.js';
 import type { StepDefinition } from '../../../../engine/steps/step-types.js';
-import type { CatalogueEntry, Diagnostic, JourneyDoc } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 
 export function createValidator(catalogue: CatalogueEntry[]): (doc: JourneyDoc) => { valid: boolean; diagnostics: Diagnostic[] } {
   const registry = new StepRegistry();

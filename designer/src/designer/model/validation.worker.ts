@@ -3,7 +3,8 @@
  * runs), fed with the catalogue once, then with each edited document. Only the newest document
  * waiting is validated; older ones are skipped.
  */
-import type { CatalogueEntry, JourneyDoc } from '../../api/types.js';
+import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
+import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { createValidator } from './validation.js';
 
 export type ValidationRequest = { type: 'init'; catalogue: CatalogueEntry[] } | { type: 'validate'; id: number; doc: JourneyDoc };

@@ -1,6 +1,6 @@
 /** Live diagnostics from the engine's own validator: errors first; clicking one selects its step. */
 import { memo, useState } from 'react';
-import type { Diagnostic } from '../../api/types.js';
+import type { Diagnostic } from '../../../../engine/http/contract/types.js';
 
 export interface DiagnosticsProps {
   diagnostics: Diagnostic[];

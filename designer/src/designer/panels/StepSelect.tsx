@@ -5,7 +5,7 @@
  * building those elements.
  */
 import { useMemo, useState } from 'react';
-import type { StepDoc } from '../../api/types.js';
+import type { StepDoc } from '../../../../engine/http/contract/journey-document.js';
 import { compareText } from '../util.js';
 
 export interface StepSelectProps {
