@@ -4,6 +4,7 @@
  * for each), with a guard against leaving an editor with unsaved changes.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import './App.css';
 import { AdminApi, storeAdminKey, storedAdminKey, UNAUTHORIZED_EVENT } from '../api/admin.js';
 import { ApiError } from '../api/http.js';
 import type { StepCatalogueEntry as CatalogueEntry } from '../../../engine/http/contract/types.js';

@@ -6,6 +6,7 @@
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import './Editor.css';
 import type { AdminApi } from '../api/admin.js';
 import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../engine/http/contract/types.js';
 import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js';

@@ -1,5 +1,6 @@
 /** The journey list: create, open, duplicate, export, delete, and import a JSON file. */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import './JourneyList.css';
 import type { AdminApi } from '../api/admin.js';
 import { ApiError } from '../api/http.js';
 import type { JourneySummary } from '../../../engine/http/contract/types.js';

@@ -3,6 +3,7 @@
  * `confirm({...}) → Promise<boolean>`, `dialog(render) → Promise<T | null>` and `toast(message)`.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import './feedback.css';
 
 export interface ConfirmOptions {
   title: string;

@@ -17,6 +17,7 @@ import {
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { forwardRef, startTransition, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import './Canvas.css';
 import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
 import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { categoryHex } from '../categories.js';

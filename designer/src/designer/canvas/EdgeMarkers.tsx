@@ -4,6 +4,7 @@
  * update (some 15 ms per update on a 500-step journey). Same shape as React Flow's ArrowClosed.
  */
 import { memo } from 'react';
+import './EdgeMarkers.css';
 
 const ARROWS = {
   'je-arrow': '#9aa3b2',

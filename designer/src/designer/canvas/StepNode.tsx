@@ -5,6 +5,7 @@
  */
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useEffect, useRef } from 'react';
+import './StepNode.css';
 import type { BranchHandle } from '../model/journey-ops.js';
 import { categoryColour } from '../categories.js';
 

@@ -2,6 +2,7 @@
  * The editor's top bar: back to the list, the journey's name and state (saved, unsaved, a
  * read-only version), and the commands. A published version offers only what cannot change it.
  */
+import './Toolbar.css';
 import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import type { PublishedVersion } from './load-journey.js';
 import type { BusyWith } from './use-draft-commands.js';

@@ -3,6 +3,7 @@
  * first; picking one opens it (a published version read-only).
  */
 import { useEffect, useRef, useState } from 'react';
+import './VersionsMenu.css';
 import { formatDate } from '../util.js';
 import type { PublishedVersion } from './load-journey.js';
 

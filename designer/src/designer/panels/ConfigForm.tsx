@@ -18,6 +18,7 @@ import type {
 } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import './ConfigForm.css';
 import type { JsonObject, JsonSchema } from '../../../../engine/http/contract/journey-document.js';
 
 const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,5 +1,6 @@
 /** Live diagnostics from the engine's own validator: errors first; clicking one selects its step. */
 import { memo, useState } from 'react';
+import './Diagnostics.css';
 import type { Diagnostic } from '../../../../engine/http/contract/types.js';
 
 export interface DiagnosticsProps {

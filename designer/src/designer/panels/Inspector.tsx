@@ -3,6 +3,8 @@
  * a selected connection, several steps, or, with nothing selected, the journey's own settings.
  */
 import { lazy, memo, Suspense, useEffect, useRef, useState } from 'react';
+import './side-panel.css';
+import './Inspector.css';
 import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
 import type { JourneyDoc, JsonObject, StepDoc } from '../../../../engine/http/contract/journey-document.js';
 import { categoryColour, categoryLabel } from '../categories.js';

@@ -4,6 +4,7 @@
  * to add it in the middle of the view.
  */
 import { memo, useMemo, useState } from 'react';
+import './Palette.css';
 import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/http/contract/types.js';
 import { PALETTE_MIME } from '../canvas/Canvas.js';
 import { categoryColour, categoryLabel, categoryRank } from '../categories.js';

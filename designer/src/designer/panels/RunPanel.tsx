@@ -5,6 +5,8 @@
  * codes can be read back.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import './side-panel.css';
+import './RunPanel.css';
 import type { AdminApi } from '../../api/admin.js';
 import { submitStep } from '../../api/client.js';
 import { ApiError } from '../../api/http.js';
