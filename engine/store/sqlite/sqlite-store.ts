@@ -47,7 +47,13 @@ export function openSqliteStore(path: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    // A refused (newer) or failed schema must not leave the file open in this process.
+    db.close();
+    throw error;
+  }
   if (created) for (const suffix of ['-wal', '-shm']) restrictFile(path + suffix);
   cachePreparedStatements(db);
   return new SqliteStore(db);
