@@ -1,6 +1,6 @@
 /** Journey drafts, published versions and documents by hash. */
 import type pg from 'pg';
-import type { JsonObject } from '../../steps/step-types.js';
+import type { JsonObject } from '../../json.js';
 import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
 import { inTransaction } from './pool.js';
 

@@ -1,6 +1,6 @@
 /** Journey drafts, published versions and documents by hash. */
 import type Database from 'better-sqlite3';
-import type { JsonObject } from '../../steps/step-types.js';
+import type { JsonObject } from '../../json.js';
 import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
 import { draftFrom, summaryFrom, versionFrom } from '../rows/journeys.js';
 import { json, sqliteCodec, type Row } from './codec.js';
