@@ -1,6 +1,6 @@
 /** The admin API (and the designer's): journeys, versions, test runs, sessions, users, outbox. */
 import { Router, type Request } from 'express';
-import { JOURNEY_ID_PATTERN } from '../journey/journey-schema.js';
+import { JOURNEY_ID_PATTERN, type Journey } from '../journey/journey-schema.js';
 import type { JourneyAdmin } from '../runtime/journey-admin.js';
 import type { SessionService } from '../runtime/session-service.js';
 import { EngineError } from '../runtime/errors.js';
@@ -30,26 +30,28 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
   router.use('/v1/admin', (req, _res, next) => (req.method === 'OPTIONS' ? next(new EngineError('not_found', 'no such route')) : next()));
   const on = <Id extends OperationId>(operationId: Id, handler: OperationHandler<Id>) => operations.handle(router, operationId, handler);
 
-  on('listSteps', (_req, res) => {
-    res.json(deps.registry.catalogue());
+  on('listSteps', (_req, _res, { reply }) => {
+    reply(deps.registry.catalogue());
   });
 
-  on('validateJourney', (_req, res, { body }) => {
-    res.json(admin.validate(body));
+  on('validateJourney', (_req, _res, { body, reply }) => {
+    reply(admin.validate(body));
   });
 
-  on('listJourneys', async (_req, res) => {
-    res.json(await admin.list());
+  on('listJourneys', async (_req, _res, { reply }) => {
+    reply(await admin.list());
   });
 
-  on('getJourney', async (req, res) => {
+  on('getJourney', async (req, res, { reply }) => {
     const view = await admin.get(journeyId(req));
-    res.set('ETag', etag(view.revision)).json({ draft: view.draft, diagnostics: view.diagnostics, versions: view.versions });
+    res.set('ETag', etag(view.revision));
+    reply({ draft: view.draft, diagnostics: view.diagnostics, versions: view.versions });
   });
 
-  on('saveJourney', async (req, res, { body }) => {
+  on('saveJourney', async (req, res, { body, reply }) => {
     const result = await admin.save(journeyId(req), body, ifMatch(req));
-    res.set('ETag', etag(result.revision)).json({ valid: result.valid, diagnostics: result.diagnostics });
+    res.set('ETag', etag(result.revision));
+    reply({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
   on('deleteJourney', async (req, res) => {
@@ -57,49 +59,51 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
     res.status(204).end();
   });
 
-  on('publishJourney', async (req, res) => {
-    res.status(201).json(await admin.publish(journeyId(req)));
+  on('publishJourney', async (req, _res, { reply }) => {
+    reply(await admin.publish(journeyId(req)));
   });
 
-  on('getJourneyVersion', async (req, res) => {
-    res.json(await admin.version(journeyId(req), versionNumber(req)));
+  on('getJourneyVersion', async (req, _res, { reply }) => {
+    // Stored as JSON; a version was a valid journey when it was published, and never changes.
+    reply((await admin.version(journeyId(req), versionNumber(req))) as Journey);
   });
 
-  on('restoreJourneyVersion', async (req, res) => {
+  on('restoreJourneyVersion', async (req, res, { reply }) => {
     const result = await admin.restore(journeyId(req), versionNumber(req));
-    res.set('ETag', etag(result.revision)).json({ valid: result.valid, diagnostics: result.diagnostics });
+    res.set('ETag', etag(result.revision));
+    reply({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
-  on('testRunJourney', async (req, res, { body }) => {
-    res.json(await deps.sessions.startTestRun(journeyId(req), body));
+  on('testRunJourney', async (req, _res, { body, reply }) => {
+    reply(await deps.sessions.startTestRun(journeyId(req), body));
   });
 
-  on('listSessions', async (_req, res, { query }) => {
+  on('listSessions', async (_req, _res, { query, reply }) => {
     const limit = Math.min(Number(query.limit ?? 50), 500);
     const sessions = await store.sessions.list({ journeyId: query.journeyId, status: query.status, limit });
-    res.json(sessions.map(sessionSummary));
+    reply(sessions.map(sessionSummary));
   });
 
-  on('getSessionTimeline', async (req, res) => {
+  on('getSessionTimeline', async (req, _res, { reply }) => {
     const session = await store.sessions.get(String(req.params.sessionId));
     if (!session) throw new EngineError('not_found', 'no such session');
-    res.json({ session: sessionSummary(session), timeline: await store.timelines.list(session.id) });
+    reply({ session: sessionSummary(session), timeline: await store.timelines.list(session.id) });
   });
 
-  on('listOutbox', async (_req, res, { query }) => {
+  on('listOutbox', async (_req, _res, { query, reply }) => {
     const sessionId = typeof query.sessionId === 'string' ? query.sessionId : undefined;
     const to = typeof query.to === 'string' ? query.to : undefined;
-    res.json(await store.outbox.list({ sessionId, to, limit: 200 }));
+    reply(await store.outbox.list({ sessionId, to, limit: 200 }));
   });
 
-  on('listUsers', async (_req, res, { query }) => {
+  on('listUsers', async (_req, _res, { query, reply }) => {
     const username = typeof query.username === 'string' ? query.username : undefined;
     const users = await store.users.list({ username, limit: 200 });
-    res.json(await Promise.all(users.map((u) => userView(store, u))));
+    reply(await Promise.all(users.map((u) => userView(store, u))));
   });
 
-  on('getUser', async (req, res) => {
-    res.json(await userView(store, await requireUser(store, String(req.params.userId))));
+  on('getUser', async (req, _res, { reply }) => {
+    reply(await userView(store, await requireUser(store, String(req.params.userId))));
   });
 
   on('deleteUser', async (req, res) => {
@@ -107,10 +111,10 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
     res.status(204).end();
   });
 
-  on('unlockUser', async (req, res) => {
+  on('unlockUser', async (req, _res, { reply }) => {
     const user = await requireUser(store, String(req.params.userId));
     await store.attempts.clearSubject(user.id);
-    res.json(await userView(store, user));
+    reply(await userView(store, user));
   });
 
   on('deleteAuthenticator', async (req, res) => {

@@ -156,13 +156,13 @@ export function createApp(deps: AppDeps): express.Express {
 /** Health, readiness, metrics and the OpenAPI document. */
 function operationRoutes(deps: AppDeps, operations: Operations): express.Router {
   const router = express.Router();
-  operations.handle(router, 'openapi', (_req, res) => void res.json(openApiDocument()));
+  operations.handle(router, 'openapi', (_req, _res, { reply }) => reply(openApiDocument()));
   operations.handle(router, 'metrics', async (_req, res) => {
     const { contentType, body } = await deps.metrics.render();
     res.type(contentType).send(body);
   });
-  operations.handle(router, 'health', (_req, res) => {
-    res.json({ status: 'ok' });
+  operations.handle(router, 'health', (_req, _res, { reply }) => {
+    reply({ status: 'ok' as const });
   });
   operations.handle(router, 'ready', async (_req, res) => {
     const ready = await deps.ready();

@@ -1,10 +1,11 @@
 /** Every refusal is `{ error: { code, message, details? } }` with the status of the API's error table. */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { ERROR_STATUS, EngineError } from '../runtime/errors.js';
+import { ERROR_STATUS, EngineError, type EngineErrorCode } from '../runtime/errors.js';
 
 
-export function errorBody(code: string, message: string, details?: unknown) {
+/** The Error schema's body (contract/schemas.ts), with a code of the error table. */
+export function errorBody(code: EngineErrorCode, message: string, details?: unknown) {
   return { error: { code, message, ...(details !== undefined ? { details } : {}) } };
 }
 

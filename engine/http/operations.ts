@@ -27,7 +27,22 @@ type QueryOf<Id extends OperationId> = Spec<Id> extends { query: { schema: infer
     : never
   : Record<string, unknown>;
 
+/** The JSON body of the operation's success answer (its first 2xx with a schema). */
+type ReplyOf<Id extends OperationId> = Spec<Id>['responses'] extends { 200: { schema: infer S } }
+  ? FromJson<S>
+  : Spec<Id>['responses'] extends { 201: { schema: infer S } }
+    ? FromJson<S>
+    : never;
+type FromJson<S> = S extends JSONSchema ? FromSchema<S> : never;
+/** A value as res.json sends it: interfaces and readonly arrays become plain objects and arrays. */
+type AsJson<T> = T extends readonly (infer U)[] ? AsJson<U>[] : T extends object ? { [K in keyof T]: AsJson<T[K]> } : T;
+
 export interface OperationInput<Id extends OperationId> {
+  /**
+   * Answers the success status of the table with `body`, which must fit the documented schema
+   * (a body that does not fit asks for a second argument of type never: a compile error).
+   */
+  reply: <T>(body: T, ..._fits: AsJson<T> extends ReplyOf<Id> ? [] : [never]) => void;
   /**
    * The body, checked against the operation's schema (a missing optional body is `{}`); undefined
    * where the contract checks it only after authorisation: the handler calls `parseBody` then.
@@ -67,6 +82,7 @@ export function createOperations(keys: Keys): Operations {
         body?: { schema: object; required: boolean; media?: string; afterAuthorisation?: boolean };
         query?: { schema: object; validate: boolean };
       };
+      const success = Number(Object.keys(ROUTES[operationId].responses).find((status) => status.startsWith('2')) ?? 200);
       const run: RequestHandler = async (req, res) => {
         const caller = authorise(spec.auth, req, keys);
         const sessionToken = spec.auth === 'session' ? requireSessionToken(req) : '';
@@ -74,7 +90,8 @@ export function createOperations(keys: Keys): Operations {
         const parseBody = (raw: unknown) => checkBody(spec.body!.schema, spec.body!.required ? raw : (raw ?? {}));
         const eager = spec.body && spec.body.media === undefined && !spec.body.afterAuthorisation;
         const body = eager ? parseBody(req.body) : undefined;
-        await handler(req, res, { body, parseBody, query, caller, sessionToken } as OperationInput<typeof operationId>);
+        const reply = (value: unknown) => void res.status(success).json(value);
+        await handler(req, res, { reply, body, parseBody, query, caller, sessionToken } as unknown as OperationInput<typeof operationId>);
       };
       router[spec.method](expressPath(spec.path), ...(options.before ?? []), run);
     },

@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { describe, expect, it } from 'vitest';
 import { ROUTES, type OperationId } from '../../engine/http/contract/routes.js';
-import { createOperations, expressPath } from '../../engine/http/operations.js';
+import { createOperations, expressPath, type OperationHandler } from '../../engine/http/operations.js';
 
 const keys = { adminApiKey: 'admin-key', appApiKeys: ['app-key'] };
 
@@ -50,5 +50,18 @@ describe('registering operations', () => {
       expect(seen.has(key), key).toBe(false);
       seen.add(key);
     }
+  });
+
+  it('types what a handler replies by the documented schema (checked by tsc)', () => {
+    const health: OperationHandler<'health'> = (_req, _res, { reply }) => {
+      reply({ status: 'ok' as const });
+      // @ts-expect-error: not the documented body
+      reply({ status: 'fine' });
+    };
+    const steps: OperationHandler<'listSteps'> = (_req, _res, { reply }) => {
+      // @ts-expect-error: a catalogue entry without its required keys
+      reply([{ type: 'form' }]);
+    };
+    expect([health, steps]).toHaveLength(2);
   });
 });

@@ -100,7 +100,7 @@ const linkTokenParam = {
 } as const satisfies ParameterSpec;
 
 const etag = { ETag: { description: 'The draft revision, e.g. `"3"`; send it back in If-Match.', schema: { type: 'string' } } };
-const list = (items: object) => ({ type: 'array', items }) as const;
+const list = <S extends object>(items: S) => ({ type: 'array', items }) as const;
 const page = (description: string): ResponseSpec => ({ description, media: 'text/html' });
 const linkUnknown = page('No such link (or a newer link of the step replaced it).');
 const linkEnded = page('The session no longer waits for this link (ended, expired, moved on or deleted).');
