@@ -384,11 +384,8 @@ export const userSchema = {
   },
 } as const;
 
-export const publishResultSchema = {
-  type: 'object',
-  required: ['version', 'publishedAt'],
-  properties: { version: { type: 'integer', minimum: 1 }, publishedAt: timestamp },
-} as const;
+/** A publish answers the summary of the version it made. */
+export const publishResultSchema = { ...versionSummarySchema, description: 'The version just published.' } as const;
 
 export const jwksSchema = {
   type: 'object',
