@@ -7,61 +7,11 @@
  */
 import { ERROR_CODES, ERROR_STATUS, ERROR_TABLE, type ErrorCode } from './contract/error-table.js';
 import { ROUTES, type Auth, type OperationSpec, type ResponseSpec } from './contract/routes.js';
-import {
-  DIAGNOSTIC_CODES,
-  diagnosticSchema,
-  draftSchema,
-  errorBodySchema,
-  journeyDocumentSchema,
-  journeySummarySchema,
-  journeyViewSchema,
-  jwksSchema,
-  outboxMessageSchema,
-  publishResultSchema,
-  sessionDetailSchema,
-  sessionSummarySchema,
-  startBodySchema,
-  stepCatalogueEntrySchema,
-  stepOptionSchema,
-  stepResponseSchema,
-  submitBodySchema,
-  testRunBodySchema,
-  timelineEventSchema,
-  tokenValidationSchema,
-  userSchema,
-  validateTokenBodySchema,
-  validationResultSchema,
-} from './contract/schemas.js';
+import { COMPONENT_SCHEMAS, DIAGNOSTIC_CODES } from './contract/schemas.js';
 
 export { DIAGNOSTIC_CODES, ERROR_CODES, ERROR_STATUS };
 
-/** The named schemas, in the document's order. */
-const COMPONENTS: Record<string, object> = {
-  Error: errorBodySchema,
-  ErrorCode: { type: 'string', enum: ERROR_CODES },
-  StartBody: startBodySchema,
-  SubmitBody: submitBodySchema,
-  ValidateTokenBody: validateTokenBodySchema,
-  TestRunBody: testRunBodySchema,
-  StepResponse: stepResponseSchema,
-  StepOption: stepOptionSchema,
-  TokenValidation: tokenValidationSchema,
-  Journey: journeyDocumentSchema,
-  DraftJourney: draftSchema,
-  Diagnostic: diagnosticSchema,
-  ValidationResult: validationResultSchema,
-  JourneySummary: journeySummarySchema,
-  JourneyView: journeyViewSchema,
-  PublishResult: publishResultSchema,
-  SessionSummary: sessionSummarySchema,
-  SessionDetail: sessionDetailSchema,
-  TimelineEvent: timelineEventSchema,
-  StepCatalogueEntry: stepCatalogueEntrySchema,
-  OutboxMessage: outboxMessageSchema,
-  User: userSchema,
-  Jwks: jwksSchema,
-};
-const COMPONENT_NAMES = new Map<object, string>(Object.entries(COMPONENTS).map(([name, schema]) => [schema, name]));
+const COMPONENT_NAMES = new Map<object, string>(Object.entries(COMPONENT_SCHEMAS).map(([name, schema]) => [schema, name]));
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -180,7 +130,7 @@ function buildDocument() {
       headers: {
         RequestId: { description: 'The request id (yours when it matches `^[A-Za-z0-9._-]{1,64}$`).', schema: { type: 'string' } },
       },
-      schemas: COMPONENTS,
+      schemas: COMPONENT_SCHEMAS,
     },
   };
 }

@@ -422,3 +422,30 @@ export const healthSchema = { type: 'object', required: ['status'], properties: 
 export const readySchema = { type: 'object', required: ['status'], properties: { status: { const: 'ready' } } } as const;
 export const unavailableSchema = { type: 'object', required: ['status'], properties: { status: { const: 'unavailable' } } } as const;
 export const openApiSchema = { type: 'object', required: ['openapi', 'info', 'paths'] } as const;
+
+/** The named schemas (the OpenAPI document's components), in the document's order. */
+export const COMPONENT_SCHEMAS = {
+  Error: errorBodySchema,
+  ErrorCode: { type: 'string', enum: ERROR_CODES as readonly ErrorCode[] },
+  StartBody: startBodySchema,
+  SubmitBody: submitBodySchema,
+  ValidateTokenBody: validateTokenBodySchema,
+  TestRunBody: testRunBodySchema,
+  StepResponse: stepResponseSchema,
+  StepOption: stepOptionSchema,
+  TokenValidation: tokenValidationSchema,
+  Journey: journeyDocumentSchema,
+  DraftJourney: draftSchema,
+  Diagnostic: diagnosticSchema,
+  ValidationResult: validationResultSchema,
+  JourneySummary: journeySummarySchema,
+  JourneyView: journeyViewSchema,
+  PublishResult: publishResultSchema,
+  SessionSummary: sessionSummarySchema,
+  SessionDetail: sessionDetailSchema,
+  TimelineEvent: timelineEventSchema,
+  StepCatalogueEntry: stepCatalogueEntrySchema,
+  OutboxMessage: outboxMessageSchema,
+  User: userSchema,
+  Jwks: jwksSchema,
+} as const;

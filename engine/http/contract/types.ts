@@ -4,38 +4,19 @@
  * a shape changes in one place. Types only: importing this loads nothing at run time.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import type {
-  diagnosticSchema,
-  errorBodySchema,
-  journeySummarySchema,
-  journeyViewSchema,
-  jwksSchema,
-  outboxMessageSchema,
-  publishResultSchema,
-  sessionDetailSchema,
-  sessionListQuerySchema,
-  sessionSummarySchema,
-  startBodySchema,
-  stepCatalogueEntrySchema,
-  stepResponseSchema,
-  submitBodySchema,
-  testRunBodySchema,
-  timelineEventSchema,
-  tokenValidationSchema,
-  userSchema,
-  validateTokenBodySchema,
-  validationResultSchema,
-  versionSummarySchema,
-} from './schemas.js';
+import type { COMPONENT_SCHEMAS, sessionListQuerySchema, versionSummarySchema } from './schemas.js';
 
-export type StartBody = FromSchema<typeof startBodySchema>;
-export type SubmitBody = FromSchema<typeof submitBodySchema>;
-export type ValidateTokenBody = FromSchema<typeof validateTokenBodySchema>;
-export type TestRunBody = FromSchema<typeof testRunBodySchema>;
+/** The type of a named schema. */
+type Named<Name extends keyof typeof COMPONENT_SCHEMAS> = FromSchema<(typeof COMPONENT_SCHEMAS)[Name]>;
+
+export type StartBody = Named<'StartBody'>;
+export type SubmitBody = Named<'SubmitBody'>;
+export type ValidateTokenBody = Named<'ValidateTokenBody'>;
+export type TestRunBody = Named<'TestRunBody'>;
 export type SessionListQuery = FromSchema<typeof sessionListQuerySchema>;
 
 /** What start, submit, get and test runs answer. */
-export type StepResponse = FromSchema<typeof stepResponseSchema>;
+export type StepResponse = Named<'StepResponse'>;
 export type SessionStatus = StepResponse['status'];
 /** The waiting step (non-null while `status` is `waiting`). */
 export type WaitingStep = NonNullable<StepResponse['step']>;
@@ -43,20 +24,20 @@ export type StepOption = WaitingStep['options'][number];
 /** Enough of a step response to address its session. */
 export type SessionRef = Pick<StepResponse, 'sessionId' | 'sessionToken'>;
 
-export type TokenValidation = FromSchema<typeof tokenValidationSchema>;
-export type Diagnostic = FromSchema<typeof diagnosticSchema>;
-export type ValidationResult = FromSchema<typeof validationResultSchema>;
-export type JourneySummary = FromSchema<typeof journeySummarySchema>;
+export type TokenValidation = Named<'TokenValidation'>;
+export type Diagnostic = Named<'Diagnostic'>;
+export type ValidationResult = Named<'ValidationResult'>;
+export type JourneySummary = Named<'JourneySummary'>;
 export type VersionSummary = FromSchema<typeof versionSummarySchema>;
-export type JourneyView = FromSchema<typeof journeyViewSchema>;
-export type PublishResult = FromSchema<typeof publishResultSchema>;
-export type SessionSummary = FromSchema<typeof sessionSummarySchema>;
-export type SessionDetail = FromSchema<typeof sessionDetailSchema>;
-export type TimelineEvent = FromSchema<typeof timelineEventSchema>;
-export type StepCatalogueEntry = FromSchema<typeof stepCatalogueEntrySchema>;
-export type OutboxMessage = FromSchema<typeof outboxMessageSchema>;
-export type User = FromSchema<typeof userSchema>;
-export type Jwks = FromSchema<typeof jwksSchema>;
-export type ErrorBody = FromSchema<typeof errorBodySchema>;
+export type JourneyView = Named<'JourneyView'>;
+export type PublishResult = Named<'PublishResult'>;
+export type SessionSummary = Named<'SessionSummary'>;
+export type SessionDetail = Named<'SessionDetail'>;
+export type TimelineEvent = Named<'TimelineEvent'>;
+export type StepCatalogueEntry = Named<'StepCatalogueEntry'>;
+export type OutboxMessage = Named<'OutboxMessage'>;
+export type User = Named<'User'>;
+export type Jwks = Named<'Jwks'>;
+export type ErrorBody = Named<'Error'>;
 /** One of the codes of the API's error table. */
 export type ApiErrorCode = ErrorBody['error']['code'];
