@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { linkRoutes, redactLinkPath, type LinkRouteDeps } from './link-routes.js';
-import { authsignalRoutes } from './authsignal/index.js';
+import { authsignalRoutes } from '../../integrations/authsignal/index.js';
 import { designerAssets } from './designer-assets.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';

@@ -22,6 +22,17 @@ const RULES: DependencyRule[] = [
     mustNotImport: ['engine/sdk.ts', 'engine/steps/**'],
     why: 'the step SDK imports the store interfaces it lends to steps: the store importing the SDK back is a cycle',
   },
+  {
+    files: 'engine/**',
+    mustNotImport: ['integrations/**'],
+    except: ['engine/http/app.ts'],
+    why: 'integrations plug into the engine: only the composition root (engine/http/app.ts) wires them in',
+  },
+  {
+    files: 'integrations/**',
+    mustNotImport: ['steps/**'],
+    why: 'an integration learns what steps offer from the step catalogue, never from the built-in steps themselves',
+  },
 ];
 
 /**
@@ -30,7 +41,7 @@ const RULES: DependencyRule[] = [
  */
 const NO_MUTUAL_IMPORTS: Array<[string, string]> = [['engine/steps/step-types.ts', 'engine/store/store.ts']];
 
-const SCANNED = ['steps', 'engine'];
+const SCANNED = ['steps', 'engine', 'integrations'];
 
 describe('dependency rules', () => {
   const files = SCANNED.flatMap((folder) => typeScriptFiles(folder));
@@ -57,13 +68,16 @@ describe('the rule checker', () => {
     'steps/totp-common/totp.ts': ['engine/store/store.ts', 'steps/password-common/hashing.ts'],
     'steps/index.ts': ['engine/sdk.ts', 'steps/sms-otp/sms-otp.step.ts', 'engine/runtime/session-service.ts'],
     'engine/store/store.ts': ['engine/json.ts', 'engine/steps/step-types.ts'],
+    'engine/http/app.ts': ['integrations/authsignal/index.ts'],
+    'engine/http/client-routes.ts': ['integrations/authsignal/common.ts'],
+    'integrations/authsignal/client-routes.ts': ['engine/runtime/session-service.ts', 'steps/challenge/challenge.step.ts'],
   };
   const importsOfFake = (file: string): ImportEdge[] => [
     ...(edges[file] ?? []).map((target) => ({ specifier: target, target, unresolved: false })),
     { specifier: 'otplib', target: null, unresolved: false },
   ];
 
-  it('reports imports of engine internals, of another step folder, and of the SDK from the store', () => {
+  it('reports imports of engine internals, of another step folder, of the SDK from the store, of an integration from the engine (but its wiring), and of a step from an integration', () => {
     const found = violations(RULES, Object.keys(edges), importsOfFake).map(({ file, specifier }) => `${file} -> ${specifier}`);
     expect(found).toEqual([
       'steps/challenge/challenge.step.ts -> steps/sms-otp/sms-otp.step.ts',
@@ -71,6 +85,8 @@ describe('the rule checker', () => {
       'steps/totp-common/totp.ts -> engine/store/store.ts',
       'steps/index.ts -> engine/runtime/session-service.ts',
       'engine/store/store.ts -> engine/steps/step-types.ts',
+      'engine/http/client-routes.ts -> integrations/authsignal/common.ts',
+      'integrations/authsignal/client-routes.ts -> steps/challenge/challenge.step.ts',
     ]);
   });
 

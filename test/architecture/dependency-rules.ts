@@ -10,6 +10,8 @@ import type { ImportEdge } from './import-graph.js';
 export interface DependencyRule {
   /** The importing files the rule governs. */
   files: string;
+  /** Importing files the rule leaves out though `files` matches them (a sanctioned exception). */
+  except?: string[];
   /** When given: the only repository files they may import (package imports are not governed). */
   mayImport?: string[];
   /** Repository files they must never import. */
@@ -29,7 +31,7 @@ export function violations(rules: DependencyRule[], files: string[], importsOf: 
   for (const file of files) {
     for (const rule of rules) {
       const captures = match(rule.files, file);
-      if (!captures) continue;
+      if (!captures || (rule.except ?? []).some((glob) => match(glob, file))) continue;
       for (const edge of importsOf(file)) {
         if (edge.unresolved) {
           found.push({ file, specifier: edge.specifier, why: 'the import names no file' });

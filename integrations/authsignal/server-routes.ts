@@ -6,13 +6,13 @@
  */
 import { Router, type Request } from 'express';
 import { decodeJwt } from 'jose';
-import { secretsEqual, sha256 } from '../../security/constant-time.js';
-import type { SessionService, StepResponse } from '../../runtime/session-service.js';
-import type { SessionContext } from '../../runtime/session-context.js';
-import type { TokenService } from '../../security/tokens.js';
-import type { SessionRecord, Store } from '../../store/store.js';
-import { toUserContext, type JsonObject } from '../../steps/step-types.js';
-import type { Keys } from '../auth.js';
+import { secretsEqual, sha256 } from '../../engine/security/constant-time.js';
+import type { SessionService, StepResponse } from '../../engine/runtime/session-service.js';
+import type { SessionContext } from '../../engine/runtime/session-context.js';
+import type { TokenService } from '../../engine/security/tokens.js';
+import type { SessionRecord, Store } from '../../engine/store/store.js';
+import { toUserContext, type JsonObject } from '../../engine/steps/step-types.js';
+import type { Keys } from '../../engine/http/auth.js';
 import {
   AuthsignalError,
   VERIFICATION_METHODS,

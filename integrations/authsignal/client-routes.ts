@@ -6,9 +6,9 @@
  */
 import cors from 'cors';
 import { Router, type Request } from 'express';
-import type { SessionService, StepResponse } from '../../runtime/session-service.js';
-import type { CounterStore, Store } from '../../store/store.js';
-import { countRequest, type RateLimits } from '../rate-limit.js';
+import type { SessionService, StepResponse } from '../../engine/runtime/session-service.js';
+import type { CounterStore, Store } from '../../engine/store/store.js';
+import { countRequest, type RateLimits } from '../../engine/http/rate-limit.js';
 import { AuthsignalError, authsignalErrorHandler, parseHandle, sessionHandle } from './common.js';
 
 export interface AuthsignalClientDeps {

@@ -4,10 +4,10 @@
  * mapping of sessions to Authsignal's action states and verification methods.
  */
 import type { ErrorRequestHandler } from 'express';
-import { ERROR_STATUS, EngineError } from '../../runtime/errors.js';
-import type { StepResponse } from '../../runtime/session-service.js';
-import type { AuthenticatorRecord } from '../../store/store.js';
-import type { IssuedToken, JsonObject } from '../../steps/step-types.js';
+import { ERROR_STATUS, EngineError } from '../../engine/runtime/errors.js';
+import type { StepResponse } from '../../engine/runtime/session-service.js';
+import type { AuthenticatorRecord } from '../../engine/store/store.js';
+import type { IssuedToken, JsonObject } from '../../engine/steps/step-types.js';
 
 export const VERIFICATION_METHODS = ['AUTHENTICATOR_APP', 'SMS', 'WHATSAPP', 'EMAIL_OTP'] as const;
 
