@@ -11,7 +11,7 @@
  * branches carry the state its outcome leaves. A `failure` branch carries the state unchanged: the
  * step proved nothing. Each (step, state) pair is visited once, so loops end.
  */
-import type { Diagnostic } from './validate-journey.js';
+import type { Diagnostic } from './diagnostics.js';
 import { pointer } from './schema-validator.js';
 
 /** Step types whose non-failure outcomes prove a factor for the user (enrolment is not proof). */

@@ -7,39 +7,13 @@ import { collect, compileExpression, isExpression } from '../runtime/expressions
 import { declaredBranches, resolvePointer, type StepRegistry } from '../steps/registry.js';
 import type { StepDefinition } from '../steps/step-types.js';
 import { checkAuthentication } from './check-authentication.js';
+import type { Diagnostic, DiagnosticCode, ValidationResult } from './diagnostics.js';
 import { journeySchema } from './journey-schema.js';
 import { createAjv, describeError, errorPointer, pointer, type ValidateFunction } from './schema-validator.js';
 import { unsupportedSchemaPatterns } from './schema-patterns.js';
 import { UnsupportedPatternError, unsupportedPattern } from '../security/linear-regex.js';
 
-export type DiagnosticCode =
-  | 'invalid_document'
-  | 'missing_start'
-  | 'unknown_step_type'
-  | 'invalid_config'
-  | 'expression_syntax'
-  | 'unsupported_pattern'
-  | 'missing_target'
-  | 'unknown_branch'
-  | 'no_terminal'
-  | 'busy_loop'
-  | 'unwired_branch'
-  | 'unreachable_step'
-  | 'unauthenticated_completion'
-  | 'deprecated_create_flag';
-
-export interface Diagnostic {
-  severity: 'error' | 'warning';
-  code: DiagnosticCode;
-  message: string;
-  path: string;
-  stepId?: string;
-}
-
-export interface ValidationResult {
-  valid: boolean;
-  diagnostics: Diagnostic[];
-}
+export type { Diagnostic, DiagnosticCode, ValidationResult };
 
 type AnyRecord = Record<string, unknown>;
 const isRecord = (value: unknown): value is AnyRecord => typeof value === 'object' && value !== null && !Array.isArray(value);

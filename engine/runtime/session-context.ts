@@ -3,8 +3,7 @@
  * snapshot between HTTP round trips.
  */
 import type { TimelineEvent } from '../store/store.js';
-import type { StepRun } from './step-executor.js';
-import type { AuthState, ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
+import type { AuthState, BranchEffects, ClientOption, IssuedToken, JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
 import { establishedWithoutFactor } from './auth-state.js';
 
 export interface AskedStep {
@@ -79,6 +78,27 @@ export interface SessionInput {
 /** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
 export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string; device?: string | null; clientAddress?: string | null };
 /** Sent by the driver when the step in `running` has finished. */
+/** What running one step came to: the machine's STEP_DONE event carries it. */
+export type StepRun = { stepId: string; at: string; durationMs: number } & (
+  | {
+      kind: 'branch';
+      branch: string;
+      variables: Record<string, unknown>;
+      user?: BranchEffects['user'];
+      proved?: BranchEffects['proved'];
+      established?: true;
+      /** Variable paths that now hold secrets (sealed at rest). */
+      secrets?: string[][];
+      tokens: JsonObject[];
+    }
+  | { kind: 'fail'; error: StepError }
+  | { kind: 'ask'; data: JsonObject; sealedData?: string; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
+  | { kind: 'complete'; claims: JsonObject; token: string }
+  | { kind: 'reject'; error: StepError }
+  /** Ends the session failed without following any failure branch. */
+  | { kind: 'abort'; error: StepError }
+);
+
 export type StepDoneEvent = { type: 'STEP_DONE'; output: StepRun };
 export type SessionEvent = SubmitEvent | StepDoneEvent;
 

@@ -6,7 +6,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import type {
-  BranchEffects,
   ClientOption,
   JsonObject,
   StepContext,
@@ -18,7 +17,9 @@ import type {
 import { errorPointer, type ValidateFunction } from '../journey/schema-validator.js';
 import { ExpressionError, evaluateConfigTemplate, type ConfigTemplate } from './expressions.js';
 import { RUN_LIMITS, type RunBudget } from './run-budget.js';
-import type { SessionContext } from './session-context.js';
+import type { SessionContext, StepRun } from './session-context.js';
+
+export type { StepRun };
 
 /** A session may run this many steps without the client answering before it is ended. */
 export const MAX_STEPS_WITHOUT_CLIENT = 1000;
@@ -44,25 +45,6 @@ export interface CompiledStep {
   callerKeys: ReadonlySet<string>;
 }
 
-export type StepRun = { stepId: string; at: string; durationMs: number } & (
-  | {
-      kind: 'branch';
-      branch: string;
-      variables: Record<string, unknown>;
-      user?: BranchEffects['user'];
-      proved?: BranchEffects['proved'];
-      established?: true;
-      /** Variable paths that now hold secrets (sealed at rest). */
-      secrets?: string[][];
-      tokens: JsonObject[];
-    }
-  | { kind: 'fail'; error: StepError }
-  | { kind: 'ask'; data: JsonObject; sealedData?: string; options: ClientOption[]; error: StepError | null; state: JsonObject | undefined }
-  | { kind: 'complete'; claims: JsonObject; token: string }
-  | { kind: 'reject'; error: StepError }
-  /** Ends the session failed without following any failure branch. */
-  | { kind: 'abort'; error: StepError }
-);
 
 export interface ExecutorDeps {
   services: StepServices;

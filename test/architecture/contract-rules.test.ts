@@ -1,6 +1,6 @@
 /**
  * The API contract (engine/http/contract) is loaded in browsers by the typed client and the
- * designer: it may import only itself and the journey schema, and no package but json-schema-to-ts
+ * designer: it may import only itself, the journey schema and the diagnostic codes, and no package but json-schema-to-ts
  * (types). The client loads nothing else of the engine.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { importsOf, typeScriptFiles } from './import-graph.js';
 const RULES: DependencyRule[] = [
   {
     files: 'engine/http/contract/**',
-    mayImport: ['engine/http/contract/**', 'engine/journey/journey-schema.ts', 'engine/journey/validate-journey.ts'],
+    mayImport: ['engine/http/contract/**', 'engine/journey/journey-schema.ts', 'engine/journey/diagnostics.ts'],
     why: 'the contract is pure data the client and the designer load in browsers: no express, no runtime, no store',
   },
   {

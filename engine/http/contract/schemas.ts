@@ -5,7 +5,7 @@
  *
  * Pure data: the client and the designer import it in browsers, so no Node or express imports.
  */
-import type { DiagnosticCode } from '../../journey/validate-journey.js';
+import { DIAGNOSTIC_CODES } from '../../journey/diagnostics.js';
 import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../../journey/journey-schema.js';
 import { ERROR_CODES, type ErrorCode } from './error-table.js';
 
@@ -71,23 +71,7 @@ export const sessionListQuerySchema = {
   },
 } as const;
 
-const DIAGNOSTIC_CODE_SET: Record<DiagnosticCode, true> = {
-  invalid_document: true,
-  missing_start: true,
-  unknown_step_type: true,
-  invalid_config: true,
-  expression_syntax: true,
-  unsupported_pattern: true,
-  missing_target: true,
-  unknown_branch: true,
-  no_terminal: true,
-  busy_loop: true,
-  unwired_branch: true,
-  unreachable_step: true,
-  unauthenticated_completion: true,
-  deprecated_create_flag: true,
-};
-export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTIC_CODE_SET) as DiagnosticCode[];
+export { DIAGNOSTIC_CODES };
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -233,7 +217,7 @@ export const diagnosticSchema = {
   additionalProperties: false,
   properties: {
     severity: { type: 'string', enum: ['error', 'warning'] },
-    code: { type: 'string', enum: DIAGNOSTIC_CODES as unknown as readonly DiagnosticCode[] },
+    code: { type: 'string', enum: DIAGNOSTIC_CODES },
     message: { type: 'string' },
     path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
     stepId: { type: 'string' },
