@@ -13,6 +13,10 @@
 export { defineStep, type ConfigOf } from './steps/define-step.js';
 export type { BranchDeclaration, JsonSchema, StepCategory, StepDefinition } from './steps/step-types.js';
 
+// What a step offers a client that picks how to prove who it is (`offers` of the definition).
+export { PROOF_METHODS } from './steps/step-types.js';
+export type { ProofMethod, StepOffers } from './steps/step-types.js';
+
 // What `run(ctx)` receives and what it answers.
 export type {
   AskRequest,

@@ -334,6 +334,35 @@ export interface StepServices {
   links: EmailLinks;
 }
 
+/**
+ * A way of proving who one is, in the engine's own words: an authenticator app code (`totp`), a
+ * code sent by `sms`, `whatsapp` or `email`, or a `recovery_code`.
+ */
+export type ProofMethod = 'totp' | 'sms' | 'whatsapp' | 'email' | 'recovery_code';
+export const PROOF_METHODS: readonly ProofMethod[] = ['totp', 'sms', 'whatsapp', 'email', 'recovery_code'];
+
+/**
+ * What a step offers a client that picks how to prove who it is, named by capability rather than
+ * by step type: so an integration serving another vendor's API (integrations/) can drive any step
+ * that declares these, built-in or custom, by submitting the options named here. The declaration
+ * says what the step can do; each ask still says which of these options it offers now.
+ */
+export interface StepOffers {
+  /**
+   * Enrolling a new credential. `option` starts the enrolment; without it the step enrols on
+   * entry. Either way the ask that shows the enrolment carries `secret` and `uri` in its data (and
+   * `authenticatorId` when the credential is already stored).
+   */
+  enrol?: ReadonlyArray<{ method: 'totp'; option?: string }>;
+  /** Checking a code of this method: the option submitted with `{ code }`. */
+  verify?: ReadonlyArray<{ method: ProofMethod; option: string }>;
+  /**
+   * Sending a code on this channel. `option` sends it; without it the step sends on entry. The ask
+   * that waits for the code names the channel it went by as `channel` (or `otp.channel`) in its data.
+   */
+  send?: ReadonlyArray<{ channel: MessageChannel; option?: string }>;
+}
+
 export interface StepDefinition<Config = JsonObject> {
   type: string;
   title: string;
@@ -346,6 +375,8 @@ export interface StepDefinition<Config = JsonObject> {
   interactive: boolean;
   /** True when the step ends the session (complete, reject). */
   terminal?: boolean;
+  /** The ways of proving who one is that the step offers, for clients that pick by capability. */
+  offers?: StepOffers;
   run(ctx: StepContext<Config>): StepOutcome | Promise<StepOutcome>;
 }
 

@@ -1,15 +1,26 @@
 /**
  * The Authsignal client API (what @authsignal/browser calls), under /authsignal/v1/client:
- * each call answers the session's current step (a `challenge` step, or a TOTP / OTP step that
- * asks for a code) with the option it stands for. `Authorization: Bearer <token from track>`;
+ * each call answers the session's current step with the option the step declares for it in its
+ * `offers` (see offers.ts): a challenge that lets the client pick, or a TOTP / OTP step. `Authorization: Bearer <token from track>`;
  * the tenant id is accepted as given. Browsers call it from their own origin (CORS).
  */
 import cors from 'cors';
 import { Router, type Request } from 'express';
+import type { MessageChannel } from '../../engine/sdk.js';
 import type { SessionService, StepResponse } from '../../engine/runtime/session-service.js';
 import type { CounterStore, Store } from '../../engine/store/store.js';
 import { countRequest, type RateLimits } from '../../engine/http/rate-limit.js';
 import { AuthsignalError, authsignalErrorHandler, parseHandle, sessionHandle } from './common.js';
+import {
+  ROUTE_CHANNEL,
+  VERIFICATION_METHOD,
+  codeSending,
+  offersOf,
+  sentCodeVerifyOption,
+  totpEnrolment,
+  totpVerifyOption,
+  type StepCatalogue,
+} from './offers.js';
 
 export interface AuthsignalClientDeps {
   sessions: SessionService;
@@ -18,19 +29,9 @@ export interface AuthsignalClientDeps {
   counters: CounterStore;
   store: Store;
   now: () => Date;
+  /** The step catalogue: what each step type offers (`offers`). */
+  registry: StepCatalogue;
 }
-
-// The `challenge` step's options (steps/challenge).
-const OPTION = {
-  enrollTotp: 'enroll-totp',
-  verifyTotp: 'verify-totp',
-  sendSms: 'send-sms',
-  sendWhatsapp: 'send-whatsapp',
-  sendEmail: 'send-email',
-  verifyCode: 'verify-code',
-} as const;
-
-type Channel = 'sms' | 'whatsapp' | 'email-otp';
 
 export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
   const router = Router();
@@ -65,8 +66,6 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
     return deps.sessions.submit(handle.sessionId, handle.sessionToken, body, () => body, counted, { clientAddress: req.ip ?? null });
   }
 
-  const has = (step: StepResponse['step'], option: string) => !!step?.options.some((o) => o.id === option);
-
   function refused(response: StepResponse, stepId: string): AuthsignalError | null {
     if (response.status === 'waiting' && response.step?.id === stepId && response.error) {
       const status = response.error.code === 'resend_unavailable' || response.error.code === 'rate_limited' ? 429 : 400;
@@ -92,13 +91,15 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
   router.post('/client/user-authenticators/totp', async (req, res) => {
     const handle = handleOf(req);
     const { step } = await current(handle);
-    if (step.type === 'totp.register') {
-      // A totp.register step shows its secret on entry.
+    const enrolment = totpEnrolment(offersOf(deps.registry, step), step);
+    if (!enrolment) throw new AuthsignalError(400, 'enrollment_not_allowed', 'enrolling an authenticator app is not offered here');
+    if (enrolment.option === undefined) {
+      // The step enrolled on entry: its data shows the secret.
       const userId = (await deps.store.sessions.get(handle.sessionId))?.userId ?? '';
-      return void res.json({ userAuthenticatorId: '', userId, uri: step.data.uri, secret: step.data.secret });
+      const authenticatorId = typeof step.data.authenticatorId === 'string' ? step.data.authenticatorId : '';
+      return void res.json({ userAuthenticatorId: authenticatorId, userId, uri: step.data.uri, secret: step.data.secret });
     }
-    if (!has(step, OPTION.enrollTotp)) throw new AuthsignalError(400, 'enrollment_not_allowed', 'enrolling an authenticator app is not offered here');
-    const response = await answer(req, handle, step.id, OPTION.enrollTotp);
+    const response = await answer(req, handle, step.id, enrolment.option);
     const error = refused(response, step.id);
     if (error) throw error;
     const enrollment = response.step?.data as { authenticatorId?: string; secret?: string; uri?: string } | undefined;
@@ -111,23 +112,21 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
     const handle = handleOf(req);
     const code = String((req.body as { verificationCode?: unknown } | undefined)?.verificationCode ?? '');
     const { step } = await current(handle);
-    const option = [OPTION.verifyTotp, 'verify', 'confirm'].find((o) => has(step, o));
+    const option = totpVerifyOption(offersOf(deps.registry, step), step);
     if (!option) throw new AuthsignalError(400, 'method_not_allowed', 'an authenticator app code is not asked here');
     const response = await answer(req, handle, step.id, option, { code });
-    res.json(verified(response, step.id, 'AUTHENTICATOR_APP'));
+    res.json(verified(response, step.id, VERIFICATION_METHOD.totp));
   });
 
-  const sendOption: Record<Channel, string> = { sms: OPTION.sendSms, whatsapp: OPTION.sendWhatsapp, 'email-otp': OPTION.sendEmail };
-  const otpStepType: Record<Channel, string> = { sms: 'sms.otp', whatsapp: 'sms.otp', 'email-otp': 'email.otp' };
-
-  for (const channel of ['sms', 'whatsapp', 'email-otp'] as const) {
+  for (const channel of Object.keys(ROUTE_CHANNEL) as Array<keyof typeof ROUTE_CHANNEL>) {
     router.post(`/client/challenge/${channel}`, async (req, res) => {
       const handle = handleOf(req);
       const { step } = await current(handle);
-      // An sms.otp / email.otp step has sent its code on entry.
-      if (step.type === otpStepType[channel]) return void res.json({ challengeId: handle.sessionId });
-      if (!has(step, sendOption[channel])) throw new AuthsignalError(400, 'method_not_allowed', `${channel} is not offered here`);
-      const response = await answer(req, handle, step.id, sendOption[channel]);
+      const sending = codeSending(offersOf(deps.registry, step), step, ROUTE_CHANNEL[channel]);
+      if (!sending) throw new AuthsignalError(400, 'method_not_allowed', `${channel} is not offered here`);
+      // The step sent its code on entry.
+      if (sending.option === undefined) return void res.json({ challengeId: handle.sessionId });
+      const response = await answer(req, handle, step.id, sending.option);
       const error = refused(response, step.id);
       if (error) throw error;
       const otp = response.step?.data.otp as { channel?: string } | undefined;
@@ -138,10 +137,9 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
       const handle = handleOf(req);
       const code = String((req.body as { verificationCode?: unknown } | undefined)?.verificationCode ?? '');
       const { step } = await current(handle);
-      const option = [OPTION.verifyCode, 'verify'].find((o) => has(step, o));
+      const option = sentCodeVerifyOption(offersOf(deps.registry, step), step);
       if (!option) throw new AuthsignalError(400, 'challenge_not_started', 'no code has been sent: call challenge first');
-      const sentOn = (step.data.otp as { channel?: string } | undefined)?.channel ?? (step.data.channel as string | undefined);
-      const method = sentOn === 'email' ? 'EMAIL_OTP' : sentOn === 'whatsapp' ? 'WHATSAPP' : channel === 'email-otp' ? 'EMAIL_OTP' : 'SMS';
+      const method = VERIFICATION_METHOD[sentChannel(step.data) ?? ROUTE_CHANNEL[channel]];
       const response = await answer(req, handle, step.id, option, { code });
       res.json(verified(response, step.id, method));
     });
@@ -149,4 +147,10 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
 
   router.use(authsignalErrorHandler());
   return router;
+}
+
+/** The channel the pending code went by, as a step waiting for a code it sent shows it (StepOffers.send). */
+function sentChannel(data: Record<string, unknown>): MessageChannel | null {
+  const shown = (data.otp as { channel?: unknown } | undefined)?.channel ?? data.channel;
+  return shown === 'sms' || shown === 'whatsapp' || shown === 'email' ? shown : null;
 }

@@ -7,9 +7,11 @@ import type { ErrorRequestHandler } from 'express';
 import { ERROR_STATUS, EngineError } from '../../engine/runtime/errors.js';
 import type { StepResponse } from '../../engine/runtime/session-service.js';
 import type { AuthenticatorRecord } from '../../engine/store/store.js';
-import type { IssuedToken, JsonObject } from '../../engine/steps/step-types.js';
+import type { IssuedToken, JsonObject, ProofMethod } from '../../engine/sdk.js';
+import { VERIFICATION_METHOD, type VerificationMethod } from './offers.js';
 
-export const VERIFICATION_METHODS = ['AUTHENTICATOR_APP', 'SMS', 'WHATSAPP', 'EMAIL_OTP'] as const;
+/** What getUser answers as allowed: every method this API serves a challenge for. */
+export const VERIFICATION_METHODS: readonly VerificationMethod[] = (['totp', 'sms', 'whatsapp', 'email'] as const).map((m) => VERIFICATION_METHOD[m]);
 
 /** A refusal in the Authsignal SDKs' shape. */
 export class AuthsignalError extends Error {
@@ -59,11 +61,20 @@ export function actionState(status: StepResponse['status'], error: { code: strin
   return 'BLOCK';
 }
 
-export function methodOf(authenticator: AuthenticatorRecord): string | null {
-  if (authenticator.type === 'totp') return 'AUTHENTICATOR_APP';
-  if (authenticator.type === 'sms') return (authenticator.params as { channel?: string }).channel === 'whatsapp' ? 'WHATSAPP' : 'SMS';
-  if (authenticator.type === 'email') return 'EMAIL_OTP';
+// Authenticator records and issued tokens are read in the store's and the built-in steps' words
+// (their types and claims), not yet declared through the step SDK: see docs/authsignal.md.
+
+/** The proof method of a stored authenticator: its type, a phone's refined by the channel it was verified on. */
+function proofMethodOf(authenticator: AuthenticatorRecord): ProofMethod | null {
+  if (authenticator.type === 'totp') return 'totp';
+  if (authenticator.type === 'sms') return (authenticator.params as { channel?: string }).channel === 'whatsapp' ? 'whatsapp' : 'sms';
+  if (authenticator.type === 'email') return 'email';
   return null;
+}
+
+export function methodOf(authenticator: AuthenticatorRecord): VerificationMethod | null {
+  const method = proofMethodOf(authenticator);
+  return method ? VERIFICATION_METHOD[method] : null;
 }
 
 export function enrolledMethods(authenticators: AuthenticatorRecord[]): string[] {
@@ -80,8 +91,8 @@ export function verificationMethodOf(tokens: readonly IssuedToken[]): string | n
   for (const token of [...tokens].reverse()) {
     const claims = token.claims as JsonObject;
     if (token.type === 'challenge' && typeof claims.verificationMethod === 'string') return claims.verificationMethod;
-    if (token.type === 'totp') return claims.method === 'recovery_code' ? 'RECOVERY_CODE' : 'AUTHENTICATOR_APP';
-    if (token.type === 'otp') return claims.channel === 'email' ? 'EMAIL_OTP' : claims.channel === 'whatsapp' ? 'WHATSAPP' : 'SMS';
+    if (token.type === 'totp') return VERIFICATION_METHOD[claims.method === 'recovery_code' ? 'recovery_code' : 'totp'];
+    if (token.type === 'otp') return VERIFICATION_METHOD[claims.channel === 'email' ? 'email' : claims.channel === 'whatsapp' ? 'whatsapp' : 'sms'];
   }
   return null;
 }

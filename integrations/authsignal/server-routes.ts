@@ -24,6 +24,7 @@ import {
   sessionHandle,
   verificationMethodOf,
 } from './common.js';
+import { offeredMethods, offersOf, type StepCatalogue } from './offers.js';
 
 export interface AuthsignalServerDeps {
   sessions: SessionService;
@@ -33,6 +34,8 @@ export interface AuthsignalServerDeps {
   now: () => Date;
   /** The journey for actions no journey claims (AUTHSIGNAL_DEFAULT_JOURNEY). */
   defaultJourney: string;
+  /** The step catalogue: what each step type offers (`offers`). */
+  registry: StepCatalogue;
 }
 
 const USER_ID = /^[^\s/]{1,256}$/;
@@ -123,7 +126,9 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     );
     const { enrolled } = await userView(userId);
     const state = actionState(response.status, response.error);
-    const stepMethods = response.step?.type === 'challenge' ? (response.step.data.methods as string[] | undefined) : undefined;
+    // What the waiting step offers this user, when it declares offers; else what they hold.
+    const offers = response.step ? offersOf(deps.registry, response.step) : {};
+    const stepMethods = response.step && Object.keys(offers).length ? offeredMethods(offers, response.step) : undefined;
     res.json({
       idempotencyKey: response.sessionId,
       state,

@@ -19,7 +19,7 @@ import { newSecret, otpauthUri, qrCodeDataUrl, verifyTotp, type TotpParams } fro
 export const CHALLENGE_METHODS = ['AUTHENTICATOR_APP', 'SMS', 'WHATSAPP', 'EMAIL_OTP'] as const;
 export type ChallengeMethod = (typeof CHALLENGE_METHODS)[number];
 
-/** The client's options (the Authsignal routes submit these too). */
+/** The client's options (declared in `offers` too, which is how integrations find them). */
 export const CHALLENGE_OPTIONS = {
   enrollTotp: 'enroll-totp',
   verifyTotp: 'verify-totp',
@@ -60,6 +60,21 @@ interface ChallengeState {
 
 export const challengeStep = defineStep({
   type: 'challenge',
+  offers: {
+    enrol: [{ method: 'totp', option: CHALLENGE_OPTIONS.enrollTotp }],
+    verify: [
+      { method: 'totp', option: CHALLENGE_OPTIONS.verifyTotp },
+      // One option checks the pending code, whichever channel it went by.
+      { method: 'sms', option: CHALLENGE_OPTIONS.verifyCode },
+      { method: 'whatsapp', option: CHALLENGE_OPTIONS.verifyCode },
+      { method: 'email', option: CHALLENGE_OPTIONS.verifyCode },
+    ],
+    send: [
+      { channel: 'sms', option: CHALLENGE_OPTIONS.sendSms },
+      { channel: 'whatsapp', option: CHALLENGE_OPTIONS.sendWhatsapp },
+      { channel: 'email', option: CHALLENGE_OPTIONS.sendEmail },
+    ],
+  },
   title: 'Challenge',
   category: 'authentication',
   description:

@@ -4,6 +4,7 @@ import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/o
 
 export const emailOtpStep = defineStep({
   type: 'email.otp',
+  offers: { send: [{ channel: 'email' }], verify: [{ method: 'email', option: 'verify' }] },
   title: 'Email OTP',
   category: 'authentication',
   description: 'Sends a one-time code by email, then asks for it. The client may verify or resend.',

@@ -5,6 +5,11 @@ import { otpConfigProperties, runOtpStep, type OtpConfig } from '../otp-common/o
 
 export const smsOtpStep = defineStep({
   type: 'sms.otp',
+  // Sends on entry, by SMS or WhatsApp (whichever delivers first); `verify` takes the code either way.
+  offers: {
+    send: [{ channel: 'sms' }, { channel: 'whatsapp' }],
+    verify: [{ method: 'sms', option: 'verify' }, { method: 'whatsapp', option: 'verify' }],
+  },
   title: 'SMS OTP',
   category: 'authentication',
   description:

@@ -4,6 +4,7 @@ import { codeSchema, windowSchema } from '../totp-common/config.js';
 
 export const totpAuthenticateStep = defineStep({
   type: 'totp.authenticate',
+  offers: { verify: [{ method: 'totp', option: 'verify' }] },
   title: 'TOTP Authentication',
   category: 'authentication',
   description:

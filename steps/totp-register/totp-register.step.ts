@@ -15,6 +15,8 @@ const sealContext = (authenticatorId: string) => `authenticator:${authenticatorI
 
 export const totpRegisterStep = defineStep({
   type: 'totp.register',
+  // Shows the new app's secret on entry; `confirm` takes its first code (when the config asks for one).
+  offers: { enrol: [{ method: 'totp' }], verify: [{ method: 'totp', option: 'confirm' }] },
   title: 'Register TOTP',
   category: 'authentication',
   description:
