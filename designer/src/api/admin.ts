@@ -17,14 +17,6 @@ import type { JourneyDoc } from '../../../engine/http/contract/journey-document.
  */
 export type JourneyView = Omit<ApiJourneyView, 'draft'> & { draft: JourneyDoc; etag: string | null };
 
-/**
- * The step response as the run panel reads it. Temporary: RunPanel (designer/src/designer, owned by
- * another change) still tests for a status `expired` that the API never answers (an expired
- * session answers 410 `session_expired`); once those two tests go, it imports StepResponse from
- * the contract and this goes.
- */
-export type RunPanelStepResponse = StepResponse | { [K in keyof StepResponse]: K extends 'status' ? 'expired' : StepResponse[K] };
-
 const KEY_STORAGE = 'journey-designer.admin-key';
 export const UNAUTHORIZED_EVENT = 'journey-designer:unauthorized';
 

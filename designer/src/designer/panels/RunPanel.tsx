@@ -11,7 +11,7 @@ import type { AdminApi } from '../../api/admin.js';
 import { submitStep } from '../../api/client.js';
 import { ApiError } from '../../api/http.js';
 import type { OutboxMessage, TimelineEvent } from '../../../../engine/http/contract/types.js';
-import type { RunPanelStepResponse as StepResponse } from '../../api/admin.js';
+import type { StepResponse } from '../../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../../engine/http/contract/journey-document.js';
 import { StepView } from '../../renderer/StepView.js';
 import { sentence } from '../../renderer/schema-fields.js';
@@ -172,7 +172,6 @@ export function RunPanel({ api, journeyId, version, ensureSaved, onHighlight, on
             {status === 'completed' && <span>Completed</span>}
             {status === 'rejected' && <span>Rejected</span>}
             {status === 'failed' && <span>Failed</span>}
-            {status === 'expired' && <span>Expired</span>}
           </div>
         )}
         {response?.status === 'waiting' && response.step && (
@@ -250,7 +249,7 @@ function Outcome({ response }: { response: StepResponse }) {
   }
   return (
     <div className="run-outcome run-outcome-failure" data-testid="run-outcome">
-      <h3>{response.status === 'rejected' ? 'Journey rejected' : response.status === 'expired' ? 'Session expired' : 'Journey failed'}</h3>
+      <h3>{response.status === 'rejected' ? 'Journey rejected' : 'Journey failed'}</h3>
       {response.error && (
         <p>
           <code>{response.error.code}</code> {response.error.message}
