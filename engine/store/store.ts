@@ -4,10 +4,11 @@
  * authenticator time steps) is a single atomic compare-and-set in the database, never an
  * in-process lock, so it holds across server processes.
  */
-import type { JourneySummary as ContractJourneySummary, TimelineEvent as ContractTimelineEvent } from '../http/contract/types.js';
+import type { JourneySummary as ContractJourneySummary, SessionStatus as ContractSessionStatus, TimelineEvent as ContractTimelineEvent } from '../http/contract/types.js';
 import type { JsonObject } from '../json.js';
 
-export type SessionStatus = 'waiting' | 'completed' | 'rejected' | 'failed';
+/** A session's status: the API's (engine/http/contract). */
+export type SessionStatus = ContractSessionStatus;
 
 /** A journey in the list: the API's shape (engine/http/contract). */
 export type JourneySummary = ContractJourneySummary;
