@@ -19,7 +19,7 @@ export interface ImportEdge {
   unresolved: boolean;
 }
 
-/** Repository-relative paths of every .ts file under `folder` (repository-relative). */
+/** Repository-relative paths of every .ts and .tsx file under `folder` (repository-relative). */
 export function typeScriptFiles(folder: string): string[] {
   const files: string[] = [];
   const walk = (absolute: string) => {
@@ -27,7 +27,7 @@ export function typeScriptFiles(folder: string): string[] {
       if (entry === 'node_modules') continue;
       const path = join(absolute, entry);
       if (statSync(path).isDirectory()) walk(path);
-      else if (entry.endsWith('.ts') && !entry.endsWith('.d.ts')) files.push(toRepoPath(path));
+      else if (/\.tsx?$/.test(entry) && !entry.endsWith('.d.ts')) files.push(toRepoPath(path));
     }
   };
   walk(resolve(REPO_ROOT, folder));
