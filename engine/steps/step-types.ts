@@ -114,7 +114,10 @@ export interface BranchEffects {
    * them sealed at rest while the session holds them.
    */
   secrets?: string[][];
-  /** Tokens to add to `$userTokens()`. */
+  /**
+   * Tokens to add to `$userTokens()`. A token that records a proof names its `ProofMethod` in a
+   * `method` claim: that, not the token's type, is how integrations tell what a session proved.
+   */
   tokens?: Array<{ type: string; claims: JsonObject }>;
 }
 

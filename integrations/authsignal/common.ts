@@ -7,7 +7,7 @@ import type { ErrorRequestHandler } from 'express';
 import { ERROR_STATUS, EngineError } from '../../engine/runtime/errors.js';
 import type { StepResponse } from '../../engine/runtime/session-service.js';
 import type { AuthenticatorRecord } from '../../engine/store/store.js';
-import type { IssuedToken, JsonObject, ProofMethod } from '../../engine/sdk.js';
+import { PROOF_METHODS, type IssuedToken, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import { VERIFICATION_METHOD, type VerificationMethod } from './offers.js';
 
 /** What getUser answers as allowed: every method this API serves a challenge for. */
@@ -61,8 +61,8 @@ export function actionState(status: StepResponse['status'], error: { code: strin
   return 'BLOCK';
 }
 
-// Authenticator records and issued tokens are read in the store's and the built-in steps' words
-// (their types and claims), not yet declared through the step SDK: see docs/authsignal.md.
+// Authenticator records are read in the store's words (their types), not declared through the
+// step SDK: see docs/authsignal.md.
 
 /** The proof method of a stored authenticator: its type, a phone's refined by the channel it was verified on. */
 function proofMethodOf(authenticator: AuthenticatorRecord): ProofMethod | null {
@@ -86,13 +86,11 @@ export function enrolledMethods(authenticators: AuthenticatorRecord[]): string[]
   return [...methods];
 }
 
-/** The verification method of a session's challenge, from the tokens its steps issued. */
-export function verificationMethodOf(tokens: readonly IssuedToken[]): string | null {
+/** The verification method of a session's challenge: the last proof its steps' tokens record (their `method` claim). */
+export function verificationMethodOf(tokens: readonly IssuedToken[]): VerificationMethod | null {
   for (const token of [...tokens].reverse()) {
-    const claims = token.claims as JsonObject;
-    if (token.type === 'challenge' && typeof claims.verificationMethod === 'string') return claims.verificationMethod;
-    if (token.type === 'totp') return VERIFICATION_METHOD[claims.method === 'recovery_code' ? 'recovery_code' : 'totp'];
-    if (token.type === 'otp') return VERIFICATION_METHOD[claims.channel === 'email' ? 'email' : claims.channel === 'whatsapp' ? 'whatsapp' : 'sms'];
+    const method = (token.claims as JsonObject).method;
+    if ((PROOF_METHODS as readonly unknown[]).includes(method)) return VERIFICATION_METHOD[method as ProofMethod];
   }
   return null;
 }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { defineStep, provesFactorFor, type AuthenticatorRecord, type AuthMethod, type ClientOption, type JsonObject, type MessageChannel, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/sdk.js';
+import { defineStep, provesFactorFor, type AuthenticatorRecord, type AuthMethod, type ClientOption, type JsonObject, type MessageChannel, type ProofMethod, type StepContext, type StepError, type StepOutcome, type UserRecord } from '../../engine/sdk.js';
 import { maskEmail, maskPhone } from '../otp-common/destinations.js';
 import { checkOtpCode, codeOptionSchema, deliverOtpCode, otpStatus, resendAvailable, type OtpConfig, type OtpDestination, type OtpState } from '../otp-common/one-time-code.js';
 import { checkTotpCode } from '../totp-common/check-code.js';
@@ -354,10 +354,13 @@ async function verifyCode(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[]
 /** The RFC 8176 method a challenge proved: an app code is `otp`; a code sent is `sms` or `email`. */
 const PROVED: Record<ChallengeMethod, AuthMethod> = { AUTHENTICATOR_APP: 'otp', SMS: 'sms', WHATSAPP: 'sms', EMAIL_OTP: 'email' };
 
+/** The same in the SDK's neutral words, for the token's `method` claim (what integrations read). */
+const PROOF_METHOD: Record<ChallengeMethod, ProofMethod> = { AUTHENTICATOR_APP: 'totp', SMS: 'sms', WHATSAPP: 'whatsapp', EMAIL_OTP: 'email' };
+
 function succeed(ctx: Ctx, verificationMethod: ChallengeMethod, authenticatorId: string, enrolled: boolean, proves = true): StepOutcome {
   return ctx.branch('success', {
     ...(proves ? { proved: PROVED[verificationMethod] } : {}),
     variables: { challenge: { verificationMethod, authenticatorId, enrolled } },
-    tokens: [{ type: 'challenge', claims: { userId: ctx.user!.id, verificationMethod, authenticatorId, enrolled } }],
+    tokens: [{ type: 'challenge', claims: { userId: ctx.user!.id, verificationMethod, method: PROOF_METHOD[verificationMethod], authenticatorId, enrolled } }],
   });
 }

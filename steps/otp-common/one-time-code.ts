@@ -83,7 +83,7 @@ export async function runOtpStep(
   const checked = checkOtpCode(ctx, config, state, String((ctx.submission.data as { code?: unknown }).code ?? ''));
   if (checked.result === 'accepted') {
     return ctx.branch('success', {
-      tokens: [{ type: 'otp', claims: { channel: state.channel, destination: destination.masked } }],
+      tokens: [{ type: 'otp', claims: { channel: state.channel, destination: destination.masked, method: state.channel } }],
       ...(provesFactorFor(ctx.user, ctx.auth, destination.address) ? { proved: state.channel === 'email' ? 'email' : 'sms' } : {}),
     });
   }
