@@ -61,15 +61,16 @@ export function actionState(status: StepResponse['status'], error: { code: strin
   return 'BLOCK';
 }
 
-// Authenticator records are read in the store's words (their types), not declared through the
-// step SDK: see docs/authsignal.md.
+const isProofMethod = (value: unknown): value is ProofMethod => (PROOF_METHODS as readonly unknown[]).includes(value);
 
-/** The proof method of a stored authenticator: its type, a phone's refined by the channel it was verified on. */
-function proofMethodOf(authenticator: AuthenticatorRecord): ProofMethod | null {
-  if (authenticator.type === 'totp') return 'totp';
-  if (authenticator.type === 'sms') return (authenticator.params as { channel?: string }).channel === 'whatsapp' ? 'whatsapp' : 'sms';
-  if (authenticator.type === 'email') return 'email';
-  return null;
+/**
+ * The proof method of a stored authenticator, by the SDK's convention (docs/custom-steps.md): the
+ * channel it was verified on (`params.channel`), else its type; null for other kinds (passwords).
+ */
+export function proofMethodOf(authenticator: AuthenticatorRecord): ProofMethod | null {
+  const channel = authenticator.params.channel;
+  if (isProofMethod(channel)) return channel;
+  return isProofMethod(authenticator.type) ? authenticator.type : null;
 }
 
 export function methodOf(authenticator: AuthenticatorRecord): VerificationMethod | null {
@@ -90,7 +91,7 @@ export function enrolledMethods(authenticators: AuthenticatorRecord[]): string[]
 export function verificationMethodOf(tokens: readonly IssuedToken[]): VerificationMethod | null {
   for (const token of [...tokens].reverse()) {
     const method = (token.claims as JsonObject).method;
-    if ((PROOF_METHODS as readonly unknown[]).includes(method)) return VERIFICATION_METHOD[method as ProofMethod];
+    if (isProofMethod(method)) return VERIFICATION_METHOD[method];
   }
   return null;
 }

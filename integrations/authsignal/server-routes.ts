@@ -11,7 +11,7 @@ import type { SessionService, StepResponse } from '../../engine/runtime/session-
 import type { SessionContext } from '../../engine/runtime/session-context.js';
 import type { TokenService } from '../../engine/security/tokens.js';
 import type { SessionRecord, Store } from '../../engine/store/store.js';
-import { toUserContext, type JsonObject } from '../../engine/steps/step-types.js';
+import { toUserContext, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import type { Keys } from '../../engine/http/auth.js';
 import {
   AuthsignalError,
@@ -21,6 +21,7 @@ import {
   enrolledMethods,
   methodOf,
   parseHandle,
+  proofMethodOf,
   sessionHandle,
   verificationMethodOf,
 } from './common.js';
@@ -196,13 +197,13 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     const user = await deps.store.users.findById(userId);
     const { authenticators, enrolled } = await userView(userId);
     const attributes = (user?.attributes ?? {}) as JsonObject;
-    const verified = (type: string) => authenticators.some((a) => a.type === type && a.confirmedAt);
+    const verified = (...methods: Array<ProofMethod | null>) => authenticators.some((a) => a.confirmedAt && methods.includes(proofMethodOf(a)));
     res.json({
       isEnrolled: enrolled.length > 0,
       ...(typeof attributes.email === 'string' ? { email: attributes.email } : {}),
       emailVerified: verified('email'),
       ...(typeof attributes.phoneNumber === 'string' ? { phoneNumber: attributes.phoneNumber } : {}),
-      phoneNumberVerified: verified('sms'),
+      phoneNumberVerified: verified('sms', 'whatsapp'),
       ...(user?.username ? { username: user.username } : {}),
       ...(typeof attributes.displayName === 'string' ? { displayName: attributes.displayName } : {}),
       enrolledVerificationMethods: enrolled,

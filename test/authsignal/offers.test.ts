@@ -13,6 +13,7 @@ import {
   totpEnrolment,
   totpVerifyOption,
 } from '../../integrations/authsignal/offers.js';
+import { methodOf, verificationMethodOf } from '../../integrations/authsignal/common.js';
 import { builtInSteps } from '../../steps/index.js';
 
 const registry = new StepRegistry().register(...builtInSteps);
@@ -58,5 +59,24 @@ describe('step offers, in Authsignal words', () => {
     const form = waiting('form', 'verify');
     expect(offersOf(registry, form)).toEqual({});
     expect(totpVerifyOption(offersOf(registry, form), form)).toBeNull();
+  });
+});
+
+describe('what a session proved and what a user holds, by the SDK conventions', () => {
+  const token = (type: string, claims: Record<string, string>) => ({ type, issuedAt: '2026-01-01T00:00:00Z', claims });
+
+  it("validateChallenge's method is the last token's method claim, whatever the token's type", () => {
+    expect(verificationMethodOf([token('otp', { channel: 'whatsapp', method: 'whatsapp' }), token('password', { userId: 'u' })])).toBe('WHATSAPP');
+    expect(verificationMethodOf([token('acme.proof', { method: 'recovery_code' })])).toBe('RECOVERY_CODE');
+    expect(verificationMethodOf([token('password', { userId: 'u' })])).toBeNull();
+  });
+
+  it("an authenticator's method is the channel it was verified on, else its type; passwords have none", () => {
+    const authenticator = (type: string, params: Record<string, string>) =>
+      ({ id: 'a', userId: 'u', type, sealedSecret: null, params, confirmedAt: null, createdAt: '', lastUsedAt: null, lastTimeStep: null }) as Parameters<typeof methodOf>[0];
+    expect(methodOf(authenticator('sms', { channel: 'whatsapp' }))).toBe('WHATSAPP');
+    expect(methodOf(authenticator('sms', {}))).toBe('SMS');
+    expect(methodOf(authenticator('totp', { algorithm: 'SHA1' }))).toBe('AUTHENTICATOR_APP');
+    expect(methodOf(authenticator('password', {}))).toBeNull();
   });
 });
