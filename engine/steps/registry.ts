@@ -1,4 +1,5 @@
-import type { JsonObject, StepCatalogueEntry, StepDefinition } from './step-types.js';
+import type { StepCatalogueEntry } from '../http/contract/types.js';
+import type { JsonObject, StepDefinition } from './step-types.js';
 
 /** Step types by name. Built-in and custom steps join it the same way. */
 export class StepRegistry {

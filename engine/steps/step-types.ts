@@ -382,15 +382,3 @@ export interface StepDefinition<Config = JsonObject> {
   offers?: StepOffers;
   run(ctx: StepContext<Config>): StepOutcome | Promise<StepOutcome>;
 }
-
-/** The catalogue entry of `GET /v1/admin/steps`. */
-export interface StepCatalogueEntry {
-  type: string;
-  title: string;
-  category: StepCategory;
-  description: string;
-  configSchema: JsonSchema;
-  branches: BranchDeclaration;
-  interactive: boolean;
-  terminal: boolean;
-}
