@@ -1,8 +1,11 @@
 /**
- * What the validator reports: the diagnostic codes (journeys.md, "Diagnostics") and the shape of
- * one diagnostic. A leaf module, so that the HTTP contract can describe diagnostics without
+ * What the validator reports: the diagnostic codes (journeys.md, "Diagnostics") and the JSON
+ * Schema of a diagnostic and of a validation result (the API serves them as they are), with their
+ * types derived. A leaf module, so that the HTTP contract can describe diagnostics without
  * importing the validator (which imports the step registry and, through it, the store).
  */
+import type { FromSchema } from 'json-schema-to-ts';
+
 export const DIAGNOSTIC_CODES = [
   'invalid_document',
   'missing_start',
@@ -22,16 +25,25 @@ export const DIAGNOSTIC_CODES = [
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
-export interface Diagnostic {
-  severity: 'error' | 'warning';
-  code: DiagnosticCode;
-  message: string;
-  /** A JSON Pointer into the journey document. */
-  path: string;
-  stepId?: string;
-}
+export const diagnosticSchema = {
+  type: 'object',
+  required: ['severity', 'code', 'message', 'path'],
+  additionalProperties: false,
+  properties: {
+    severity: { type: 'string', enum: ['error', 'warning'] },
+    code: { type: 'string', enum: DIAGNOSTIC_CODES },
+    message: { type: 'string' },
+    path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
+    stepId: { type: 'string' },
+  },
+} as const;
 
-export interface ValidationResult {
-  valid: boolean;
-  diagnostics: Diagnostic[];
-}
+export const validationResultSchema = {
+  type: 'object',
+  required: ['valid', 'diagnostics'],
+  additionalProperties: false,
+  properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnosticSchema } },
+} as const;
+
+export type Diagnostic = FromSchema<typeof diagnosticSchema>;
+export type ValidationResult = FromSchema<typeof validationResultSchema>;

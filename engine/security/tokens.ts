@@ -8,6 +8,7 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtec
 import type { SigningKeyRecord, Store } from '../store/store.js';
 import type { JsonObject } from '../steps/step-types.js';
 import type { Sealer } from './sealing.js';
+import type { TokenValidation as ContractTokenValidation } from '../http/contract/types.js';
 
 const ALGORITHM = 'ES256';
 export const SIGNING_KEY_SEAL_CONTEXT = 'signing-key';
@@ -34,21 +35,8 @@ export interface TokenRequirements {
   requireAmr?: string[];
 }
 
-export type TokenValidation =
-  | {
-      valid: true;
-      state: 'CHALLENGE_SUCCEEDED';
-      journeyId: string;
-      journeyVersion: number | null;
-      sessionId: string;
-      userId: string | null;
-      /** RFC 8176 methods the user proved; empty when none. */
-      amr: string[];
-      /** When the last factor was proved (seconds since the epoch, as `auth_time`); null when none. */
-      authTime: number | null;
-      claims: JsonObject;
-    }
-  | { valid: false; reason: 'invalid' | 'already_used' | 'journey_mismatch' | 'insufficient_authentication' };
+/** What `POST /v1/tokens/validate` answers: the API's shape (engine/http/contract). */
+export type TokenValidation = ContractTokenValidation;
 
 export interface TokenServiceOptions {
   store: Store;

@@ -5,7 +5,7 @@
  *
  * Pure data: the client and the designer import it in browsers, so no Node or express imports.
  */
-import { DIAGNOSTIC_CODES } from '../../journey/diagnostics.js';
+import { DIAGNOSTIC_CODES, diagnosticSchema, validationResultSchema } from '../../journey/diagnostics.js';
 import { JOURNEY_ID_PATTERN, STEP_ID_PATTERN, journeySchema } from '../../journey/journey-schema.js';
 import { ERROR_CODES, type ErrorCode } from './error-table.js';
 
@@ -71,7 +71,7 @@ export const sessionListQuerySchema = {
   },
 } as const;
 
-export { DIAGNOSTIC_CODES };
+export { DIAGNOSTIC_CODES, diagnosticSchema, validationResultSchema };
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -211,25 +211,6 @@ export const tokenValidationSchema = {
   ],
 } as const;
 
-export const diagnosticSchema = {
-  type: 'object',
-  required: ['severity', 'code', 'message', 'path'],
-  additionalProperties: false,
-  properties: {
-    severity: { type: 'string', enum: ['error', 'warning'] },
-    code: { type: 'string', enum: DIAGNOSTIC_CODES },
-    message: { type: 'string' },
-    path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
-    stepId: { type: 'string' },
-  },
-} as const;
-
-export const validationResultSchema = {
-  type: 'object',
-  required: ['valid', 'diagnostics'],
-  additionalProperties: false,
-  properties: { valid: { type: 'boolean' }, diagnostics: { type: 'array', items: diagnosticSchema } },
-} as const;
 
 export const journeySummarySchema = {
   type: 'object',
