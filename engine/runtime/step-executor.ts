@@ -45,7 +45,6 @@ export interface CompiledStep {
   callerKeys: ReadonlySet<string>;
 }
 
-
 export interface ExecutorDeps {
   services: StepServices;
   /** Seals step data marked sensitive before it is kept in the session. */
