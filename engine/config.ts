@@ -31,6 +31,18 @@ export interface EngineConfig {
   publicUrl: string;
   issuer: string;
   channels: ChannelConfig;
+  /** The WebAuthn relying party passkeys are bound to (issue 17). */
+  webauthn: WebAuthnConfig;
+}
+
+/**
+ * WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS: from configuration only, never from a
+ * request's Host header (a forged Host must not choose which site a passkey is for).
+ */
+export interface WebAuthnConfig {
+  rpId: string;
+  rpName: string;
+  origins: string[];
 }
 
 /** Message providers; a channel without one delivers to the dev outbox. */
@@ -85,7 +97,38 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     publicUrl,
     issuer: publicUrl || 'journey-engine',
     channels: channelConfig(env),
+    webauthn: webauthnConfig(env, publicUrl),
   };
+}
+
+/**
+ * Defaults from PUBLIC_URL (its host and origin), else `localhost` and http://localhost:PORT for
+ * `npm start`. Each origin's host must be the RP id or under it, as browsers require.
+ */
+export function webauthnConfig(env: Env, publicUrl: string): WebAuthnConfig {
+  const base = publicUrl ? new URL(publicUrl) : null;
+  const rpId = (env.WEBAUTHN_RP_ID || base?.hostname || 'localhost').toLowerCase();
+  const origins = env.WEBAUTHN_ORIGINS
+    ? list(env.WEBAUTHN_ORIGINS).map((o) => originOf(o))
+    : [base ? base.origin : `http://localhost:${env.PORT || 3000}`];
+  for (const origin of origins) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      throw new Error(`WEBAUTHN_ORIGINS: ${origin} is not on the relying party WEBAUTHN_RP_ID=${rpId} (its host must be ${rpId} or end in .${rpId})`);
+    }
+  }
+  return { rpId, rpName: env.WEBAUTHN_RP_NAME || rpId, origins };
+}
+
+function originOf(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`WEBAUTHN_ORIGINS: "${text}" is not a URL (e.g. https://login.example.com)`);
+  }
+  if (url.origin !== text.replace(/\/$/, '')) throw new Error(`WEBAUTHN_ORIGINS: "${text}" must be an origin only (scheme, host and port)`);
+  return url.origin;
 }
 
 /** `COUNT/SECONDS`; windows are capped at a week (the sweeper forgets counters older than that). */

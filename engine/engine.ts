@@ -2,6 +2,7 @@
  * Builds an engine from its configuration: store → security → registry → runtime → HTTP.
  * The composition root (server.ts) and the tests both start here.
  */
+import { failureLimits } from './runtime/failure-limits.js';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
@@ -76,6 +77,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     },
     messaging: unchargedMessaging(createMessaging(config, store, now, logger, metrics)),
     links,
+    relyingParty: { id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
+    limits: failureLimits(store.counters, now),
   };
   const runtime = new JourneyRuntime({
     registry,

@@ -39,11 +39,14 @@ export { MessagingError, OutboundHttpError } from './steps/step-types.js';
 export type {
   EmailLinkStatus,
   EmailLinks,
+  FailureLimit,
+  FailureLimits,
   MessageChannel,
   Messaging,
   OutboundHttp,
   OutboundHttpRequest,
   OutboundHttpResponse,
+  RelyingParty,
   StepServices,
 } from './steps/step-types.js';
 

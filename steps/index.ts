@@ -21,6 +21,8 @@ import { totpRegisterStep } from './totp-register/totp-register.step.js';
 import { userIdentifyStep } from './user-identify/user-identify.step.js';
 import { authenticatorCheckStep } from './authenticator-check/authenticator-check.step.js';
 import { userUnlockStep } from './user-unlock/user-unlock.step.js';
+import { passkeyAuthenticateStep } from './passkey-authenticate/passkey-authenticate.step.js';
+import { passkeyRegisterStep } from './passkey-register/passkey-register.step.js';
 
 export const builtInSteps: Array<StepDefinition<any>> = [
   formStep,
@@ -43,6 +45,8 @@ export const builtInSteps: Array<StepDefinition<any>> = [
   challengeStep,
   completeStep,
   rejectStep,
+  passkeyRegisterStep,
+  passkeyAuthenticateStep,
   // The worked example of a custom step (docs/custom-steps.md), registered like every other.
   allowListStep,
 ];

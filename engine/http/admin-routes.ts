@@ -190,5 +190,16 @@ function authenticatorView(a: AuthenticatorRecord, lockedUntil: string | null) {
     confirmedAt: a.confirmedAt,
     lastUsedAt: a.lastUsedAt,
     lockedUntil,
+    ...(a.type === 'passkey' ? passkeyView(a.params) : {}),
+  };
+}
+
+/** A passkey's name, model and backup flags (its public key and counter stay inside). */
+function passkeyView(params: AuthenticatorRecord['params']) {
+  return {
+    ...(typeof params.name === 'string' ? { name: params.name } : {}),
+    ...(typeof params.aaguid === 'string' ? { aaguid: params.aaguid } : {}),
+    ...(typeof params.backupEligible === 'boolean' ? { backupEligible: params.backupEligible } : {}),
+    ...(typeof params.backedUp === 'boolean' ? { backedUp: params.backedUp } : {}),
   };
 }

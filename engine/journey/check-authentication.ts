@@ -22,10 +22,14 @@ export const FACTOR_STEP_TYPES: readonly string[] = [
   'email.otp',
   'email.link',
   'challenge',
+  'passkey.authenticate',
 ];
 
 /** Factor steps that find their user themselves (by username) and prove it in the same outcome. */
-const SIGN_IN_STEP_TYPES: readonly string[] = ['totp.authenticate', 'password.authenticate'];
+const SIGN_IN_STEP_TYPES: readonly string[] = ['totp.authenticate', 'password.authenticate', 'passkey.authenticate'];
+
+/** Branches of factor steps that are taken without a proof (another way chosen): like `failure`. */
+const UNPROVED_BRANCHES: Readonly<Record<string, readonly string[]>> = { 'passkey.authenticate': ['username', 'skipped'] };
 
 type UserState = 'none' | 'identified' | 'established';
 
@@ -63,7 +67,8 @@ export function checkAuthentication(document: AnyRecord, steps: Record<string, u
     const next = stateAfter(step, state);
     for (const [branch, target] of Object.entries(step.branches)) {
       if (typeof target !== 'string' || !isRecord(steps[target])) continue;
-      work.push([target, branch === 'failure' ? state : next]);
+      const proves = branch !== 'failure' && !(UNPROVED_BRANCHES[String(step.type)] ?? []).includes(branch);
+      work.push([target, proves ? next : state]);
     }
   }
   // In document order, so the diagnostics are stable.

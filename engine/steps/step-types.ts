@@ -335,14 +335,47 @@ export interface StepServices {
   credentials: CredentialServices;
   messaging: Messaging;
   links: EmailLinks;
+  /** The WebAuthn relying party of this installation (passkey steps). */
+  relyingParty: RelyingParty;
+  /** Failure limits over fixed windows, keyed by what the step limits (e.g. a client address). */
+  limits: FailureLimits;
+}
+
+/**
+ * The WebAuthn relying party: WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME and WEBAUTHN_ORIGINS, from
+ * configuration only (never from a request's Host header).
+ */
+export interface RelyingParty {
+  id: string;
+  name: string;
+  origins: readonly string[];
+}
+
+/** At most `count` failed attempts per `windowSeconds` (fixed windows, counted in the store). */
+export interface FailureLimit {
+  count: number;
+  windowSeconds: number;
+}
+
+/**
+ * Limits failures by a key of the step's choosing. An attempt is reserved (and counts as failed)
+ * before anything is evaluated, so parallel attempts never exceed the limit; an attempt that
+ * succeeds is given back. Unlike `credentials.attempts`, nothing locks a credential: a limit by
+ * client address lets nobody lock another person out.
+ */
+export interface FailureLimits {
+  /** Reserves one attempt; `allowed: false` (nothing counted) when the window's failures are spent. */
+  reserve(key: string, limit: FailureLimit): Promise<{ allowed: true } | { allowed: false; retryAfter: number }>;
+  /** The reserved attempt succeeded: it no longer counts. */
+  succeeded(key: string, limit: FailureLimit): Promise<void>;
 }
 
 /**
  * A way of proving who one is, in the engine's own words: an authenticator app code (`totp`), a
- * code sent by `sms`, `whatsapp` or `email`, or a `recovery_code`.
+ * code sent by `sms`, `whatsapp` or `email`, a `recovery_code`, or a `passkey` (WebAuthn).
  */
-export type ProofMethod = 'totp' | 'sms' | 'whatsapp' | 'email' | 'recovery_code';
-export const PROOF_METHODS: readonly ProofMethod[] = ['totp', 'sms', 'whatsapp', 'email', 'recovery_code'];
+export type ProofMethod = 'totp' | 'sms' | 'whatsapp' | 'email' | 'recovery_code' | 'passkey';
+export const PROOF_METHODS: readonly ProofMethod[] = ['totp', 'sms', 'whatsapp', 'email', 'recovery_code', 'passkey'];
 
 /**
  * What a step offers a client that picks how to prove who it is, named by capability rather than
@@ -353,11 +386,16 @@ export const PROOF_METHODS: readonly ProofMethod[] = ['totp', 'sms', 'whatsapp',
 export interface StepOffers {
   /**
    * Enrolling a new credential. `option` starts the enrolment; without it the step enrols on
-   * entry. Either way the ask that shows the enrolment carries `secret` and `uri` in its data (and
+   * entry. A passkey's `option` takes `{ credential }` (the WebAuthn registration response as JSON)
+   * answering the creation options its ask shows as `options`. Otherwise the ask that shows the
+   * enrolment carries `secret` and `uri` in its data (and
    * `authenticatorId` when the credential is already stored).
    */
-  enrol?: ReadonlyArray<{ method: 'totp'; option?: string }>;
-  /** Checking a code of this method: the option submitted with `{ code }`. */
+  enrol?: ReadonlyArray<{ method: 'totp'; option?: string } | { method: 'passkey'; option: string }>;
+  /**
+   * Checking a proof of this method: the option submitted with `{ code }` (a passkey's with
+   * `{ credential }`, the WebAuthn response as JSON).
+   */
   verify?: ReadonlyArray<{ method: ProofMethod; option: string }>;
   /**
    * Sending a code on this channel. `option` sends it; without it the step sends on entry. The ask

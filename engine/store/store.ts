@@ -147,6 +147,8 @@ export interface AuthenticatorRecord {
   lastUsedAt: string | null;
   /** The last accepted TOTP time step, for replay protection. */
   lastTimeStep: number | null;
+  /** Passkeys: the last accepted WebAuthn signature counter (0: the authenticator keeps none). */
+  signCount?: number | null;
 }
 
 export interface AuthenticatorStore {
@@ -171,6 +173,13 @@ export interface AuthenticatorStore {
   /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
   advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
   delete(userId: string, id: string): Promise<boolean>;
+  // Passkeys (issue 17).
+  /**
+   * Accepts a WebAuthn signature counter (atomic): when it is above the stored one, or both are 0
+   * (an authenticator that keeps no counter); then stores it with `params` (backup state may
+   * change between uses) and marks the use. False, nothing changed, for a stalled counter.
+   */
+  advanceSignCount(id: string, signCount: number, params: JsonObject, at: string): Promise<boolean>;
   /** Authenticators whose secret was sealed under another key than `keyId` (SECRET_KEY rotation). */
   listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>>;
   updateSealedSecret(id: string, sealedSecret: string): Promise<void>;
@@ -225,6 +234,11 @@ export interface RecoveryCodeStore {
 export interface CounterStore {
   /** Counts one hit in the current window of `windowSeconds`; answers the count including it. */
   increment(key: string, windowSeconds: number, now: string): Promise<number>;
+  /**
+   * Gives back one hit counted by `increment` in the current window (a reserved attempt that did
+   * not fail); nothing when that window has ended.
+   */
+  decrement(key: string, windowSeconds: number, now: string): Promise<void>;
   /** Removes counters whose window started before `before` (the sweeper keeps the table small). */
   deleteStale(before: string): Promise<number>;
 }

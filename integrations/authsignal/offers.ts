@@ -13,6 +13,7 @@ export const VERIFICATION_METHOD = {
   whatsapp: 'WHATSAPP',
   email: 'EMAIL_OTP',
   recovery_code: 'RECOVERY_CODE',
+  passkey: 'PASSKEY',
 } as const satisfies Record<ProofMethod, string>;
 
 export type VerificationMethod = (typeof VERIFICATION_METHOD)[ProofMethod];

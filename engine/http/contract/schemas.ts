@@ -335,6 +335,11 @@ export const userSchema = {
           confirmedAt: { type: ['string', 'null'] },
           lastUsedAt: { type: ['string', 'null'] },
           lockedUntil: { type: ['string', 'null'] },
+          // Passkeys only (issue 17): what an admin needs to tell them apart; never the public key.
+          name: { type: 'string', description: 'Passkeys: the name given at registration.' },
+          aaguid: { type: 'string', description: 'Passkeys: the authenticator model (AAGUID; all zeros when the authenticator withholds it).' },
+          backupEligible: { type: 'boolean', description: 'Passkeys: may be synced (amr swk) rather than bound to one device (hwk).' },
+          backedUp: { type: 'boolean', description: 'Passkeys: synced to a backup, as the authenticator last said.' },
         },
       },
     },

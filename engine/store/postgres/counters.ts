@@ -19,6 +19,11 @@ export class PostgresCounters implements CounterStore {
     return rows[0].count as number;
   }
 
+  async decrement(key: string, windowSeconds: number, now: string): Promise<void> {
+    const cutoff = new Date(Date.parse(now) - windowSeconds * 1000).toISOString();
+    await this.pool.query('UPDATE counters SET count = count - 1 WHERE key = $1 AND count > 0 AND window_start > $2::text', [key, cutoff]);
+  }
+
   async deleteStale(before: string): Promise<number> {
     const { rowCount } = await this.pool.query('DELETE FROM counters WHERE window_start < $1', [before]);
     return rowCount ?? 0;

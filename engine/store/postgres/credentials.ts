@@ -14,6 +14,7 @@ import type {
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
 import { postgresCodec, type Row } from './codec.js';
+import type { JsonObject } from '../../json.js';
 import { inTransaction } from './pool.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, postgresCodec);
@@ -95,6 +96,15 @@ export class PostgresAuthenticators implements AuthenticatorStore {
       `UPDATE authenticators SET last_time_step = $1, last_used_at = $2
         WHERE id = $3 AND (last_time_step IS NULL OR last_time_step < $1)`,
       [timeStep, at, id],
+    );
+    return rowCount === 1;
+  }
+
+  async advanceSignCount(id: string, signCount: number, params: JsonObject, at: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE authenticators SET sign_count = $1, params = $2, last_used_at = $3
+        WHERE id = $4 AND (sign_count IS NULL OR sign_count < $1 OR (sign_count = 0 AND $1 = 0))`,
+      [signCount, postgresCodec.writeJson(params), at, id],
     );
     return rowCount === 1;
   }

@@ -5,7 +5,7 @@ import type { RowShape } from './shape.js';
 
 export const authenticatorRow: RowShape<AuthenticatorRecord> = {
   table: 'authenticators',
-  columns: ['id', 'user_id', 'type', 'sealed_secret', 'params', 'confirmed_at', 'created_at', 'last_used_at', 'last_time_step'],
+  columns: ['id', 'user_id', 'type', 'sealed_secret', 'params', 'confirmed_at', 'created_at', 'last_used_at', 'last_time_step', 'sign_count'],
   fromRow: (r, codec) => ({
     id: r.id,
     userId: r.user_id,
@@ -16,8 +16,9 @@ export const authenticatorRow: RowShape<AuthenticatorRecord> = {
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     lastTimeStep: codec.readBigInteger(r.last_time_step),
+    signCount: codec.readBigInteger(r.sign_count),
   }),
-  values: (a, codec) => [a.id, a.userId, a.type, a.sealedSecret, codec.writeJson(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep],
+  values: (a, codec) => [a.id, a.userId, a.type, a.sealedSecret, codec.writeJson(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep, a.signCount ?? null],
 };
 
 /** Attempts are written by one dialect-specific upsert each; only reading is shared. */

@@ -19,6 +19,11 @@ export class SqliteCounters implements CounterStore {
       .all({ key, now, cutoff })[0] as number;
   }
 
+  async decrement(key: string, windowSeconds: number, now: string): Promise<void> {
+    const cutoff = new Date(Date.parse(now) - windowSeconds * 1000).toISOString();
+    this.db.prepare('UPDATE counters SET count = count - 1 WHERE key = ? AND count > 0 AND window_start > ?').run(key, cutoff);
+  }
+
   async deleteStale(before: string): Promise<number> {
     return this.db.prepare('DELETE FROM counters WHERE window_start < ?').run(before).changes;
   }

@@ -14,6 +14,7 @@ import type {
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
 import { sqliteCodec, type Row } from './codec.js';
+import type { JsonObject } from '../../json.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, sqliteCodec);
 const insertRecoveryCode = insertStatement(recoveryCodeRow, sqliteCodec);
@@ -76,6 +77,16 @@ export class SqliteAuthenticators implements AuthenticatorStore {
           WHERE id = ? AND (last_time_step IS NULL OR last_time_step < ?)`,
       )
       .run(timeStep, at, id, timeStep);
+    return result.changes === 1;
+  }
+
+  async advanceSignCount(id: string, signCount: number, params: JsonObject, at: string): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE authenticators SET sign_count = @signCount, params = @params, last_used_at = @at
+          WHERE id = @id AND (sign_count IS NULL OR sign_count < @signCount OR (sign_count = 0 AND @signCount = 0))`,
+      )
+      .run({ id, signCount, params: sqliteCodec.writeJson(params), at });
     return result.changes === 1;
   }
 

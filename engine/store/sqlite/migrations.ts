@@ -154,6 +154,15 @@ export const sqliteMigrations: Migration[] = [
       CREATE INDEX email_links_expiry ON email_links (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: 'passkeys',
+    sql: `
+      -- Passkeys are authenticators of type 'passkey' (public key and flags in params): only the
+      -- WebAuthn signature counter needs a column, for its compare-and-set.
+      ALTER TABLE authenticators ADD COLUMN sign_count INTEGER;
+    `,
+  },
 ];
 
 /**
