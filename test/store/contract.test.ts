@@ -552,6 +552,29 @@ function storeContract(backend: Backend): void {
       expect(await store.authenticators.advanceTimeStep('nope', 5, at(5))).toBe(false);
     });
 
+    // Passkeys (issue 17).
+    it('advanceSignCount accepts a higher counter or 0 after 0, stores the params and marks the use; a stalled counter changes nothing', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.authenticators.create(authenticator('p', 'u1', { type: 'passkey', signCount: 0 }));
+      expect(await store.authenticators.get('p')).toMatchObject({ signCount: 0 });
+      expect(await store.authenticators.advanceSignCount('p', 0, { backedUp: false }, at(1))).toBe(true);
+      expect(await store.authenticators.advanceSignCount('p', 0, { backedUp: true }, at(2))).toBe(true);
+      expect(await store.authenticators.get('p')).toMatchObject({ signCount: 0, params: { backedUp: true }, lastUsedAt: at(2) });
+      expect(await store.authenticators.advanceSignCount('p', 7, { n: 7 }, at(3))).toBe(true);
+      for (const stale of [7, 6, 0]) expect(await store.authenticators.advanceSignCount('p', stale, { n: stale }, at(4))).toBe(false);
+      expect(await store.authenticators.get('p')).toMatchObject({ signCount: 7, params: { n: 7 }, lastUsedAt: at(3) });
+      expect(await store.authenticators.advanceSignCount('nope', 9, {}, at(5))).toBe(false);
+    });
+
+    it('20 concurrent advanceSignCount calls with one counter from several processes: exactly one is true', async () => {
+      const stores = await several(4);
+      await stores[0].users.create(user('u1', 'alice'));
+      await stores[0].authenticators.create(authenticator('p', 'u1', { type: 'passkey', signCount: 5 }));
+      const results = await race(stores, 20, (store) => store.authenticators.advanceSignCount('p', 6, {}, at(1)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
     it('20 concurrent advanceTimeStep calls with one step from several processes: exactly one is true', async () => {
       const stores = await several(4);
       await stores[0].users.create(user('u1', 'alice'));
@@ -780,6 +803,23 @@ function storeContract(backend: Backend): void {
       expect(await store.counters.increment('k', 60, at(500))).toBe(1);
     });
 
+    // Passkeys (issue 17): a reserved attempt that succeeded is given back.
+    it('decrement gives back one hit of the current window, never below 0, nothing once the window passed', async () => {
+      const store = await open();
+      expect(await store.counters.increment('k', 60, at(0))).toBe(1);
+      expect(await store.counters.increment('k', 60, at(1))).toBe(2);
+      await store.counters.decrement('k', 60, at(2));
+      expect(await store.counters.increment('k', 60, at(3))).toBe(2);
+      await store.counters.decrement('k', 60, at(4));
+      await store.counters.decrement('k', 60, at(4));
+      await store.counters.decrement('k', 60, at(4));
+      expect(await store.counters.increment('k', 60, at(5))).toBe(1);
+      await store.counters.decrement('nope', 60, at(5));
+      // The window started at 0 has passed: nothing to give back, the next hit starts a new one.
+      await store.counters.decrement('k', 60, at(61));
+      expect(await store.counters.increment('k', 60, at(62))).toBe(1);
+    });
+
     it('30 concurrent hits from several processes each count once', async () => {
       const stores = await several(3);
       const counts = await race(stores, 30, (store) => store.counters.increment('k', 60, at(1)));
@@ -912,13 +952,14 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 2, name: 'credential attempts and recovery codes' },
         { version: 3, name: 'counters' },
         { version: 4, name: 'email links' },
+        { version: 5, name: 'passkeys' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(4);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(5);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

@@ -8,15 +8,20 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError, type Migration } from '../../engine/store/migration-runner.js';
-import { migrate as migratePostgres } from '../../engine/store/postgres/migrations.js';
+import { migrate as migratePostgres, postgresMigrations } from '../../engine/store/postgres/migrations.js';
 import { createPool, parsePostgresUrl } from '../../engine/store/postgres/pool.js';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
-import { migrate as migrateSqlite } from '../../engine/store/sqlite/migrations.js';
+import { migrate as migrateSqlite, sqliteMigrations } from '../../engine/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import { describePostgres, freshSchema, query, type TestSchema } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
 import { legacyPostgresMigrate } from './fixtures/legacy-postgres-schema.js';
 import { legacySqliteMigrate } from './fixtures/legacy-sqlite-schema.js';
+
+// Migrations added since the fixtures' code (e.g. 5, passkeys) apply on top of the legacy schema.
+const LEGACY_VERSIONS = [1, 2, 3, 4];
+const sqliteVersions = sqliteMigrations.map((m) => m.version);
+const postgresVersions = postgresMigrations.map((m) => m.version);
 
 const user = { id: 'u1', username: 'Ada', attributes: { email: 'ada@example.test' }, createdAt: '2026-01-01T00:00:00.000Z' };
 
@@ -44,6 +49,13 @@ describe('SQLite migrations', () => {
     return path;
   }
 
+  /** A legacy database opened once by this code: the schema every upgrade must end with. */
+  function upgradedLegacyDatabase(name: string): string {
+    const path = legacyDatabase(name);
+    openSqliteStore(path).close();
+    return path;
+  }
+
   const inspect = <T>(path: string, read: (db: Database.Database) => T): T => {
     const db = new Database(path, { readonly: true });
     try {
@@ -64,11 +76,13 @@ describe('SQLite migrations', () => {
   it('a database made by the previous code opens in place: nothing applied again, its rows read back', async () => {
     const path = legacyDatabase('current.sqlite');
     const before = ledger(path);
-    expect(before).toHaveLength(4);
+    expect(before.map((r: any) => r.version)).toEqual(LEGACY_VERSIONS);
     const store = openSqliteStore(path);
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
-    expect(ledger(path)).toEqual(before);
+    const after = ledger(path) as Array<{ version: number }>;
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((r) => r.version)).toEqual(sqliteVersions);
   });
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
@@ -80,25 +94,26 @@ describe('SQLite migrations', () => {
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
     const after = ledger(path) as Array<{ version: number }>;
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(sqliteVersions);
     expect(after.slice(0, 2)).toEqual(before);
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference.sqlite')));
+    expect(schema(path)).toEqual(schema(upgradedLegacyDatabase('reference.sqlite')));
   });
 
   it('a new database has exactly the schema the previous code made', async () => {
     const path = join(dir, 'new.sqlite');
     await openSqliteStore(path).close();
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference-2.sqlite')));
+    expect(schema(path)).toEqual(schema(upgradedLegacyDatabase('reference-2.sqlite')));
   });
 
   it('a database migrated by newer code is refused', async () => {
     const path = join(dir, 'newer.sqlite');
     await openSqliteStore(path).close();
     const db = new Database(path);
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')").run();
+    const latest = sqliteVersions.at(-1)!;
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2030-01-01T00:00:00.000Z')").run(latest + 1);
     db.close();
     expect(() => openSqliteStore(path)).toThrow(NewerDatabaseError);
-    expect(() => openSqliteStore(path)).toThrow(/version 5, newer than this code knows \(4\)/);
+    expect(() => openSqliteStore(path)).toThrow(new RegExp(`version ${latest + 1}, newer than this code knows \\(${latest}\\)`));
   });
 
   it('each migration commits on its own: a failing one leaves the earlier applied and itself unrecorded', () => {
@@ -161,6 +176,13 @@ describePostgres('PostgreSQL migrations', (url) => {
       name: r.indexname,
       def: String(r.indexdef).replaceAll(`${schema.name}.`, ''),
     }));
+  /** A legacy schema opened once by this code: the schema every upgrade must end with. */
+  async function upgradedLegacySchema(): Promise<TestSchema> {
+    const schema = await legacySchema();
+    await (await openPostgresStore(schema.url)).close();
+    return schema;
+  }
+
   const expectSameSchema = async (schema: TestSchema, reference: TestSchema) => {
     const [mine, theirs] = [await columns(schema), await columns(reference)];
     expect(theirs.length).toBeGreaterThan(50);
@@ -171,14 +193,16 @@ describePostgres('PostgreSQL migrations', (url) => {
   it('a database made by the previous code opens in place: nothing applied again, its rows read back', async () => {
     const schema = await legacySchema();
     const before = await ledger(schema);
-    expect(before).toHaveLength(4);
+    expect(before.map((r) => r.version)).toEqual(LEGACY_VERSIONS);
     const store = await openPostgresStore(schema.url);
     try {
       expect(await store.users.findById('u1')).toEqual(user);
     } finally {
       await store.close();
     }
-    expect(await ledger(schema)).toEqual(before);
+    const after = await ledger(schema);
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((r) => r.version)).toEqual(postgresVersions);
   });
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
@@ -192,21 +216,21 @@ describePostgres('PostgreSQL migrations', (url) => {
       await store.close();
     }
     const after = await ledger(schema);
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(postgresVersions);
     expect(after.slice(0, 2)).toEqual(before);
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upgradedLegacySchema());
   });
 
   it('a new database has exactly the schema the previous code made', async () => {
     const schema = freshSchema(url);
     schemas.push(schema);
     await (await openPostgresStore(schema.url)).close();
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upgradedLegacySchema());
   });
 
   it('a database migrated by newer code is refused', async () => {
     const schema = await legacySchema();
-    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')`);
+    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (${postgresVersions.at(-1)! + 1}, 'from the future', '2030-01-01T00:00:00.000Z')`);
     await expect(openPostgresStore(schema.url)).rejects.toThrow(NewerDatabaseError);
   });
 

@@ -6,18 +6,22 @@ import type { RowShape } from './shape.js';
 export const authenticatorRow: RowShape<AuthenticatorRecord> = {
   table: 'authenticators',
   columns: ['id', 'user_id', 'type', 'sealed_secret', 'params', 'confirmed_at', 'created_at', 'last_used_at', 'last_time_step', 'sign_count'],
-  fromRow: (r, codec) => ({
-    id: r.id,
-    userId: r.user_id,
-    type: r.type,
-    sealedSecret: r.sealed_secret,
-    params: codec.readJson(r.params),
-    confirmedAt: r.confirmed_at,
-    createdAt: r.created_at,
-    lastUsedAt: r.last_used_at,
-    lastTimeStep: codec.readBigInteger(r.last_time_step),
-    signCount: codec.readBigInteger(r.sign_count),
-  }),
+  fromRow: (r, codec) => {
+    const signCount = codec.readBigInteger(r.sign_count);
+    return {
+      id: r.id,
+      userId: r.user_id,
+      type: r.type,
+      sealedSecret: r.sealed_secret,
+      params: codec.readJson(r.params),
+      confirmedAt: r.confirmed_at,
+      createdAt: r.created_at,
+      lastUsedAt: r.last_used_at,
+      lastTimeStep: codec.readBigInteger(r.last_time_step),
+      // Only passkeys keep a signature counter: other authenticators read back as they were written.
+      ...(signCount === null ? {} : { signCount }),
+    };
+  },
   values: (a, codec) => [a.id, a.userId, a.type, a.sealedSecret, codec.writeJson(a.params), a.confirmedAt, a.createdAt, a.lastUsedAt, a.lastTimeStep, a.signCount ?? null],
 };
 
