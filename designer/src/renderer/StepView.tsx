@@ -8,6 +8,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { ApiError } from '../api/http.js';
 import type { StepOption, StepResponse } from '../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
+import { PasskeyStep } from './PasskeyStep.js';
 import { collect, errorsFromDetails, fieldsOf, humanize, initialValues, schemaProperties, sentence, type FieldErrors, type FieldSpec, type FieldValues } from './schema-fields.js';
 
 export interface StepViewProps {
@@ -23,6 +24,9 @@ export interface StepViewProps {
 type Step = NonNullable<StepResponse['step']>;
 
 const OTP_TYPES = new Set(['sms.otp', 'email.otp']);
+const PASSKEY_TYPES = new Set(['passkey.register', 'passkey.authenticate']);
+/** The passkey steps' ceremony options, which the passkey view answers itself. */
+const PASSKEY_CEREMONY_OPTIONS = new Set(['register', 'verify', 'cancel']);
 let responseCounter = 0;
 
 export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 1 }: StepViewProps) {
@@ -84,6 +88,19 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
     }
   };
 
+  /** Sends an option with data the view made itself (a passkey's credential). */
+  const sendData = async (option: StepOption, payload?: JsonObject) => {
+    setGeneral(null);
+    setFieldErrors({});
+    setBusy(option.id);
+    try {
+      await onSubmit(option.id, payload);
+    } catch (error) {
+      setBusy(null);
+      setGeneral(error instanceof Error ? sentence(error.message) : 'Something went wrong. Try again.');
+    }
+  };
+
   const title = typeof data.title === 'string' && data.title ? data.title : step.name ? step.name : humanize(step.id);
   const text = typeof data.text === 'string' ? data.text : null;
   const Heading = `h${headingLevel}` as 'h1';
@@ -104,7 +121,19 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
         </div>
       )}
       {step.type === 'totp.register' && <TotpEnrolment data={data} />}
-      {OTP_TYPES.has(step.type) ? (
+      {PASSKEY_TYPES.has(step.type) ? (
+        <PasskeyStep step={step} busy={busy} submit={sendData}>
+          <Options
+            key={formKey}
+            step={{ ...step, options: step.options.filter((o) => !PASSKEY_CEREMONY_OPTIONS.has(o.id)) }}
+            busy={busy}
+            errors={fieldErrors}
+            send={send}
+            previous={valuesByStep.current[step.id]}
+            webauthn
+          />
+        </PasskeyStep>
+      ) : OTP_TYPES.has(step.type) ? (
         <OtpEntry key={formKey} step={step} busy={busy} errors={fieldErrors} send={send} previous={valuesByStep.current[step.id]} />
       ) : step.type === 'email.link' ? (
         <LinkWait step={step} busy={busy} errors={fieldErrors} send={send} />
@@ -131,10 +160,12 @@ interface OptionsProps {
   errors: FieldErrors;
   send: Send;
   previous?: FieldValues;
+  /** Username fields also offer the browser's passkeys (autocomplete "username webauthn"). */
+  webauthn?: boolean;
 }
 
 /** Options with fields become forms (the first is the primary action); the others become buttons. */
-function Options({ step, busy, errors, send, previous }: OptionsProps) {
+function Options({ step, busy, errors, send, previous, webauthn }: OptionsProps) {
   const withFields = step.options.filter((o) => schemaProperties(o.schema).length > 0);
   const plain = step.options.filter((o) => !withFields.includes(o));
   const primaryPlain = withFields.length === 0 ? plain[0] : undefined;
@@ -150,6 +181,7 @@ function Options({ step, busy, errors, send, previous }: OptionsProps) {
           errors={index === 0 || withFields.length === 1 ? errors : {}}
           send={send}
           previous={previous}
+          webauthn={webauthn}
           extraActions={
             index === withFields.length - 1
               ? plain.map((p) => (
@@ -194,9 +226,10 @@ interface OptionFormProps {
   previous?: FieldValues;
   extraActions?: React.ReactNode;
   submitLabel?: string;
+  webauthn?: boolean;
 }
 
-function OptionForm({ option, stepType, primary, busy, errors, send, previous, extraActions, submitLabel }: OptionFormProps) {
+function OptionForm({ option, stepType, primary, busy, errors, send, previous, extraActions, submitLabel, webauthn }: OptionFormProps) {
   const fields = useMemo(() => fieldsOf(option.schema, stepType, option.id), [option.schema, stepType, option.id]);
   const [values, setValues] = useState<FieldValues>(() => initialValues(fields, previous));
   const onSubmit = (event: FormEvent) => {
@@ -206,7 +239,14 @@ function OptionForm({ option, stepType, primary, busy, errors, send, previous, e
   return (
     <form className="sv-form" onSubmit={onSubmit} noValidate data-option={option.id}>
       {fields.map((field) => (
-        <Field key={field.name} field={field} value={values[field.name]} error={errors[field.name]} onChange={(v) => setValues((old) => ({ ...old, [field.name]: v }))} />
+        <Field
+          key={field.name}
+          field={field}
+          value={values[field.name]}
+          error={errors[field.name]}
+          onChange={(v) => setValues((old) => ({ ...old, [field.name]: v }))}
+          webauthn={webauthn}
+        />
       ))}
       <div className="sv-actions">
         <button type="submit" className={`sv-button ${primary ? 'sv-primary' : 'sv-secondary'}`} disabled={busy !== null}>
@@ -219,7 +259,19 @@ function OptionForm({ option, stepType, primary, busy, errors, send, previous, e
   );
 }
 
-function Field({ field, value, error, onChange }: { field: FieldSpec; value: string | boolean | undefined; error?: string; onChange: (v: string | boolean) => void }) {
+function Field({
+  field,
+  value,
+  error,
+  onChange,
+  webauthn,
+}: {
+  field: FieldSpec;
+  value: string | boolean | undefined;
+  error?: string;
+  onChange: (v: string | boolean) => void;
+  webauthn?: boolean;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -268,8 +320,9 @@ function Field({ field, value, error, onChange }: { field: FieldSpec; value: str
       tel: 'tel',
       url: 'url',
     };
-    const autoComplete =
+    const plainAutoComplete =
       field.kind === 'code' ? 'one-time-code' : field.kind === 'email' ? 'email' : field.kind === 'tel' ? 'tel' : field.kind === 'password' ? (field.autoComplete ?? 'current-password') : /user/i.test(field.name) ? 'username' : 'off';
+    const autoComplete = webauthn && plainAutoComplete === 'username' ? 'username webauthn' : plainAutoComplete;
     control = (
       <input
         {...common}
