@@ -3,6 +3,7 @@
  * clock. Every HTTP suite starts here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,12 +47,29 @@ export interface TestServer {
   close(options?: { remove?: boolean }): Promise<void>;
 }
 
+/** A port free on loopback now (for a server whose settings must name its origin before it listens). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'journey-engine-test-'));
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; steps?: Array<StepDefinition<any>>; clock?: TestClock; logger?: Logger } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    steps?: Array<StepDefinition<any>>;
+    clock?: TestClock;
+    logger?: Logger;
+    /** A fixed port (for settings that name the origin, e.g. WEBAUTHN_ORIGINS); default: any free one. */
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const clock = options.clock ?? new TestClock();
@@ -75,7 +93,7 @@ export async function startTestServer(
     logger: options.logger ?? pino({ level: 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = engine.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = engine.app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
