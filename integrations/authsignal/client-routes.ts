@@ -11,6 +11,7 @@ import type { SessionService, StepResponse } from '../../engine/runtime/session-
 import type { CounterStore, Store } from '../../engine/store/store.js';
 import { countRequest, type RateLimits } from '../../engine/http/rate-limit.js';
 import { AuthsignalError, authsignalErrorHandler, parseHandle, sessionHandle } from './common.js';
+import { authsignalPasskeyRoutes } from './passkey-routes.js';
 import {
   ROUTE_CHANNEL,
   VERIFICATION_METHOD,
@@ -144,6 +145,9 @@ export function authsignalClientRoutes(deps: AuthsignalClientDeps): Router {
       res.json(verified(response, step.id, method));
     });
   }
+
+  // Passkeys (issue 17): their own module, on the same calls.
+  authsignalPasskeyRoutes(router, deps, { current, answer, refused });
 
   router.use(authsignalErrorHandler());
   return router;

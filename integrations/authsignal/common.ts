@@ -6,12 +6,12 @@
 import type { ErrorRequestHandler } from 'express';
 import { ERROR_STATUS, EngineError } from '../../engine/runtime/errors.js';
 import type { StepResponse } from '../../engine/runtime/session-service.js';
-import type { AuthenticatorRecord } from '../../engine/store/store.js';
+import type { AuthenticatorRecord, Store } from '../../engine/store/store.js';
 import { PROOF_METHODS, type IssuedToken, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import { VERIFICATION_METHOD, type VerificationMethod } from './offers.js';
 
 /** What getUser answers as allowed: every method this API serves a challenge for. */
-export const VERIFICATION_METHODS: readonly VerificationMethod[] = (['totp', 'sms', 'whatsapp', 'email'] as const).map((m) => VERIFICATION_METHOD[m]);
+export const VERIFICATION_METHODS: readonly VerificationMethod[] = (['totp', 'sms', 'whatsapp', 'email', 'passkey'] as const).map((m) => VERIFICATION_METHOD[m]);
 
 /** A refusal in the Authsignal SDKs' shape. */
 export class AuthsignalError extends Error {
@@ -94,4 +94,19 @@ export function verificationMethodOf(tokens: readonly IssuedToken[]): Verificati
     if (isProofMethod(method)) return VERIFICATION_METHOD[method];
   }
   return null;
+}
+
+/** The journey for an action: one whose settings.actions lists it, else one with its id, else `fallback`. */
+export async function journeyForAction(store: Store, action: string, fallback: string): Promise<string> {
+  const journeys = (await store.journeys.list()).sort((a, b) => a.id.localeCompare(b.id));
+  let byId: string | null = null;
+  for (const journey of journeys) {
+    const version = await store.journeys.getLatestVersion(journey.id);
+    if (!version) continue;
+    const document = (await store.journeys.getDocument(version.documentHash)) as { settings?: { actions?: unknown } } | null;
+    const actions = document?.settings?.actions;
+    if (Array.isArray(actions) && actions.includes(action)) return journey.id;
+    if (journey.id === action) byId = journey.id;
+  }
+  return byId ?? fallback;
 }

@@ -40,6 +40,18 @@ export function offersOf(catalogue: StepCatalogue, step: WaitingStep): StepOffer
 /** An option the step offers now; an absent option is the step acting on entry, so always "now". */
 const offeredNow = (step: WaitingStep, option: string | undefined) => option === undefined || step.options.some((o) => o.id === option);
 
+// Passkeys (issue 17).
+/** The option that takes a new passkey (the registration response) now, if any. */
+export function passkeyEnrolOption(offers: StepOffers, step: WaitingStep): string | null {
+  const enrol = offers.enrol?.find((e) => e.method === 'passkey');
+  return enrol?.option && offeredNow(step, enrol.option) ? enrol.option : null;
+}
+
+/** The option that checks a passkey (the authentication response) now, if any. */
+export function passkeyVerifyOption(offers: StepOffers, step: WaitingStep): string | null {
+  return offers.verify?.find((v) => v.method === 'passkey' && offeredNow(step, v.option))?.option ?? null;
+}
+
 /** How the step enrols an authenticator app: `{ option }` to submit, `{}` when it enrolled on entry, null when it does not. */
 export function totpEnrolment(offers: StepOffers, step: WaitingStep): { option?: string } | null {
   const enrol = offers.enrol?.find((e) => e.method === 'totp');

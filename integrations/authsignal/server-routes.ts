@@ -19,6 +19,7 @@ import {
   actionState,
   authsignalErrorHandler,
   enrolledMethods,
+  journeyForAction,
   methodOf,
   parseHandle,
   proofMethodOf,
@@ -71,20 +72,7 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     next();
   });
 
-  /** The journey for an action: one whose settings.actions lists it, else one with its id, else the default. */
-  async function journeyFor(action: string): Promise<string> {
-    const journeys = (await deps.store.journeys.list()).sort((a, b) => a.id.localeCompare(b.id));
-    let byId: string | null = null;
-    for (const journey of journeys) {
-      const version = await deps.store.journeys.getLatestVersion(journey.id);
-      if (!version) continue;
-      const document = (await deps.store.journeys.getDocument(version.documentHash)) as { settings?: { actions?: unknown } } | null;
-      const actions = document?.settings?.actions;
-      if (Array.isArray(actions) && actions.includes(action)) return journey.id;
-      if (journey.id === action) byId = journey.id;
-    }
-    return byId ?? deps.defaultJourney;
-  }
+  const journeyFor = (action: string) => journeyForAction(deps.store, action, deps.defaultJourney);
 
   async function userView(userId: string) {
     const authenticators = await deps.store.authenticators.listByUser(userId);
