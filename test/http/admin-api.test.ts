@@ -77,6 +77,8 @@ describe('the admin API over HTTP', () => {
       'http.request',
       'password.authenticate',
       'password.set',
+      'passkey.authenticate',
+      'passkey.register',
       'reject',
       'risk.decision',
       'set-variables',
@@ -88,7 +90,7 @@ describe('the admin API over HTTP', () => {
       'user.unlock',
     ];
 
-    it('lists the 21 built-in types (the worked example and challenge included) with the catalogue fields', async () => {
+    it('lists the 23 built-in types (the worked example, challenge and the passkey steps included) with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);
