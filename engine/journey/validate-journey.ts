@@ -246,7 +246,16 @@ export class JourneyValidator {
 }
 
 /** Step types that prove a factor other than a password (a password.set minLength below 15 needs one). */
-export const SECOND_FACTOR_STEP_TYPES: readonly string[] = ['totp.authenticate', 'totp.register', 'sms.otp', 'email.otp', 'challenge', 'email.link'];
+export const SECOND_FACTOR_STEP_TYPES: readonly string[] = [
+  'totp.authenticate',
+  'totp.register',
+  'sms.otp',
+  'email.otp',
+  'challenge',
+  'email.link',
+  'passkey.authenticate',
+  'passkey.register',
+];
 
 /**
  * NIST SP 800-63B rev 4: a password that is the only factor has at least 15 characters; 8 are

@@ -149,10 +149,19 @@ async function check(
   return { owner, authenticator };
 }
 
+function decoyCredentialId(ctx: Ctx): string {
+  const name = ctx.config.username ?? ctx.auth?.userId ?? '';
+  const digest = ctx.services.credentials.keyedHash('passkey-decoy', name.normalize('NFC').toLowerCase()).split('.').pop()!;
+  return Buffer.from(digest, 'base64url').subarray(0, 16).toString('base64url');
+}
+
 /** Asks for a passkey under a fresh challenge (every answer, right or wrong, spends the last one). */
 async function askToSignIn(ctx: Ctx, user: UserRecord | null, error: StepError | null): Promise<StepOutcome> {
-  const allowCredentials = user ? (await passkeysOf(ctx, user.id)).map((a) => ({ id: paramsOf(a).credentialId, transports: paramsOf(a).transports as never })) : [];
   const named = ctx.config.username !== undefined || ctx.auth !== null;
+  const allowCredentials = user ? (await passkeysOf(ctx, user.id)).map((a) => ({ id: paramsOf(a).credentialId, transports: paramsOf(a).transports as never })) : [];
+  // A named user with no passkey (or no such user): a decoy, the same for the same name, so the
+  // options look like anyone's and the browser offers no other account's passkey.
+  if (named && allowCredentials.length === 0) allowCredentials.push({ id: decoyCredentialId(ctx), transports: ['internal'] as never });
   const options = await generateAuthenticationOptions({
     rpID: ctx.services.relyingParty.id,
     allowCredentials,

@@ -162,6 +162,32 @@ describe('passkey steps', () => {
     expect(done.body.result.claims).toMatchObject({ userId, amr: ['hwk'] });
   });
 
+  it('a named user without passkeys, or no such user, gets the same decoy allow list: nothing tells them apart', async () => {
+    await register('decoy.known', authenticator());
+    const asked = async (username: string) => {
+      const started = await startSession(server, 'pk-signin-named');
+      return (await submit(server, started.body, 'who', 'next', { username })).body.step.data.options.allowCredentials;
+    };
+    const nobody = await asked('decoy.nobody');
+    expect(nobody).toHaveLength(1);
+    expect(nobody[0]).toMatchObject({ type: 'public-key', transports: ['internal'] });
+    expect(nobody[0].id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(await asked('decoy.nobody')).toEqual(nobody);
+    expect(await asked('decoy.other')).not.toEqual(nobody);
+    // A user with a passkey is asked for it, never the decoy.
+    expect((await asked('decoy.known'))[0].id).not.toBe(nobody[0].id);
+  });
+
+  it('an admin deletes a passkey: it no longer signs in', async () => {
+    const device = authenticator();
+    const userId = await register('deleted', device);
+    const [passkey] = (await server.admin('GET', `/v1/admin/users/${userId}`)).body.authenticators;
+    expect((await server.admin('DELETE', `/v1/admin/users/${userId}/authenticators/${passkey.id}`)).status).toBe(204);
+    expect((await server.admin('GET', `/v1/admin/users/${userId}`)).body.authenticators).toEqual([]);
+    const session = await startSignIn();
+    expect((await answer(session, device.get(session.step.data.options))).body).toMatchObject({ status: 'waiting', error: { code: 'unknown_credential' } });
+  });
+
   it('refuses a wrong origin and a wrong RP id hash (invalid_credential), keeping the step with a new challenge', async () => {
     const device = authenticator();
     await register('edges', device);
