@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError, type Migration } from '../../engine/store/migration-runner.js';
-import { migrate as migratePostgres } from '../../engine/store/postgres/migrations.js';
+import { migrate as migratePostgres, postgresMigrations } from '../../engine/store/postgres/migrations.js';
 import { createPool, parsePostgresUrl } from '../../engine/store/postgres/pool.js';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
-import { migrate as migrateSqlite } from '../../engine/store/sqlite/migrations.js';
+import { migrate as migrateSqlite, sqliteMigrations } from '../../engine/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import { describePostgres, freshSchema, query, type TestSchema } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
@@ -44,6 +44,13 @@ describe('SQLite migrations', () => {
     return path;
   }
 
+  /** The previous code's database, then the migrations added since (the schema this code must make). */
+  function upToDate(name: string): string {
+    const path = legacyDatabase(name);
+    migrateSqlite(new Database(path));
+    return path;
+  }
+
   const inspect = <T>(path: string, read: (db: Database.Database) => T): T => {
     const db = new Database(path, { readonly: true });
     try {
@@ -68,7 +75,9 @@ describe('SQLite migrations', () => {
     const store = openSqliteStore(path);
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
-    expect(ledger(path)).toEqual(before);
+    // What it had is not applied again; only the migrations added since are.
+    expect(ledger(path).slice(0, before.length)).toEqual(before);
+    expect(ledger(path)).toHaveLength(sqliteMigrations.length);
   });
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
@@ -80,25 +89,25 @@ describe('SQLite migrations', () => {
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
     const after = ledger(path) as Array<{ version: number }>;
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(sqliteMigrations.map((m) => m.version));
     expect(after.slice(0, 2)).toEqual(before);
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference.sqlite')));
+    expect(schema(path)).toEqual(schema(upToDate('reference.sqlite')));
   });
 
   it('a new database has exactly the schema the previous code made', async () => {
     const path = join(dir, 'new.sqlite');
     await openSqliteStore(path).close();
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference-2.sqlite')));
+    expect(schema(path)).toEqual(schema(upToDate('reference-2.sqlite')));
   });
 
   it('a database migrated by newer code is refused', async () => {
     const path = join(dir, 'newer.sqlite');
     await openSqliteStore(path).close();
     const db = new Database(path);
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')").run();
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from the future', '2030-01-01T00:00:00.000Z')").run(sqliteMigrations.length + 1);
     db.close();
     expect(() => openSqliteStore(path)).toThrow(NewerDatabaseError);
-    expect(() => openSqliteStore(path)).toThrow(/version 5, newer than this code knows \(4\)/);
+    expect(() => openSqliteStore(path)).toThrow(`version ${sqliteMigrations.length + 1}, newer than this code knows (${sqliteMigrations.length})`);
   });
 
   it('each migration commits on its own: a failing one leaves the earlier applied and itself unrecorded', () => {
@@ -147,6 +156,13 @@ describePostgres('PostgreSQL migrations', (url) => {
     return schema;
   }
 
+  /** The previous code's schema, then the migrations added since (the schema this code must make). */
+  async function upToDateSchema(): Promise<TestSchema> {
+    const schema = await legacySchema();
+    await withPool(schema, (pool) => migratePostgres(pool, schema.name));
+    return schema;
+  }
+
   const ledger = (schema: TestSchema) => query(url, `SELECT * FROM "${schema.name}".schema_migrations ORDER BY version`);
   const columns = (schema: TestSchema) =>
     query(
@@ -178,7 +194,9 @@ describePostgres('PostgreSQL migrations', (url) => {
     } finally {
       await store.close();
     }
-    expect(await ledger(schema)).toEqual(before);
+    // What it had is not applied again; only the migrations added since are.
+    expect((await ledger(schema)).slice(0, before.length)).toEqual(before);
+    expect(await ledger(schema)).toHaveLength(postgresMigrations.length);
   });
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
@@ -192,21 +210,21 @@ describePostgres('PostgreSQL migrations', (url) => {
       await store.close();
     }
     const after = await ledger(schema);
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
     expect(after.slice(0, 2)).toEqual(before);
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upToDateSchema());
   });
 
   it('a new database has exactly the schema the previous code made', async () => {
     const schema = freshSchema(url);
     schemas.push(schema);
     await (await openPostgresStore(schema.url)).close();
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upToDateSchema());
   });
 
   it('a database migrated by newer code is refused', async () => {
     const schema = await legacySchema();
-    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')`);
+    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (${postgresMigrations.length + 1}, 'from the future', '2030-01-01T00:00:00.000Z')`);
     await expect(openPostgresStore(schema.url)).rejects.toThrow(NewerDatabaseError);
   });
 
