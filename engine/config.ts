@@ -31,6 +31,13 @@ export interface EngineConfig {
   publicUrl: string;
   issuer: string;
   channels: ChannelConfig;
+  /** The OpenID provider (#18): served under PUBLIC_URL + /oidc when PUBLIC_URL is set. */
+  oidc: OidcConfig;
+}
+
+export interface OidcConfig {
+  /** Lifetime of the single sign-on session cookie shared by all clients. */
+  ssoTtlSeconds: number;
 }
 
 /** Message providers; a channel without one delivers to the dev outbox. */
@@ -85,6 +92,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     publicUrl,
     issuer: publicUrl || 'journey-engine',
     channels: channelConfig(env),
+    oidc: { ssoTtlSeconds: integer(env.OIDC_SSO_TTL_SECONDS, 86400, 'OIDC_SSO_TTL_SECONDS', 60, 31_536_000) },
   };
 }
 

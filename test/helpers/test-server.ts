@@ -51,7 +51,15 @@ export function tempDataDir(): string {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; steps?: Array<StepDefinition<any>>; clock?: TestClock; logger?: Logger } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    steps?: Array<StepDefinition<any>>;
+    clock?: TestClock;
+    logger?: Logger;
+    /** Listen on this port (suites whose PUBLIC_URL must name the server's own address); default any free one. */
+    port?: number;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
   const clock = options.clock ?? new TestClock();
@@ -75,7 +83,7 @@ export async function startTestServer(
     logger: options.logger ?? pino({ level: 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = engine.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = engine.app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

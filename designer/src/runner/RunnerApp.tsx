@@ -31,8 +31,12 @@ export function parseRunnerLocation(location: Location): { journeyId: string; se
 }
 
 export function withToken(redirectUrl: string, token: string): string {
+  return withParam(redirectUrl, 'token', token);
+}
+
+function withParam(redirectUrl: string, name: string, value: string): string {
   const url = new URL(redirectUrl, window.location.href);
-  url.searchParams.set('token', token);
+  url.searchParams.set(name, value);
   return url.toString();
 }
 
@@ -58,6 +62,15 @@ export function RunnerApp() {
         } else {
           setView({ kind: 'success' });
         }
+        return;
+      }
+      // A session that ends refused also goes back, with `error=` (rejected or failed): the app
+      // (the OpenID provider among them) answers its own user instead of leaving them here.
+      const redirect = response.ui?.redirectUrl ?? null;
+      if (redirect && (response.status === 'rejected' || response.status === 'failed')) {
+        const to = withParam(redirect, 'error', response.status);
+        setView({ kind: 'redirecting', to });
+        window.location.replace(to);
         return;
       }
       setView(endedView(response.status, response.error));
