@@ -141,6 +141,26 @@ describe('OpenID provider flows (openid-client)', { timeout: 60_000 }, () => {
     expect((await apiLogin(server, third.url, passwordAnswers('alice'), jar)).ran).toBe(true);
   });
 
+  it('prompt=login and max_age run the journey again over a live session', async () => {
+    const jar = new CookieJar();
+    const first = await authorizationRequest(rp);
+    await redeem(rp, (await apiLogin(server, first.url, passwordAnswers('alice'), jar)).callback, first);
+
+    const forced = await authorizationRequest(rp, { prompt: 'login' });
+    const run = await apiLogin(server, forced.url, passwordAnswers('alice'), jar);
+    expect(run.ran).toBe(true);
+    expect((await redeem(rp, run.callback, forced)).claims()!.sub).toBe(userId);
+
+    const recent = await authorizationRequest(rp, { max_age: '300' });
+    expect((await apiLogin(server, recent.url, [], jar)).ran).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const old = await authorizationRequest(rp, { max_age: '1' });
+    const rerun = await apiLogin(server, old.url, passwordAnswers('alice'), jar);
+    expect(rerun.ran).toBe(true);
+    const tokens = await client.authorizationCodeGrant(rp, rerun.callback, { pkceCodeVerifier: old.verifier, expectedState: old.state, expectedNonce: old.nonce, maxAge: 1 });
+    expect(tokens.claims()!.auth_time).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) - 2);
+  });
+
   it('client_secret_post and private_key_jwt clients sign in; an ES256 client gets ES256 ID tokens', async () => {
     const post = await createClient(server, { clientId: 'post-app', journeyId: 'login', tokenEndpointAuthMethod: 'client_secret_post', idTokenSignedResponseAlg: 'ES256' });
     const postRp = await relyingParty(server.issuer, post.clientId, client.ClientSecretPost(post.clientSecret), { id_token_signed_response_alg: 'ES256' });
