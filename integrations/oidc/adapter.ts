@@ -34,15 +34,18 @@ export function adapterFactory(deps: AdapterDeps): new (model: string) => Adapte
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (!plausibleId(id)) return undefined;
       if (this.model === 'Client') return (await deps.clients.providerMetadata(id)) ?? undefined;
       return payloadOf(await deps.models.find(this.model, id, deps.now().toISOString()));
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (!plausibleId(userCode)) return undefined;
       return payloadOf(await deps.models.findByUserCode(this.model, userCode, deps.now().toISOString()));
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (!plausibleId(uid)) return undefined;
       return payloadOf(await deps.models.findByUid(this.model, uid, deps.now().toISOString()));
     }
 
@@ -58,6 +61,14 @@ export function adapterFactory(deps: AdapterDeps): new (model: string) => Adapte
       await deps.models.revokeByGrantId(grantId);
     }
   };
+}
+
+/**
+ * Ids come from requests (codes, tokens, client ids): one no artefact can have (NUL, which
+ * PostgreSQL text refuses; absurd lengths) is simply not found, never a database error.
+ */
+function plausibleId(id: string): boolean {
+  return typeof id === 'string' && id.length > 0 && id.length <= 1024 && !id.includes('\u0000');
 }
 
 /** The payload as the provider wants it back: `consumed` (epoch seconds) once consumed. */
