@@ -59,6 +59,25 @@ export class SigningKeyRing {
     return this.active;
   }
 
+  /**
+   * Every usable key with its private half, the signing one first, then the others newest first:
+   * for a signer that publishes all its keys (the OpenID provider), so that processes which raced
+   * to create the first key publish each other's and sign with the same one.
+   */
+  async privateJwks(): Promise<JWK[]> {
+    const active = await this.signingKey();
+    const others: JWK[] = [];
+    for (const record of (await this.records()).filter((k) => !k.retiredAt && k.kid !== active.kid).reverse()) {
+      try {
+        const privateJwk = JSON.parse(this.options.sealer.unseal(record.sealedPrivateJwk, SIGNING_KEY_SEAL_CONTEXT)) as JWK;
+        others.push({ ...privateJwk, kid: record.kid, alg: this.options.algorithm, use: 'sig' });
+      } catch {
+        // Sealed under a key this process does not have: not usable here.
+      }
+    }
+    return [active.privateJwk, ...others];
+  }
+
   /** A key of this ring by its id, to verify with; null when there is none. */
   async verifyKey(kid: string): Promise<CryptoKey | null> {
     const cached = this.verifyKeys.get(kid);

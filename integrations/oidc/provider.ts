@@ -38,7 +38,7 @@ export interface ProviderDeps {
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const ring = (algorithm: 'RS256' | 'ES256') => new SigningKeyRing({ keys: deps.store.signingKeys, sealer: deps.sealer, now: deps.now, use: 'oidc', algorithm });
   // RS256 first: the provider's default, the one OpenID Discovery requires; ES256 per client.
-  const jwks = { keys: [(await ring('RS256').signingKey()).privateJwk, (await ring('ES256').signingKey()).privateJwk] };
+  const jwks = { keys: [...(await ring('RS256').privateJwks()), ...(await ring('ES256').privateJwks())] };
   const acrValues = [...new Set((await deps.store.oidcClients.list()).flatMap((c) => Object.keys(c.acrJourneys)))];
 
   const configuration: Configuration = {
