@@ -249,6 +249,7 @@ function designerAndRunner(deps: AppDeps): express.Router {
     return designerPage(req, res, next);
   });
   router.get('/designer/journeys/{*rest}', designerPage);
+  router.get(['/designer/clients', '/designer/clients/'], designerPage);
   const assets = designerAssets(join(dist, 'assets'));
   router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 
