@@ -7,12 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../engine/json.js';
 import type { CreateOidcClientBody, OidcClient, OidcClientBody, OidcClientWithSecret } from '../../engine/http/contract/types.js';
 import { EngineError } from '../../engine/runtime/errors.js';
+import { oidcClientSealContext as sealContext } from '../../engine/security/reseal.js';
 import type { Sealer } from '../../engine/security/sealing.js';
 import type { JourneyStore, OidcClientRecord, OidcClientStore } from '../../engine/store/store.js';
 import { journeysOf } from '../../engine/store/rows/oidc.js';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
-const sealContext = (clientId: string) => `oidc-client:${clientId}`;
 
 export interface OidcClientsDeps {
   clients: OidcClientStore;

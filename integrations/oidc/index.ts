@@ -87,7 +87,14 @@ export function createOidc(deps: OidcDeps): OidcIntegration {
         await interactions.abort(p, req, res);
       }));
       let callback: ((req: Request, res: Response) => void) | null = null;
+      const origin = new URL(publicUrl);
       router.use('/oidc', async (req, res, next) => {
+        // The provider builds its URLs from the request (Koa, proxy on): pinned to PUBLIC_URL, so a
+        // forged Host or X-Forwarded-Host cannot move them, and cookies are Secure behind https.
+        req.headers['x-forwarded-host'] = origin.host;
+        req.headers['x-forwarded-proto'] = origin.protocol.slice(0, -1);
+        // Its pages (sign-out confirmation, form posts) are never framed.
+        res.setHeader('X-Frame-Options', 'DENY');
         try {
           callback ??= (await getProvider()).callback() as (req: Request, res: Response) => void;
           callback(req, res);

@@ -92,7 +92,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     interactions: {
       url: (_ctx, interaction) => `${new URL(deps.issuer).pathname.replace(/\/$/, '')}/interaction/${interaction.uid}`,
-      policy: loginPolicy(),
+      policy: loginPolicy(deps.clients),
     },
     // First-party clients are granted what they ask for without a consent page.
     loadExistingGrant: async (ctx) => {
@@ -120,14 +120,22 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   return provider;
 }
 
-/** The base policy, plus: a session whose acr is none of the requested `acr_values` logs in again (step-up). */
-function loginPolicy() {
+/**
+ * The base policy, plus the step-up: a session whose acr is none of the requested `acr_values`
+ * the client maps to a journey logs in again (values it does not map are voluntary, as in OpenID
+ * Core, and ask for nothing).
+ */
+function loginPolicy(clients: OidcClients) {
+  const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.push(
-    new interactionPolicy.Check('acr_values', 'none of the requested ACRs were obtained', (ctx) => {
+    new Check('acr_values', 'none of the requested ACRs were obtained', async (ctx) => {
       const requested = ctx.oidc.params!.acr_values;
-      if (typeof requested !== 'string' || !requested) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      return requested.split(' ').includes(ctx.oidc.acr!) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+      if (typeof requested !== 'string' || !requested) return Check.NO_NEED_TO_PROMPT;
+      const mapped = (await clients.record(ctx.oidc.client!.clientId))?.acrJourneys ?? {};
+      const stronger = requested.split(' ').filter((value) => Object.hasOwn(mapped, value));
+      if (stronger.length === 0 || stronger.includes(ctx.oidc.acr!)) return Check.NO_NEED_TO_PROMPT;
+      return Check.REQUEST_PROMPT;
     }),
   );
   return policy;
