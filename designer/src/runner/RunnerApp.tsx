@@ -64,10 +64,12 @@ export function RunnerApp() {
         }
         return;
       }
-      // A session that ends refused also goes back, with `error=` (rejected or failed): the app
-      // (the OpenID provider among them) answers its own user instead of leaving them here.
+      // A session that ends refused goes back with `error=` (rejected or failed) only to the
+      // engine's own pages (the OpenID provider, which answers the app with access_denied); an
+      // app's redirect URL is for tokens, and its user sees the ended page here.
       const redirect = response.ui?.redirectUrl ?? null;
-      if (redirect && (response.status === 'rejected' || response.status === 'failed')) {
+      const ownPage = redirect !== null && new URL(redirect, window.location.href).origin === window.location.origin;
+      if (redirect && ownPage && (response.status === 'rejected' || response.status === 'failed')) {
         const to = withParam(redirect, 'error', response.status);
         setView({ kind: 'redirecting', to });
         window.location.replace(to);
