@@ -9,6 +9,7 @@ import { runB1 } from './b1-login-totp.js';
 import { runB2 } from './b2-steps-per-second.js';
 import { runB3 } from './b3-validation.js';
 import { runB4 } from './b4-scale-out.js';
+import { runB5 } from './b5-oidc-login.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -16,5 +17,7 @@ await runB2();
 await runB1();
 // Where a login's CPU goes in the engine: the parts the hand-written flow does not have.
 await runB1Breakdown();
+// An OpenID Connect login through the provider, phase by phase (#18).
+await runB5();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();
