@@ -1,7 +1,8 @@
 /**
  * What the provider says about a user: the standard claims of the `profile`, `email` and `phone`
  * scopes, taken from the claims of the journey that last signed them in (its `complete` step),
- * then from the user's stored attributes. The provider itself keeps to the scopes granted.
+ * then from the user's stored attributes; the journey's other claims as `journey_claims` (scope
+ * `journey`). The provider itself keeps to the scopes granted.
  */
 import type { JsonObject } from '../../engine/json.js';
 import type { OidcModelStore, UserStore } from '../../engine/store/store.js';
@@ -13,9 +14,11 @@ export const SCOPE_CLAIMS = {
   ],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
+  /** The journey's other claims, under one claim of their own (their names are the journey's). */
+  journey: ['journey_claims'],
 } as const;
 
-const STANDARD = new Set<string>(Object.values(SCOPE_CLAIMS).flat());
+const STANDARD = new Set<string>([...SCOPE_CLAIMS.profile, ...SCOPE_CLAIMS.email, ...SCOPE_CLAIMS.phone]);
 /** Names journeys and steps commonly use for a standard claim. */
 const ALIASES: Record<string, string> = { username: 'preferred_username', phone: 'phone_number', phoneNumber: 'phone_number' };
 
@@ -45,6 +48,8 @@ export class AccountClaims {
     if (!user) return null;
     const last = (await this.deps.models.find(LAST_CLAIMS_MODEL, accountId, this.deps.now().toISOString()))?.payload ?? {};
     const claims: JsonObject = {};
+    const custom = Object.fromEntries(Object.entries(last).filter(([name, value]) => !STANDARD.has(name) && !ALIASES[name] && usable(value)));
+    if (Object.keys(custom).length) claims.journey_claims = custom;
     // Later sources do not override earlier ones: the journey's claims first, then the user's attributes.
     for (const source of [last, user.attributes, user.username ? { preferred_username: user.username } : {}]) {
       for (const [name, value] of Object.entries(source)) {

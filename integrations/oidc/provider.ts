@@ -52,7 +52,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     // How the user was authenticated (acr, amr, auth_time) goes with every ID token.
     claims: { openid: ['sub', 'acr', 'amr', 'auth_time'], ...SCOPE_CLAIMS } as unknown as Configuration['claims'],
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'journey'],
     acrValues,
     responseTypes: ['code'],
     clientDefaults: {

@@ -46,7 +46,7 @@ const hintLogin = {
       branches: { signIn: 'check' },
     },
     check: { type: 'password.authenticate', config: { username: '{% $input.loginHint %}', password: '{% pw.password %}' }, branches: { success: 'done', failure: 'password' } },
-    done: { type: 'complete', config: { claims: { username: '{% $user.username %}' } } },
+    done: { type: 'complete', config: { claims: { username: '{% $user.username %}', tier: 'gold', hinted: true } } },
   },
 };
 
@@ -109,9 +109,12 @@ describe('OpenID provider: journeys are the login', { timeout: 60_000 }, () => {
   });
 
   it('login_hint reaches the journey as $input.loginHint, and establishes nobody by itself', async () => {
-    const hinted = await authorizationRequest(rp, { acr_values: 'urn:journey:hint', login_hint: 'bob' });
+    const hinted = await authorizationRequest(rp, { acr_values: 'urn:journey:hint', login_hint: 'bob', scope: 'openid profile journey' });
     const signedIn = await apiLogin(server, hinted.url, [['password', 'signIn', { password: PASSWORD }]]);
-    expect((await redeem(signedIn.callback, hinted)).claims()).toMatchObject({ sub: bob, acr: 'urn:journey:hint', amr: ['pwd'] });
+    const tokens = await redeem(signedIn.callback, hinted);
+    expect(tokens.claims()).toMatchObject({ sub: bob, acr: 'urn:journey:hint', amr: ['pwd'] });
+    // The journey's own claims: standard names as they are, the others under journey_claims.
+    expect(await client.fetchUserInfo(rp, tokens.access_token, bob)).toEqual({ sub: bob, preferred_username: 'bob', journey_claims: { tier: 'gold', hinted: true } });
 
     const only = await authorizationRequest(rp, { acr_values: 'urn:journey:hint-only', login_hint: 'bob' });
     const denied = await apiLogin(server, only.url, []);
