@@ -8,6 +8,7 @@
 import type { Request, Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import { ensureDeviceCookie } from '../../engine/http/device-cookie.js';
 import { EngineError } from '../../engine/runtime/errors.js';
 import type { SessionService } from '../../engine/runtime/session-service.js';
 import type { SessionContext } from '../../engine/runtime/session-context.js';
@@ -130,7 +131,9 @@ export class Interactions {
     const ui = { redirectUrl: `${this.deps.publicUrl}/oidc/interaction/${uid}/journey` };
     // The app's key lets the provider start a non-public journey, but login_hint comes from the
     // browser: it is `$input.loginHint`, never a trusted caller's word (it establishes nobody).
-    const start = (input: object) => this.deps.sessions.start(journeyId, { input, ui }, 'app', { inputFromBrowser: true, clientAddress: req.ip ?? null });
+    // The browser's device cookie, as a start from the runner would carry it (email links tell it apart).
+    const device = ensureDeviceCookie(req, res);
+    const start = (input: object) => this.deps.sessions.start(journeyId, { input, ui }, 'app', { inputFromBrowser: true, device, clientAddress: req.ip ?? null });
     let started;
     try {
       try {
