@@ -23,6 +23,11 @@ export const USAGE = `journey — the journey engine's command line
   journey run <journeyId> [--input <json>] [--draft [--version <n>]]
       Runs the journey in the terminal: shows each step, asks for the chosen option's fields
       (one answer per line, also from piped stdin). --draft test-runs the draft (admin key).
+  journey clients list|get <clientId>|delete <clientId>|rotate-secret <clientId>   (admin key)
+  journey clients create <file>  |  journey clients update <clientId> <file>       (admin key)
+      The OpenID provider's clients (docs/oidc.md). The file holds the client as the admin API
+      takes it (redirectUris, journeyId, acrJourneys…). Prints the client as JSON; a secret is
+      printed once, when it is made (create, rotate-secret).
 
 Options for the server commands (or the environment):
   --server <url>   JOURNEY_SERVER    e.g. http://localhost:3000
@@ -96,6 +101,8 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
         return await exportJourney(client(), one('journey id'), { version: version(), out: values.out }, io);
       case 'publish':
         return await publishJourney(client(), one('journey id'), io);
+      case 'clients':
+        return await oidcClients(client, args, io);
       case 'run': {
         let input: Record<string, unknown> | undefined;
         if (values.input !== undefined) {
@@ -233,6 +240,59 @@ async function exportJourney(client: JourneyClient, id: string, options: { versi
     io.out(text);
   }
   return 0;
+}
+
+/** `journey clients …`: the OpenID provider's clients (#18), as the admin API shapes them. */
+async function oidcClients(client: () => JourneyClient, args: string[], io: Io): Promise<number> {
+  const [action, ...rest] = args;
+  const arity = (count: number, usage: string) => {
+    if (rest.length !== count) throw new UsageError(`clients ${usage}`);
+  };
+  const print = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
+  const withSecret = (value: { clientSecret?: string }) => {
+    print(value);
+    if (value.clientSecret) io.err('the client secret is shown this once: keep it now\n');
+    return 0;
+  };
+  switch (action) {
+    case 'list':
+      arity(0, 'list takes no arguments');
+      print(await client().listOidcClients());
+      return 0;
+    case 'get':
+      arity(1, 'get takes one client id');
+      print(await client().getOidcClient(rest[0]));
+      return 0;
+    case 'create':
+      arity(1, 'create takes one file');
+      return withSecret(await client().createOidcClient((await readClientFile(rest[0])) as never));
+    case 'update':
+      arity(2, 'update takes a client id and a file');
+      return withSecret(await client().updateOidcClient(rest[0], (await readClientFile(rest[1])) as never));
+    case 'delete':
+      arity(1, 'delete takes one client id');
+      await client().deleteOidcClient(rest[0]);
+      io.out(`deleted ${rest[0]}\n`);
+      return 0;
+    case 'rotate-secret':
+      arity(1, 'rotate-secret takes one client id');
+      return withSecret(await client().rotateOidcClientSecret(rest[0]));
+    default:
+      throw new UsageError(action ? `unknown clients command "${action}"` : 'clients takes list, get, create, update, delete or rotate-secret');
+  }
+}
+
+async function readClientFile(name: string): Promise<unknown> {
+  const text = await readFile(name, 'utf8');
+  try {
+    return parseJson(text);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) {
+      const { line, column } = positionOf(text, error.offset);
+      throw new Error(`${name}:${line}:${column}: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 async function publishJourney(client: JourneyClient, id: string, io: Io): Promise<number> {

@@ -7,6 +7,10 @@ import type {
   Journey,
   JourneySummary,
   JourneyView,
+  CreateOidcClientBody,
+  OidcClient,
+  OidcClientBody,
+  OidcClientWithSecret,
   Jwks,
   OutboxMessage,
   PublishResult,
@@ -182,6 +186,34 @@ export class JourneyClient {
   /** The development channel's messages, newest first. */
   listOutbox(filter: { sessionId?: string; to?: string } = {}): Promise<OutboxMessage[]> {
     return this.json('GET', '/v1/admin/outbox', { query: filter });
+  }
+
+  // ---- OpenID Connect provider (#18): its clients ----
+
+  listOidcClients(): Promise<OidcClient[]> {
+    return this.json('GET', '/v1/admin/oidc/clients');
+  }
+
+  getOidcClient(clientId: string): Promise<OidcClient> {
+    return this.json('GET', `/v1/admin/oidc/clients/${seg(clientId)}`);
+  }
+
+  /** Registers a client; its `clientSecret`, when it has one, is answered this once. */
+  createOidcClient(body: CreateOidcClientBody): Promise<OidcClientWithSecret> {
+    return this.json('POST', '/v1/admin/oidc/clients', { body });
+  }
+
+  updateOidcClient(clientId: string, body: OidcClientBody): Promise<OidcClientWithSecret> {
+    return this.json('PUT', `/v1/admin/oidc/clients/${seg(clientId)}`, { body });
+  }
+
+  async deleteOidcClient(clientId: string): Promise<void> {
+    await this.call('DELETE', `/v1/admin/oidc/clients/${seg(clientId)}`);
+  }
+
+  /** A new secret (answered once); the old one stops working at once. */
+  rotateOidcClientSecret(clientId: string): Promise<OidcClientWithSecret> {
+    return this.json('POST', `/v1/admin/oidc/clients/${seg(clientId)}/secret`);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ export interface EngineConfig {
   channels: ChannelConfig;
   /** The WebAuthn relying party passkeys are bound to (issue 17). */
   webauthn: WebAuthnConfig;
+  /** The OpenID provider (#18): served under PUBLIC_URL + /oidc when PUBLIC_URL is set. */
+  oidc: OidcConfig;
 }
 
 /**
@@ -43,6 +45,11 @@ export interface WebAuthnConfig {
   rpId: string;
   rpName: string;
   origins: string[];
+}
+
+export interface OidcConfig {
+  /** Lifetime of the single sign-on session cookie shared by all clients. */
+  ssoTtlSeconds: number;
 }
 
 /** Message providers; a channel without one delivers to the dev outbox. */
@@ -98,6 +105,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     issuer: publicUrl || 'journey-engine',
     channels: channelConfig(env),
     webauthn: webauthnConfig(env, publicUrl),
+    oidc: { ssoTtlSeconds: integer(env.OIDC_SSO_TTL_SECONDS, 86400, 'OIDC_SSO_TTL_SECONDS', 60, 31_536_000) },
   };
 }
 

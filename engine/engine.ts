@@ -102,7 +102,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     onUnexpectedError: (error, where) => logger.error({ err: error, ...where }, 'step failed unexpectedly'),
   });
   const sessions = new SessionService(runtime, {
-    redirectOrigins: config.redirectOrigins,
+    // The OpenID provider's interactions send the hosted runner back to the engine's own origin.
+    redirectOrigins: config.publicUrl ? [...new Set([...config.redirectOrigins, new URL(config.publicUrl).origin])] : config.redirectOrigins,
     publicUrl: config.publicUrl,
     // Renewed every 5 s while a submit runs; after a crash the session is free again within 15 s.
     leaseSeconds: 15,
@@ -126,6 +127,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     logger,
     metrics,
     ready: () => store.ping(),
+    oidc: { publicUrl: config.publicUrl, ssoTtlSeconds: config.oidc.ssoTtlSeconds, sealer },
   });
 
   return { config, app, store, registry, runtime, sessions, admin, tokens, logger, metrics, close: () => store.close() };

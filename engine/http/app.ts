@@ -10,6 +10,7 @@ import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { linkRoutes, redactLinkPath, type LinkRouteDeps } from './link-routes.js';
 import { authsignalRoutes } from '../../integrations/authsignal/index.js';
+import { createOidc, type OidcDeps } from '../../integrations/oidc/index.js';
 import { designerAssets } from './designer-assets.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
@@ -59,7 +60,7 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps {
+export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps, OidcDeps {
   logger: Logger;
   metrics: EngineMetrics;
   ready: () => Promise<boolean>;
@@ -124,6 +125,9 @@ export function createApp(deps: AppDeps): express.Express {
   const operations = createOperations(deps.keys);
   // Email link pages: HTML, with a form body of their own (before the JSON-only parsers below).
   app.use(linkRoutes(deps, operations));
+  // The OpenID provider (#18) reads its own form bodies: before the JSON-only parsers below.
+  const oidc = createOidc(deps);
+  app.use(oidc.providerRoutes());
 
   // Admins send journeys: a prototype key there is the validator's to report (as a diagnostic).
   app.use('/v1/admin', express.json({ limit: BODY_LIMIT }));
@@ -143,6 +147,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(clientRoutes(deps, operations));
   app.use(authsignalRoutes(deps));
   app.use(adminRoutes(deps, operations));
+  app.use(oidc.adminRoutes(operations));
   // Every operation of the route table has its handler, or the server does not start.
   operations.assertAllHandled();
 
@@ -244,6 +249,7 @@ function designerAndRunner(deps: AppDeps): express.Router {
     return designerPage(req, res, next);
   });
   router.get('/designer/journeys/{*rest}', designerPage);
+  router.get(['/designer/clients', '/designer/clients/'], designerPage);
   const assets = designerAssets(join(dist, 'assets'));
   router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 

@@ -119,6 +119,7 @@ function buildDocument() {
       { name: 'admin', description: 'The admin API (admin key).' },
       { name: 'operations', description: 'Health, metrics and this document.' },
       { name: 'links', description: 'Email link pages (`email.link`): HTML for browsers, not JSON.' },
+      { name: 'oidc', description: 'The OpenID provider\'s clients (admin key); the provider itself is under /oidc (docs/oidc.md).' },
     ],
     paths,
     components: {

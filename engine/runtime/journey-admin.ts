@@ -82,6 +82,9 @@ export class JourneyAdmin {
   }
 
   async delete(id: string): Promise<void> {
+    // An OpenID client signing its users in with this journey would break (#18): refused first.
+    const clients = await this.runtime.store.oidcClients.usingJourney(id);
+    if (clients.length) throw new EngineError('journey_in_use', `OpenID clients sign their users in with journey "${id}": ${clients.join(', ')}`, { clients });
     if (!(await this.journeys.delete(id))) throw new EngineError('not_found', `no journey "${id}"`);
   }
 

@@ -56,7 +56,13 @@ export class SessionService {
      * `user`: server-side callers only, the user context the session starts with (established).
      * `device`: the browser's device cookie, when the request carried one.
      */
-    options: { user?: UserContext | null; device?: string | null; clientAddress?: string | null } = {},
+    options: {
+      user?: UserContext | null;
+      device?: string | null;
+      clientAddress?: string | null;
+      /** The input came from a browser through a trusted caller (the OpenID provider's login_hint): it establishes nobody. */
+      inputFromBrowser?: boolean;
+    } = {},
   ): Promise<StepResponse> {
     const version = await this.runtime.store.journeys.getLatestVersion(journeyId);
     if (!version) throw new EngineError('not_found', `no published journey "${journeyId}"`);
@@ -64,7 +70,14 @@ export class SessionService {
     if (!compiled.settings.public && caller === 'anonymous') {
       throw new EngineError('unauthorized', 'this journey is not public: an app or admin key is required');
     }
-    return this.begin(compiled, version.version, body, { testRun: false, caller, user: options.user ?? null, device: options.device ?? null, clientAddress: options.clientAddress ?? null });
+    return this.begin(compiled, version.version, body, {
+      testRun: false,
+      caller,
+      user: options.user ?? null,
+      device: options.device ?? null,
+      clientAddress: options.clientAddress ?? null,
+      inputFromBrowser: options.inputFromBrowser ?? false,
+    });
   }
 
   /** Admin test run of the draft (or of a published version), public or not. */
@@ -181,7 +194,7 @@ export class SessionService {
     compiled: CompiledJourney,
     journeyVersion: number | null,
     body: { input?: unknown; ui?: { redirectUrl?: string } },
-    how: { testRun: boolean; caller: Caller; user?: UserContext | null; device?: string | null; clientAddress?: string | null },
+    how: { testRun: boolean; caller: Caller; user?: UserContext | null; device?: string | null; clientAddress?: string | null; inputFromBrowser?: boolean },
     beforeRun?: () => Promise<void>,
   ): Promise<StepResponse> {
     const { testRun, user = null } = how;
@@ -206,7 +219,7 @@ export class SessionService {
       startedAt: now.toISOString(),
       input,
       ui: body.ui ? { redirectUrl } : null,
-      trustedInput: how.caller !== 'anonymous',
+      trustedInput: how.caller !== 'anonymous' && !how.inputFromBrowser,
       ...(user ? { user } : {}),
       ...(how.device ? { device: deviceHash(how.device) } : {}),
       clientAddress: how.clientAddress ?? null,

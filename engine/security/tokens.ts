@@ -4,14 +4,15 @@
  * Validation accepts each token once (its `jti` is recorded atomically).
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, decodeProtectedHeader, type JWK, type CryptoKey } from 'jose';
-import type { SigningKeyRecord, Store } from '../store/store.js';
+import { SignJWT, jwtVerify, decodeProtectedHeader, type JWK } from 'jose';
+import type { Store } from '../store/store.js';
 import type { JsonObject } from '../steps/step-types.js';
 import type { Sealer } from './sealing.js';
+import { SigningKeyRing } from './signing-keys.js';
 import type { TokenValidation as ContractTokenValidation } from '../http/contract/types.js';
 
 const ALGORITHM = 'ES256';
-export const SIGNING_KEY_SEAL_CONTEXT = 'signing-key';
+export { SIGNING_KEY_SEAL_CONTEXT } from './signing-keys.js';
 /** Registered claims the journey's own claims may not override. */
 export const RESERVED_CLAIMS = ['iss', 'sub', 'aud', 'sid', 'journeyId', 'journeyVersion', 'jti', 'iat', 'exp', 'nbf', 'testRun', 'amr', 'auth_time', 'acr'];
 
@@ -47,13 +48,15 @@ export interface TokenServiceOptions {
 }
 
 export class TokenService {
-  private active: { kid: string; key: CryptoKey } | null = null;
-  private readonly verifyKeys = new Map<string, CryptoKey>();
+  /** Result tokens have a key ring of their own (ES256): the OpenID provider signs with others. */
+  private readonly keys: SigningKeyRing;
 
-  constructor(private readonly options: TokenServiceOptions) {}
+  constructor(private readonly options: TokenServiceOptions) {
+    this.keys = new SigningKeyRing({ keys: options.store.signingKeys, sealer: options.sealer, now: options.now, use: 'tokens', algorithm: ALGORITHM });
+  }
 
   async issue(subject: TokenSubject): Promise<{ token: string; jti: string; expiresAt: string }> {
-    const { kid, key } = await this.activeKey();
+    const { kid, key } = await this.keys.signingKey();
     const jti = randomUUID();
     const iat = Math.floor(this.options.now().getTime() / 1000);
     const exp = iat + this.options.ttlSeconds;
@@ -86,7 +89,7 @@ export class TokenService {
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== ALGORITHM || typeof header.kid !== 'string') return { valid: false, reason: 'invalid' };
-      const key = await this.verifyKey(header.kid);
+      const key = await this.keys.verifyKey(header.kid);
       if (!key) return { valid: false, reason: 'invalid' };
       const verified = await jwtVerify(token, key, {
         algorithms: [ALGORITHM],
@@ -124,60 +127,6 @@ export class TokenService {
 
   /** Public keys still able to verify unexpired tokens. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const oldest = this.options.now().getTime() - this.options.ttlSeconds * 1000;
-    const keys = (await this.options.store.signingKeys.list()).filter((k) => !k.retiredAt || Date.parse(k.retiredAt) >= oldest);
-    if (keys.length === 0) {
-      await this.activeKey();
-      return this.jwks();
-    }
-    return { keys: keys.map((k) => ({ ...(k.publicJwk as JWK), kid: k.kid, alg: ALGORITHM, use: 'sig' })) };
+    return { keys: await this.keys.publicJwks(this.options.ttlSeconds) };
   }
-
-  private async activeKey(): Promise<{ kid: string; key: CryptoKey }> {
-    if (this.active) return this.active;
-    let record = newestUsable(await this.options.store.signingKeys.list());
-    if (!record) {
-      await this.addKey();
-      // Another process may have raced us: everyone converges on the newest key.
-      record = newestUsable(await this.options.store.signingKeys.list())!;
-    }
-    let privateJwk: JWK;
-    try {
-      privateJwk = JSON.parse(this.options.sealer.unseal(record.sealedPrivateJwk, SIGNING_KEY_SEAL_CONTEXT)) as JWK;
-    } catch {
-      // Sealed under a key this process no longer has: start a new key (the old public key stays
-      // in the JWKS, so tokens it signed still verify until they expire).
-      await this.addKey();
-      const fresh = newestUsable(await this.options.store.signingKeys.list())!;
-      privateJwk = JSON.parse(this.options.sealer.unseal(fresh.sealedPrivateJwk, SIGNING_KEY_SEAL_CONTEXT)) as JWK;
-      record = fresh;
-    }
-    this.active = { kid: record.kid, key: (await importJWK(privateJwk, ALGORITHM)) as CryptoKey };
-    return this.active;
-  }
-
-  private async addKey(): Promise<void> {
-    const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-    await this.options.store.signingKeys.add({
-      kid: randomUUID(),
-      publicJwk: (await exportJWK(publicKey)) as JsonObject,
-      sealedPrivateJwk: this.options.sealer.seal(JSON.stringify(await exportJWK(privateKey)), SIGNING_KEY_SEAL_CONTEXT),
-      createdAt: this.options.now().toISOString(),
-      retiredAt: null,
-    });
-  }
-
-  private async verifyKey(kid: string): Promise<CryptoKey | null> {
-    const cached = this.verifyKeys.get(kid);
-    if (cached) return cached;
-    const record = (await this.options.store.signingKeys.list()).find((k) => k.kid === kid);
-    if (!record) return null;
-    const key = (await importJWK(record.publicJwk as JWK, ALGORITHM)) as CryptoKey;
-    this.verifyKeys.set(kid, key);
-    return key;
-  }
-}
-
-function newestUsable(keys: SigningKeyRecord[]): SigningKeyRecord | undefined {
-  return keys.filter((k) => !k.retiredAt).at(-1);
 }

@@ -259,11 +259,17 @@ export interface OutboxStore {
 
 export interface SigningKeyRecord {
   kid: string;
+  /** What the key signs: the engine's result tokens, or the OpenID provider's tokens (#18). */
+  use: SigningKeyUse;
+  algorithm: SigningAlgorithm;
   publicJwk: JsonObject;
   sealedPrivateJwk: string;
   createdAt: string;
   retiredAt: string | null;
 }
+
+export type SigningKeyUse = 'tokens' | 'oidc';
+export type SigningAlgorithm = 'ES256' | 'RS256';
 
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
@@ -326,6 +332,9 @@ export interface Store {
   signingKeys: SigningKeyStore;
   usedTokens: UsedTokenStore;
   links: EmailLinkStore;
+  /** The OpenID provider's artefacts and its clients (#18). */
+  oidc: OidcModelStore;
+  oidcClients: OidcClientStore;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -333,4 +342,66 @@ export interface Store {
 
 export function normaliseUsername(username: string): string {
   return username.normalize('NFC').toLowerCase();
+}
+
+// ---- OpenID Connect provider (#18) ----
+
+/**
+ * One artefact of the OpenID provider (oidc-provider's models: sessions, interactions, grants,
+ * codes, tokens…), stored as its payload under (model, id) with the lookups the provider needs.
+ */
+export interface OidcModelRecord {
+  model: string;
+  id: string;
+  payload: JsonObject;
+  grantId: string | null;
+  userCode: string | null;
+  uid: string | null;
+  /** Null: kept until destroyed. */
+  expiresAt: string | null;
+  consumedAt: string | null;
+}
+
+export interface OidcModelStore {
+  /** Inserts or replaces the artefact (model, id). */
+  upsert(record: OidcModelRecord): Promise<void>;
+  /** The artefact unless it expired before `now`. */
+  find(model: string, id: string, now: string): Promise<OidcModelRecord | null>;
+  findByUid(model: string, uid: string, now: string): Promise<OidcModelRecord | null>;
+  findByUserCode(model: string, userCode: string, now: string): Promise<OidcModelRecord | null>;
+  /** Marks the artefact consumed (a code redeemed); the first consumption's time is kept. */
+  consume(model: string, id: string, at: string): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
+  /** Removes every artefact of a grant (a revoked grant, a reused code). */
+  revokeByGrantId(grantId: string): Promise<void>;
+  deleteExpired(before: string): Promise<number>;
+}
+
+/** A relying party registered by an admin: oidc-provider metadata plus how its users sign in. */
+export interface OidcClientRecord {
+  id: string;
+  /** OpenID client metadata (redirect_uris, token_endpoint_auth_method…), never the secret. */
+  metadata: JsonObject;
+  /** The client secret sealed under SECRET_KEY; null for public and private_key_jwt clients. */
+  sealedSecret: string | null;
+  /** The journey that signs its users in when no `acr_values` entry names another. */
+  journeyId: string;
+  /** `acr` value → journey id: a step-up asks for a stronger journey. */
+  acrJourneys: Record<string, string>;
+  /** First-party clients skip the consent screen. */
+  firstParty: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OidcClientStore {
+  /** False when the id is taken. */
+  create(client: OidcClientRecord): Promise<boolean>;
+  get(id: string): Promise<OidcClientRecord | null>;
+  list(): Promise<OidcClientRecord[]>;
+  /** Replaces the client; false when there is none. */
+  update(client: OidcClientRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Ids of the clients whose default journey or acr map names the journey. */
+  usingJourney(journeyId: string): Promise<string[]>;
 }

@@ -33,6 +33,12 @@ const RULES: DependencyRule[] = [
     mustNotImport: ['steps/**'],
     why: 'an integration learns what steps offer from the step catalogue, never from the built-in steps themselves',
   },
+  // ---- OpenID Connect provider (#18) ----
+  {
+    files: 'integrations/oidc/**',
+    mustNotImport: ['integrations/authsignal/**', 'engine/runtime/machine-driver.ts', 'engine/runtime/step-executor.ts', 'engine/store/sqlite/**', 'engine/store/postgres/**'],
+    why: 'the OpenID provider runs journeys through the session service and keeps its state through the store interfaces, whichever database; it shares nothing with the Authsignal integration',
+  },
 ];
 
 /**

@@ -10,6 +10,7 @@ import { runB2 } from './b2-steps-per-second.js';
 import { runB3 } from './b3-validation.js';
 import { runB4 } from './b4-scale-out.js';
 import { runB5 } from './b5-passkey.js';
+import { runB6 } from './b6-oidc-login.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -19,5 +20,7 @@ await runB1();
 await runB1Breakdown();
 // Passkeys (issue 17): a sign-in's server time.
 await runB5();
+// An OpenID Connect login through the provider, phase by phase (#18).
+await runB6();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();

@@ -320,6 +320,17 @@ describe('JourneyClient', () => {
       }
     });
 
+    // ---- OpenID Connect provider (#18) ----
+    it('409 client_exists and journey_in_use', async () => {
+      const body = { clientId: 'cl-oidc', redirectUris: ['https://app.example.test/cb'], journeyId: 'cl-form' };
+      await admin.createOidcClient(body);
+      expectCode(await refusal(() => admin.createOidcClient(body)), 'client_exists');
+      const inUse = await refusal(() => admin.deleteJourney('cl-form'));
+      expectCode(inUse, 'journey_in_use');
+      expect(inUse.details).toEqual({ clients: ['cl-oidc'] });
+      await admin.deleteOidcClient('cl-oidc');
+    });
+
     it('covered every code of the table', () => {
       expect([...seen].sort()).toEqual(Object.keys(ERROR_STATUS).sort());
     });

@@ -19,6 +19,8 @@ import {
   type SessionRecord,
   type SessionUpdate,
   type SigningKeyRecord,
+  type OidcClientRecord,
+  type OidcModelRecord,
   type Store,
   type StoredUser,
   type TimelineEvent,
@@ -853,6 +855,8 @@ function storeContract(backend: Backend): void {
         sealedPrivateJwk: `sealed-${kid}`,
         createdAt,
         retiredAt,
+        use: 'tokens',
+        algorithm: 'ES256',
       });
       const keys = [key('k3', at(10)), key('k2', at(0), at(10)), key('k1', at(0))];
       for (const k of keys) await store.signingKeys.add(k);
@@ -879,6 +883,81 @@ function storeContract(backend: Backend): void {
       const stores = await several(4);
       const results = await race(stores, 20, (store) => store.usedTokens.markUsed('jti-1', at(300)));
       expect(results.filter(Boolean)).toHaveLength(1);
+    });
+  });
+
+  // ---- OpenID Connect provider (#18) ----
+  describe('oidc artefacts', () => {
+    const artefact = (model: string, id: string, over: Partial<OidcModelRecord> = {}): OidcModelRecord => ({
+      model, id, payload: { kind: model, jti: id }, grantId: null, userCode: null, uid: null, expiresAt: at(100), consumedAt: null, ...over,
+    });
+
+    it('finds an artefact by model and id, uid or user code until it expires; upsert replaces it', async () => {
+      const store = await open();
+      const session = artefact('Session', 's1', { uid: 'uid-1' });
+      await store.oidc.upsert(session);
+      await store.oidc.upsert(artefact('DeviceCode', 'd1', { userCode: 'ABCD' }));
+      await store.oidc.upsert(artefact('Grant', 'g1', { expiresAt: null }));
+      expect(await store.oidc.find('Session', 's1', at(0))).toEqual(session);
+      expect(await store.oidc.find('Grant', 's1', at(0))).toBeNull();
+      expect(await store.oidc.findByUid('Session', 'uid-1', at(0))).toEqual(session);
+      expect((await store.oidc.findByUserCode('DeviceCode', 'ABCD', at(0)))?.id).toBe('d1');
+      expect(await store.oidc.find('Session', 's1', at(100))).toBeNull();
+      expect((await store.oidc.find('Grant', 'g1', at(10_000)))?.expiresAt).toBeNull();
+      const replaced = artefact('Session', 's1', { payload: { accountId: 'u2' }, uid: 'uid-2', expiresAt: at(200) });
+      await store.oidc.upsert(replaced);
+      expect(await store.oidc.find('Session', 's1', at(150))).toEqual(replaced);
+      expect(await store.oidc.findByUid('Session', 'uid-1', at(0))).toBeNull();
+    });
+
+    it('consume keeps the first time; destroy, revokeByGrantId and deleteExpired remove', async () => {
+      const store = await open();
+      await store.oidc.upsert(artefact('AuthorizationCode', 'c1', { grantId: 'g1' }));
+      await store.oidc.upsert(artefact('AccessToken', 'a1', { grantId: 'g1' }));
+      await store.oidc.upsert(artefact('AccessToken', 'a2', { grantId: 'g2', expiresAt: at(5) }));
+      await store.oidc.consume('AuthorizationCode', 'c1', at(1));
+      await store.oidc.consume('AuthorizationCode', 'c1', at(2));
+      expect((await store.oidc.find('AuthorizationCode', 'c1', at(0)))?.consumedAt).toBe(at(1));
+      await store.oidc.revokeByGrantId('g1');
+      expect(await store.oidc.find('AuthorizationCode', 'c1', at(0))).toBeNull();
+      expect(await store.oidc.find('AccessToken', 'a1', at(0))).toBeNull();
+      expect(await store.oidc.deleteExpired(at(6))).toBe(1);
+      await store.oidc.upsert(artefact('Session', 's9'));
+      await store.oidc.destroy('Session', 's9');
+      expect(await store.oidc.find('Session', 's9', at(0))).toBeNull();
+    });
+
+    it('an artefact written by one process is read by another', async () => {
+      const [one, two] = await several(2);
+      await one.oidc.upsert(artefact('Interaction', 'i1'));
+      expect((await two.oidc.find('Interaction', 'i1', at(0)))?.payload).toEqual({ kind: 'Interaction', jti: 'i1' });
+    });
+  });
+
+  describe('oidc clients', () => {
+    const client = (id: string, over: Partial<OidcClientRecord> = {}): OidcClientRecord => ({
+      id, metadata: { redirect_uris: [`https://${id}.test/cb`] }, sealedSecret: `sealed-${id}`, journeyId: 'login', acrJourneys: {}, firstParty: false,
+      createdAt: at(0), updatedAt: at(0), ...over,
+    });
+
+    it('creates once per id, lists by id, updates, deletes; names the clients using a journey', async () => {
+      const store = await open();
+      const b = client('b', { acrJourneys: { 'urn:journey:mfa': 'login-totp' }, firstParty: true });
+      expect(await store.oidcClients.create(b)).toBe(true);
+      expect(await store.oidcClients.create(client('a', { sealedSecret: null }))).toBe(true);
+      expect(await store.oidcClients.create(client('a'))).toBe(false);
+      expect(await store.oidcClients.get('b')).toEqual(b);
+      expect((await store.oidcClients.list()).map((c) => c.id)).toEqual(['a', 'b']);
+      expect(await store.oidcClients.usingJourney('login-totp')).toEqual(['b']);
+      expect(await store.oidcClients.usingJourney('login')).toEqual(['a', 'b']);
+      const changed = { ...b, journeyId: 'sign-up', acrJourneys: {}, sealedSecret: 'sealed-again', updatedAt: at(5) };
+      expect(await store.oidcClients.update(changed)).toBe(true);
+      expect(await store.oidcClients.get('b')).toEqual(changed);
+      expect(await store.oidcClients.usingJourney('login-totp')).toEqual([]);
+      expect(await store.oidcClients.update(client('zz'))).toBe(false);
+      expect(await store.oidcClients.delete('a')).toBe(true);
+      expect(await store.oidcClients.delete('a')).toBe(false);
+      expect(await store.oidcClients.get('a')).toBeNull();
     });
   });
 
@@ -953,13 +1032,14 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 3, name: 'counters' },
         { version: 4, name: 'email links' },
         { version: 5, name: 'passkeys' },
+        { version: 6, name: 'openid provider' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(5);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(6);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

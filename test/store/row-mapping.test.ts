@@ -11,6 +11,7 @@ import { sessionRow } from '../../engine/store/rows/sessions.js';
 import type { RowShape } from '../../engine/store/rows/shape.js';
 import { insertStatement } from '../../engine/store/rows/shape.js';
 import { signingKeyRow } from '../../engine/store/rows/tokens.js';
+import { oidcClientRow, oidcModelRow } from '../../engine/store/rows/oidc.js';
 import { userRow } from '../../engine/store/rows/users.js';
 import { sqliteCodec } from '../../engine/store/sqlite/codec.js';
 
@@ -32,7 +33,17 @@ const samples: Array<[string, RowShape<any>, object]> = [
   ],
   ['recovery code', recoveryCodeRow, { id: 'r1', userId: 'u1', salt: 's', hash: 'h', createdAt: at, usedAt: null }],
   ['outbox message', outboxRow, { id: 'm1', channel: 'email', to: 'a@b.test', body: 'hi', sessionId: 's1', createdAt: at }],
-  ['signing key', signingKeyRow, { kid: 'k1', publicJwk: { kty: 'OKP' }, sealedPrivateJwk: 'v1.k.y', createdAt: at, retiredAt: null }],
+  ['signing key', signingKeyRow, { kid: 'k1', publicJwk: { kty: 'OKP' }, sealedPrivateJwk: 'v1.k.y', createdAt: at, retiredAt: null, use: 'oidc', algorithm: 'RS256' }],
+  [
+    'oidc artefact',
+    oidcModelRow,
+    { model: 'Session', id: 'o1', payload: { accountId: 'u1', nested: [1] }, grantId: 'g', userCode: null, uid: 'u', expiresAt: at, consumedAt: null },
+  ],
+  [
+    'oidc client',
+    oidcClientRow,
+    { id: 'app', metadata: { redirect_uris: ['https://app.test/cb'] }, sealedSecret: 'v1.k.z', journeyId: 'login', acrJourneys: { mfa: 'login-totp' }, firstParty: true, createdAt: at, updatedAt: at },
+  ],
   [
     'email link',
     emailLinkRow,
@@ -52,7 +63,7 @@ describe('row shapes', () => {
   it.each(samples)('%s: a PostgreSQL round trip (JSON parsed, BIGINT as text, as pg answers them) gives the record back', (_, shape, record) => {
     const row = asRow(shape, shape.values(record, postgresCodec));
     // What pg answers for the column types of postgres/migrations.ts.
-    for (const column of ['snapshot', 'attributes', 'params', 'public_jwk']) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column]);
+    for (const column of ['snapshot', 'attributes', 'params', 'public_jwk', 'payload', 'metadata', 'acr_journeys']) if (typeof row[column] === 'string') row[column] = JSON.parse(row[column]);
     if (typeof row.last_time_step === 'number') row.last_time_step = String(row.last_time_step);
     expect(shape.fromRow(row, postgresCodec)).toEqual(record);
   });

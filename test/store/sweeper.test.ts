@@ -62,4 +62,17 @@ describe('the sweeper', () => {
     expect(await store.counters.increment('fresh', 86400, '2026-01-08T12:00:00.000Z')).toBe(2);
     expect(await store.counters.increment('old', 60, '2026-01-08T12:00:00.000Z')).toBe(1);
   });
+
+  // ---- OpenID Connect provider (#18) ----
+  it("forgets the OpenID provider's artefacts once they have expired, keeping those without expiry", async () => {
+    store = openSqliteStore(join(tempDataDir(), 'db.sqlite'));
+    const artefact = (id: string, expiresAt: string | null) => ({ model: 'AccessToken', id, payload: {}, grantId: null, userCode: null, uid: null, expiresAt, consumedAt: null });
+    await store.oidc.upsert(artefact('old', '2026-01-01T00:00:00.000Z'));
+    await store.oidc.upsert(artefact('live', '2026-01-03T00:00:00.000Z'));
+    await store.oidc.upsert(artefact('kept', null));
+    const removed = await sweepOnce(store, new Date('2026-01-02T00:00:00.000Z'), 0);
+    expect(removed.oidc).toBe(1);
+    expect(await store.oidc.find('AccessToken', 'live', '2026-01-02T00:00:00.000Z')).not.toBeNull();
+    expect(await store.oidc.find('AccessToken', 'kept', '2026-01-02T00:00:00.000Z')).not.toBeNull();
+  });
 });

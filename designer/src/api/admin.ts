@@ -8,6 +8,10 @@ import type {
   StepCatalogueEntry as CatalogueEntry,
   StepResponse,
   TimelineEvent,
+  CreateOidcClientBody,
+  OidcClient,
+  OidcClientBody,
+  OidcClientWithSecret,
 } from '../../../engine/http/contract/types.js';
 import type { JourneyDoc } from '../../../engine/http/contract/journey-document.js';
 
@@ -101,5 +105,27 @@ export class AdminApi {
 
   async outbox(sessionId: string): Promise<OutboxMessage[]> {
     return (await this.call<OutboxMessage[]>(`/v1/admin/outbox?sessionId=${enc(sessionId)}`)).body;
+  }
+
+  // ---- OpenID Connect provider (#18): its clients ----
+
+  async oidcClients(): Promise<OidcClient[]> {
+    return (await this.call<OidcClient[]>('/v1/admin/oidc/clients')).body;
+  }
+
+  async createOidcClient(body: CreateOidcClientBody): Promise<OidcClientWithSecret> {
+    return (await this.call<OidcClientWithSecret>('/v1/admin/oidc/clients', { method: 'POST', body })).body;
+  }
+
+  async updateOidcClient(clientId: string, body: OidcClientBody): Promise<OidcClientWithSecret> {
+    return (await this.call<OidcClientWithSecret>(`/v1/admin/oidc/clients/${enc(clientId)}`, { method: 'PUT', body })).body;
+  }
+
+  async removeOidcClient(clientId: string): Promise<void> {
+    await this.call(`/v1/admin/oidc/clients/${enc(clientId)}`, { method: 'DELETE' });
+  }
+
+  async rotateOidcClientSecret(clientId: string): Promise<OidcClientWithSecret> {
+    return (await this.call<OidcClientWithSecret>(`/v1/admin/oidc/clients/${enc(clientId)}/secret`, { method: 'POST' })).body;
   }
 }

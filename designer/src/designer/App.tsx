@@ -11,6 +11,7 @@ import type { StepCatalogueEntry as CatalogueEntry } from '../../../engine/http/
 import { FeedbackProvider, useFeedback } from '../ui/feedback.js';
 import { takePrefetchedCatalogue } from './prefetched.js';
 import { JourneyList } from './JourneyList.js';
+import { ClientList } from './clients/ClientList.js';
 import { Logo } from '../ui/Logo.js';
 import { parseRoute, type Route } from './routes.js';
 import { useEditorModule } from './use-editor-module.js';
@@ -165,6 +166,7 @@ function Shell() {
     const { Editor } = editor.module;
     return <Editor key={`${route.journeyId}:${route.version}`} api={api.current} catalogue={catalogue} journeyId={route.journeyId} version={route.version} navigate={navigate} setLeaveGuard={setLeaveGuard} />;
   }
+  if (route.page === 'clients') return <ClientList api={api.current} navigate={navigate} onSignOut={signOut} />;
   return <JourneyList api={api.current} navigate={navigate} onSignOut={signOut} catalogueSize={catalogue.length} />;
 }
 

@@ -149,6 +149,17 @@ export function JourneyList({ api, navigate, onSignOut, catalogueSize }: Journey
         </div>
         <div className="app-bar-right">
           <span className="app-bar-meta">{catalogueSize} step types</span>
+          <a
+            className="btn btn-ghost"
+            href="/designer/clients"
+            data-testid="open-clients"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/designer/clients');
+            }}
+          >
+            OpenID clients
+          </a>
           <button type="button" className="btn btn-ghost" onClick={onSignOut} data-testid="sign-out">
             Sign out
           </button>

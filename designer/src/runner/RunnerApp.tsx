@@ -31,8 +31,12 @@ export function parseRunnerLocation(location: Location): { journeyId: string; se
 }
 
 export function withToken(redirectUrl: string, token: string): string {
+  return withParam(redirectUrl, 'token', token);
+}
+
+function withParam(redirectUrl: string, name: string, value: string): string {
   const url = new URL(redirectUrl, window.location.href);
-  url.searchParams.set('token', token);
+  url.searchParams.set(name, value);
   return url.toString();
 }
 
@@ -58,6 +62,17 @@ export function RunnerApp() {
         } else {
           setView({ kind: 'success' });
         }
+        return;
+      }
+      // A session that ends refused goes back with `error=` (rejected or failed) only to the
+      // engine's own pages (the OpenID provider, which answers the app with access_denied); an
+      // app's redirect URL is for tokens, and its user sees the ended page here.
+      const redirect = response.ui?.redirectUrl ?? null;
+      const ownPage = redirect !== null && new URL(redirect, window.location.href).origin === window.location.origin;
+      if (redirect && ownPage && (response.status === 'rejected' || response.status === 'failed')) {
+        const to = withParam(redirect, 'error', response.status);
+        setView({ kind: 'redirecting', to });
+        window.location.replace(to);
         return;
       }
       setView(endedView(response.status, response.error));

@@ -17,6 +17,9 @@ export const ERROR_TABLE = {
   validation_failed: { status: 422, when: 'data does not match its schema; unknown option; a journey with errors (`details.diagnostics`)' },
   rate_limited: { status: 429, when: 'over RATE_LIMITS (`Retry-After` says when to retry)' },
   internal: { status: 500, when: 'a bug; never a stack trace' },
+  // ---- OpenID Connect provider (#18) ----
+  journey_in_use: { status: 409, when: 'deleting a journey an OpenID client signs its users in with (`details.clients`)' },
+  client_exists: { status: 409, when: 'creating an OpenID client with an id that is taken' },
 } as const satisfies Record<string, { status: number; when: string }>;
 
 /** One of the codes of the API's error table. */

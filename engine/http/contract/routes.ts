@@ -33,6 +33,11 @@ import {
   userSchema,
   validateTokenBodySchema,
   validationResultSchema,
+  createOidcClientBodySchema,
+  oidcClientBodySchema,
+  oidcClientSchema,
+  oidcClientWithSecretSchema,
+  OIDC_CLIENT_ID_PATTERN,
 } from './schemas.js';
 
 /**
@@ -63,7 +68,7 @@ export interface ParameterSpec {
 export interface OperationSpec {
   method: Method;
   path: string;
-  tag: 'sessions' | 'tokens' | 'admin' | 'operations' | 'links';
+  tag: 'sessions' | 'tokens' | 'admin' | 'operations' | 'links' | 'oidc';
   summary: string;
   description?: string;
   auth: Auth;
@@ -105,6 +110,7 @@ const page = (description: string): ResponseSpec => ({ description, media: 'text
 const linkUnknown = page('No such link (or a newer link of the step replaced it).');
 const linkEnded = page('The session no longer waits for this link (ended, expired, moved on or deleted).');
 
+const oidcClientIdParam = { name: 'clientId', in: 'path', required: true, schema: { type: 'string', pattern: OIDC_CLIENT_ID_PATTERN } } as const satisfies ParameterSpec;
 const ADMIN_READ: readonly ErrorCode[] = ['unauthorized', 'forbidden'];
 const ADMIN_ONE: readonly ErrorCode[] = ['unauthorized', 'forbidden', 'not_found'];
 
@@ -274,7 +280,7 @@ export const ROUTES = {
     auth: 'admin',
     parameters: [journeyIdParam],
     responses: { 204: { description: 'Deleted; running sessions finish on their version.' } },
-    errors: ADMIN_ONE,
+    errors: [...ADMIN_ONE, 'journey_in_use'],
   },
   publishJourney: {
     method: 'post',
@@ -398,6 +404,70 @@ export const ROUTES = {
     parameters: [userIdParam, { name: 'authenticatorId', in: 'path', required: true, schema: { type: 'string' } }],
     responses: { 204: { description: 'Removed.' } },
     errors: ADMIN_ONE,
+  },
+  // ---- OpenID Connect provider (#18): relying parties ----
+  listOidcClients: {
+    method: 'get',
+    path: '/v1/admin/oidc/clients',
+    tag: 'oidc',
+    summary: 'The OpenID clients (never their secrets)',
+    auth: 'admin',
+    responses: { 200: { description: 'The clients, by id.', schema: list(oidcClientSchema) } },
+    errors: ADMIN_READ,
+  },
+  createOidcClient: {
+    method: 'post',
+    path: '/v1/admin/oidc/clients',
+    tag: 'oidc',
+    summary: 'Register an OpenID client',
+    description: 'A client authenticating with a secret gets one, answered this once and stored sealed. Its journeys must be published.',
+    auth: 'admin',
+    body: { schema: createOidcClientBodySchema, required: true },
+    responses: { 201: { description: 'The client, with `clientSecret` when it has one.', schema: oidcClientWithSecretSchema } },
+    errors: ['invalid_request', 'unauthorized', 'forbidden', 'validation_failed', 'client_exists'],
+  },
+  getOidcClient: {
+    method: 'get',
+    path: '/v1/admin/oidc/clients/{clientId}',
+    tag: 'oidc',
+    summary: 'One OpenID client',
+    auth: 'admin',
+    parameters: [oidcClientIdParam],
+    responses: { 200: { description: 'The client.', schema: oidcClientSchema } },
+    errors: ADMIN_ONE,
+  },
+  updateOidcClient: {
+    method: 'put',
+    path: '/v1/admin/oidc/clients/{clientId}',
+    tag: 'oidc',
+    summary: "Replace an OpenID client's settings",
+    description: 'The secret is kept; a client that changes to a secret method without one gets one (answered once).',
+    auth: 'admin',
+    parameters: [oidcClientIdParam],
+    body: { schema: oidcClientBodySchema, required: true },
+    responses: { 200: { description: 'The client (with `clientSecret` only when one was made now).', schema: oidcClientWithSecretSchema } },
+    errors: ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'validation_failed'],
+  },
+  deleteOidcClient: {
+    method: 'delete',
+    path: '/v1/admin/oidc/clients/{clientId}',
+    tag: 'oidc',
+    summary: 'Remove an OpenID client',
+    auth: 'admin',
+    parameters: [oidcClientIdParam],
+    responses: { 204: { description: 'Removed.' } },
+    errors: ADMIN_ONE,
+  },
+  rotateOidcClientSecret: {
+    method: 'post',
+    path: '/v1/admin/oidc/clients/{clientId}/secret',
+    tag: 'oidc',
+    summary: "Replace an OpenID client's secret",
+    description: 'The old secret stops working at once. Refused for clients that authenticate without a secret.',
+    auth: 'admin',
+    parameters: [oidcClientIdParam],
+    responses: { 200: { description: 'The client with its new `clientSecret` (shown once).', schema: oidcClientWithSecretSchema } },
+    errors: ['unauthorized', 'forbidden', 'not_found', 'validation_failed'],
   },
   health: {
     method: 'get',

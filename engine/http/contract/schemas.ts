@@ -393,6 +393,81 @@ export const readySchema = { type: 'object', required: ['status'], properties: {
 export const unavailableSchema = { type: 'object', required: ['status'], properties: { status: { const: 'unavailable' } } } as const;
 export const openApiSchema = { type: 'object', required: ['openapi', 'info', 'paths'] } as const;
 
+// ---- OpenID Connect provider (#18): relying parties managed like journeys ----
+
+export const OIDC_CLIENT_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+const absoluteUrl = { type: 'string', minLength: 1, maxLength: 2048 } as const;
+
+/** What an admin says about a client (create and replace). */
+const oidcClientFields = {
+  clientName: { type: 'string', minLength: 1, maxLength: 128, description: 'Shown on the consent page.' },
+  redirectUris: { type: 'array', minItems: 1, maxItems: 32, uniqueItems: true, items: absoluteUrl, description: 'Exact redirect URIs (no wildcards).' },
+  postLogoutRedirectUris: { type: 'array', maxItems: 32, uniqueItems: true, items: absoluteUrl },
+  tokenEndpointAuthMethod: {
+    type: 'string',
+    enum: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    description: '`none`: a public client (a browser or mobile app), which must use PKCE (S256). Default `client_secret_basic`.',
+  },
+  idTokenSignedResponseAlg: { type: 'string', enum: ['RS256', 'ES256'], description: 'How its ID tokens are signed. Default RS256.' },
+  jwks: {
+    type: 'object',
+    required: ['keys'],
+    properties: { keys: { type: 'array', minItems: 1, maxItems: 8, items: { type: 'object', required: ['kty'], properties: { kty: { type: 'string' } } } } },
+    description: 'The public keys of a `private_key_jwt` client (or `jwksUri`).',
+  },
+  jwksUri: absoluteUrl,
+  journeyId: { type: 'string', pattern: JOURNEY_ID_PATTERN, description: 'The journey that signs its users in.' },
+  acrJourneys: {
+    type: 'object',
+    maxProperties: 16,
+    propertyNames: { minLength: 1, maxLength: 256 },
+    additionalProperties: { type: 'string', pattern: JOURNEY_ID_PATTERN },
+    description: '`acr_values` entry → journey: a step-up asks for a stronger journey (e.g. `{ "urn:journey:mfa": "login-totp" }`).',
+  },
+  firstParty: { type: 'boolean', description: 'First-party clients skip the consent page. Default false.' },
+} as const;
+
+export const oidcClientBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['redirectUris', 'journeyId'],
+  properties: oidcClientFields,
+} as const;
+
+export const createOidcClientBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['redirectUris', 'journeyId'],
+  properties: { clientId: { type: 'string', pattern: OIDC_CLIENT_ID_PATTERN, description: 'Generated when absent.' }, ...oidcClientFields },
+} as const;
+
+export const oidcClientSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['clientId', 'redirectUris', 'postLogoutRedirectUris', 'tokenEndpointAuthMethod', 'idTokenSignedResponseAlg', 'journeyId', 'acrJourneys', 'firstParty', 'createdAt', 'updatedAt'],
+  properties: {
+    clientId: { type: 'string' },
+    clientName: oidcClientFields.clientName,
+    redirectUris: { type: 'array', items: { type: 'string' } },
+    postLogoutRedirectUris: { type: 'array', items: { type: 'string' } },
+    tokenEndpointAuthMethod: oidcClientFields.tokenEndpointAuthMethod,
+    idTokenSignedResponseAlg: oidcClientFields.idTokenSignedResponseAlg,
+    jwks: oidcClientFields.jwks,
+    jwksUri: { type: 'string' },
+    journeyId: { type: 'string' },
+    acrJourneys: { type: 'object', additionalProperties: { type: 'string' } },
+    firstParty: { type: 'boolean' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** A client with its secret: answered once, when the secret is made (create, rotate). */
+export const oidcClientWithSecretSchema = {
+  ...oidcClientSchema,
+  properties: { ...oidcClientSchema.properties, clientSecret: { type: 'string', description: 'Shown once; stored sealed.' } },
+} as const;
+
 /** The named schemas (the OpenAPI document's components), in the document's order. */
 export const COMPONENT_SCHEMAS = {
   Error: errorBodySchema,
@@ -418,4 +493,9 @@ export const COMPONENT_SCHEMAS = {
   OutboxMessage: outboxMessageSchema,
   User: userSchema,
   Jwks: jwksSchema,
+  // ---- OpenID Connect provider (#18) ----
+  OidcClient: oidcClientSchema,
+  OidcClientWithSecret: oidcClientWithSecretSchema,
+  OidcClientBody: oidcClientBodySchema,
+  CreateOidcClientBody: createOidcClientBodySchema,
 } as const;

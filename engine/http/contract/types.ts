@@ -41,3 +41,9 @@ export type Jwks = Named<'Jwks'>;
 export type ErrorBody = Named<'Error'>;
 /** One of the codes of the API's error table. */
 export type ApiErrorCode = ErrorBody['error']['code'];
+
+// ---- OpenID Connect provider (#18) ----
+export type OidcClient = Named<'OidcClient'>;
+export type OidcClientWithSecret = Named<'OidcClientWithSecret'>;
+export type OidcClientBody = Named<'OidcClientBody'>;
+export type CreateOidcClientBody = Named<'CreateOidcClientBody'>;

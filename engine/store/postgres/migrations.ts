@@ -187,6 +187,43 @@ export const postgresMigrations: Migration[] = [
       ALTER TABLE authenticators ADD COLUMN sign_count BIGINT;
     `,
   },
+  // ---- OpenID Connect provider (#18) ----
+  {
+    version: 6,
+    name: 'openid provider',
+    sql: `
+      -- Signing keys say what they sign and how: result tokens (ES256) or the OpenID provider (RS256, ES256).
+      ALTER TABLE signing_keys ADD COLUMN use ${TEXT} NOT NULL DEFAULT 'tokens';
+      ALTER TABLE signing_keys ADD COLUMN algorithm ${TEXT} NOT NULL DEFAULT 'ES256';
+      -- oidc-provider's artefacts (sessions, interactions, grants, codes, tokens) by model and id.
+      CREATE TABLE oidc_models (
+        model ${TEXT} NOT NULL,
+        id ${TEXT} NOT NULL,
+        payload ${JSON_VALUE} NOT NULL,
+        grant_id ${TEXT},
+        user_code ${TEXT},
+        uid ${TEXT},
+        expires_at ${TEXT},
+        consumed_at ${TEXT},
+        PRIMARY KEY (model, id)
+      );
+      CREATE INDEX oidc_models_grant ON oidc_models (grant_id);
+      CREATE INDEX oidc_models_uid ON oidc_models (model, uid);
+      CREATE INDEX oidc_models_user_code ON oidc_models (model, user_code);
+      CREATE INDEX oidc_models_expiry ON oidc_models (expires_at);
+      -- Relying parties: metadata, the secret sealed, the journeys that sign their users in.
+      CREATE TABLE oidc_clients (
+        id ${TEXT} PRIMARY KEY,
+        metadata ${JSON_VALUE} NOT NULL,
+        sealed_secret ${TEXT},
+        journey_id ${TEXT} NOT NULL,
+        acr_journeys ${JSON_VALUE} NOT NULL,
+        first_party BOOLEAN NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        updated_at ${TEXT} NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -4,6 +4,8 @@
  */
 import type pg from 'pg';
 import type {
+  OidcClientStore,
+  OidcModelStore,
   AttemptStore,
   AuthenticatorStore,
   CounterStore,
@@ -28,6 +30,7 @@ import { createPool, parsePostgresUrl, type PostgresOptions } from './pool.js';
 import { PostgresSessions, PostgresTimelines } from './sessions.js';
 import { PostgresSigningKeys, PostgresUsedTokens } from './tokens.js';
 import { PostgresUsers } from './users.js';
+import { PostgresOidcClients, PostgresOidcModels } from './oidc.js';
 
 /**
  * Connects to a `postgres://` URL (`?schema=NAME` keeps the tables in that schema, created when
@@ -59,6 +62,8 @@ class PostgresStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
   readonly links: EmailLinkStore;
+  readonly oidc: OidcModelStore;
+  readonly oidcClients: OidcClientStore;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool) {
@@ -74,6 +79,8 @@ class PostgresStore implements Store {
     this.signingKeys = new PostgresSigningKeys(pool);
     this.usedTokens = new PostgresUsedTokens(pool);
     this.links = new PostgresEmailLinks(pool);
+    this.oidc = new PostgresOidcModels(pool);
+    this.oidcClients = new PostgresOidcClients(pool);
   }
 
   async ping(): Promise<boolean> {

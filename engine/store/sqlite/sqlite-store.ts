@@ -6,6 +6,8 @@ import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { createPrivateFile, ensurePrivateDir, restrictFile } from '../../security/private-files.js';
 import type {
+  OidcClientStore,
+  OidcModelStore,
   AttemptStore,
   AuthenticatorStore,
   CounterStore,
@@ -30,6 +32,7 @@ import { SqliteSessions, SqliteTimelines } from './sessions.js';
 import { cachePreparedStatements } from './statement-cache.js';
 import { SqliteSigningKeys, SqliteUsedTokens } from './tokens.js';
 import { SqliteUsers } from './users.js';
+import { SqliteOidcClients, SqliteOidcModels } from './oidc.js';
 
 /**
  * Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations.
@@ -73,6 +76,8 @@ class SqliteStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
   readonly links: EmailLinkStore;
+  readonly oidc: OidcModelStore;
+  readonly oidcClients: OidcClientStore;
 
   constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
@@ -87,6 +92,8 @@ class SqliteStore implements Store {
     this.signingKeys = new SqliteSigningKeys(db);
     this.usedTokens = new SqliteUsedTokens(db);
     this.links = new SqliteEmailLinks(db);
+    this.oidc = new SqliteOidcModels(db);
+    this.oidcClients = new SqliteOidcClients(db);
   }
 
   async ping(): Promise<boolean> {
