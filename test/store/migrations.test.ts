@@ -1,17 +1,18 @@
 /**
  * The shared migration runner on both dialects: databases made by the previous code (its
- * schema-creation path kept in fixtures/) open in place, older ones get only what they lack, a
- * database newer than the code is refused, and each migration commits on its own.
+ * schema-creation path kept in fixtures/, at version 4) open in place and get only the migrations
+ * added since, older ones get only what they lack, a new database ends with the same schema as an
+ * upgraded one, a database newer than the code is refused, and each migration commits on its own.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError, type Migration } from '../../engine/store/migration-runner.js';
-import { migrate as migratePostgres } from '../../engine/store/postgres/migrations.js';
+import { migrate as migratePostgres, postgresMigrations } from '../../engine/store/postgres/migrations.js';
 import { createPool, parsePostgresUrl } from '../../engine/store/postgres/pool.js';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
-import { migrate as migrateSqlite } from '../../engine/store/sqlite/migrations.js';
+import { migrate as migrateSqlite, sqliteMigrations } from '../../engine/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import { describePostgres, freshSchema, query, type TestSchema } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
@@ -61,14 +62,16 @@ describe('SQLite migrations', () => {
     return objects;
   };
 
-  it('a database made by the previous code opens in place: nothing applied again, its rows read back', async () => {
+  it('a database made by the previous code opens in place: only later migrations applied, its rows read back', async () => {
     const path = legacyDatabase('current.sqlite');
     const before = ledger(path);
     expect(before).toHaveLength(4);
     const store = openSqliteStore(path);
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
-    expect(ledger(path)).toEqual(before);
+    const after = ledger(path) as Array<{ version: number }>;
+    expect(after.slice(0, 4)).toEqual(before);
+    expect(after.map((r) => r.version)).toEqual(sqliteMigrations.map((m) => m.version));
   });
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
@@ -80,25 +83,32 @@ describe('SQLite migrations', () => {
     expect(await store.users.findById('u1')).toEqual(user);
     await store.close();
     const after = ledger(path) as Array<{ version: number }>;
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(sqliteMigrations.map((m) => m.version));
     expect(after.slice(0, 2)).toEqual(before);
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference.sqlite')));
+    expect(schema(path)).toEqual(schema(upgraded('reference.sqlite')));
   });
 
-  it('a new database has exactly the schema the previous code made', async () => {
+  it('a new database has exactly the schema of a database the previous code made, upgraded in place', async () => {
     const path = join(dir, 'new.sqlite');
     await openSqliteStore(path).close();
-    expect(schema(path)).toEqual(schema(legacyDatabase('reference-2.sqlite')));
+    expect(schema(path)).toEqual(schema(upgraded('reference-2.sqlite')));
   });
+
+  /** A previous-code database opened (so upgraded) by this code. */
+  function upgraded(name: string): string {
+    const path = legacyDatabase(name);
+    openSqliteStore(path).close();
+    return path;
+  }
 
   it('a database migrated by newer code is refused', async () => {
     const path = join(dir, 'newer.sqlite');
     await openSqliteStore(path).close();
     const db = new Database(path);
-    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')").run();
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00.000Z')").run();
     db.close();
     expect(() => openSqliteStore(path)).toThrow(NewerDatabaseError);
-    expect(() => openSqliteStore(path)).toThrow(/version 5, newer than this code knows \(4\)/);
+    expect(() => openSqliteStore(path)).toThrow(new RegExp(`version 99, newer than this code knows \\(${sqliteMigrations.length}\\)`));
   });
 
   it('each migration commits on its own: a failing one leaves the earlier applied and itself unrecorded', () => {
@@ -168,7 +178,7 @@ describePostgres('PostgreSQL migrations', (url) => {
     expect(await indexes(schema)).toEqual(await indexes(reference));
   };
 
-  it('a database made by the previous code opens in place: nothing applied again, its rows read back', async () => {
+  it('a database made by the previous code opens in place: only later migrations applied, its rows read back', async () => {
     const schema = await legacySchema();
     const before = await ledger(schema);
     expect(before).toHaveLength(4);
@@ -178,8 +188,17 @@ describePostgres('PostgreSQL migrations', (url) => {
     } finally {
       await store.close();
     }
-    expect(await ledger(schema)).toEqual(before);
+    const after = await ledger(schema);
+    expect(after.slice(0, 4)).toEqual(before);
+    expect(after.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
   });
+
+  /** A previous-code schema opened (so upgraded) by this code. */
+  async function upgradedSchema(): Promise<TestSchema> {
+    const schema = await legacySchema();
+    await (await openPostgresStore(schema.url)).close();
+    return schema;
+  }
 
   it('an older database gets only the migrations it lacks, and ends with the schema the previous code made', async () => {
     const schema = await legacySchema(2);
@@ -192,21 +211,21 @@ describePostgres('PostgreSQL migrations', (url) => {
       await store.close();
     }
     const after = await ledger(schema);
-    expect(after.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(after.map((r) => r.version)).toEqual(postgresMigrations.map((m) => m.version));
     expect(after.slice(0, 2)).toEqual(before);
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upgradedSchema());
   });
 
-  it('a new database has exactly the schema the previous code made', async () => {
+  it('a new database has exactly the schema of a database the previous code made, upgraded in place', async () => {
     const schema = freshSchema(url);
     schemas.push(schema);
     await (await openPostgresStore(schema.url)).close();
-    await expectSameSchema(schema, await legacySchema());
+    await expectSameSchema(schema, await upgradedSchema());
   });
 
   it('a database migrated by newer code is refused', async () => {
     const schema = await legacySchema();
-    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (5, 'from the future', '2030-01-01T00:00:00.000Z')`);
+    await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00.000Z')`);
     await expect(openPostgresStore(schema.url)).rejects.toThrow(NewerDatabaseError);
   });
 

@@ -17,6 +17,9 @@ import type {
   TimelineStore,
   UsedTokenStore,
   UserStore,
+  AuditStore,
+  WebhookStore,
+  AnalyticsStore,
 } from '../store.js';
 import { PostgresCounters } from './counters.js';
 import { PostgresEmailLinks } from './email-links.js';
@@ -28,6 +31,9 @@ import { createPool, parsePostgresUrl, type PostgresOptions } from './pool.js';
 import { PostgresSessions, PostgresTimelines } from './sessions.js';
 import { PostgresSigningKeys, PostgresUsedTokens } from './tokens.js';
 import { PostgresUsers } from './users.js';
+import { PostgresAudit } from './audit.js';
+import { PostgresWebhooks } from './webhooks.js';
+import { PostgresAnalytics } from './analytics.js';
 
 /**
  * Connects to a `postgres://` URL (`?schema=NAME` keeps the tables in that schema, created when
@@ -59,6 +65,9 @@ class PostgresStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
   readonly links: EmailLinkStore;
+  readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
+  readonly analytics: AnalyticsStore;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool) {
@@ -74,6 +83,9 @@ class PostgresStore implements Store {
     this.signingKeys = new PostgresSigningKeys(pool);
     this.usedTokens = new PostgresUsedTokens(pool);
     this.links = new PostgresEmailLinks(pool);
+    this.audit = new PostgresAudit(pool);
+    this.webhooks = new PostgresWebhooks(pool);
+    this.analytics = new PostgresAnalytics(pool);
   }
 
   async ping(): Promise<boolean> {

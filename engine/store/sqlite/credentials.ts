@@ -8,11 +8,13 @@ import type {
   AttemptStore,
   AuthenticatorRecord,
   AuthenticatorStore,
+  ChangeRecords,
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
+import { writeChangeRecords } from './change-records.js';
 import { sqliteCodec, type Row } from './codec.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, sqliteCodec);
@@ -43,7 +45,7 @@ export class SqliteAuthenticators implements AuthenticatorStore {
     id: string,
     userId: string,
     at: string,
-    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[]; records?: ChangeRecords },
   ): Promise<boolean> {
     // IMMEDIATE: the write lock is taken before the checks, so no other process confirms in between.
     return this.db.transaction(() => {
@@ -65,6 +67,7 @@ export class SqliteAuthenticators implements AuthenticatorStore {
         this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
         for (const c of options.recoveryCodes) insert.run(...recoveryCodeRow.values({ ...c, userId }, sqliteCodec));
       }
+      writeChangeRecords(this.db, options.records);
       return true;
     }).immediate();
   }
@@ -79,8 +82,12 @@ export class SqliteAuthenticators implements AuthenticatorStore {
     return result.changes === 1;
   }
 
-  async delete(userId: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes === 1;
+  async delete(userId: string, id: string, records?: ChangeRecords): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes !== 1) return false;
+      writeChangeRecords(this.db, records);
+      return true;
+    })();
   }
 
   async listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>> {
@@ -98,7 +105,23 @@ export class SqliteAuthenticators implements AuthenticatorStore {
 export class SqliteAttempts implements AttemptStore {
   constructor(private readonly db: Database.Database) {}
 
-  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+  async reserve(
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<number | null> {
+    return this.db.transaction(() => {
+      const failures = this.reserveOne(key, meta, maxFailures, now, lockUntil);
+      // The attempt that reaches the limit is the one that set the lock.
+      if (failures !== null && failures >= maxFailures) writeChangeRecords(this.db, onLock);
+      return failures;
+    })();
+  }
+
+  private reserveOne(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): number | null {
     // One statement: the count, the limit and the lock are decided atomically in the database.
     const failures = this.db
       .prepare(
@@ -129,8 +152,12 @@ export class SqliteAttempts implements AttemptStore {
     return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(attemptFrom);
   }
 
-  async clearSubject(subject: string): Promise<number> {
-    return this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+  async clearSubject(subject: string, records?: ChangeRecords): Promise<number> {
+    return this.db.transaction(() => {
+      const cleared = this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+      writeChangeRecords(this.db, records);
+      return cleared;
+    })();
   }
 }
 

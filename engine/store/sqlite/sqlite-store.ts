@@ -19,6 +19,9 @@ import type {
   TimelineStore,
   UsedTokenStore,
   UserStore,
+  AuditStore,
+  WebhookStore,
+  AnalyticsStore,
 } from '../store.js';
 import { SqliteCounters } from './counters.js';
 import { SqliteAttempts, SqliteAuthenticators, SqliteRecoveryCodes } from './credentials.js';
@@ -30,6 +33,9 @@ import { SqliteSessions, SqliteTimelines } from './sessions.js';
 import { cachePreparedStatements } from './statement-cache.js';
 import { SqliteSigningKeys, SqliteUsedTokens } from './tokens.js';
 import { SqliteUsers } from './users.js';
+import { SqliteAudit } from './audit.js';
+import { SqliteWebhooks } from './webhooks.js';
+import { SqliteAnalytics } from './analytics.js';
 
 /**
  * Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations.
@@ -73,6 +79,9 @@ class SqliteStore implements Store {
   readonly signingKeys: SigningKeyStore;
   readonly usedTokens: UsedTokenStore;
   readonly links: EmailLinkStore;
+  readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
+  readonly analytics: AnalyticsStore;
 
   constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
@@ -87,6 +96,9 @@ class SqliteStore implements Store {
     this.signingKeys = new SqliteSigningKeys(db);
     this.usedTokens = new SqliteUsedTokens(db);
     this.links = new SqliteEmailLinks(db);
+    this.audit = new SqliteAudit(db);
+    this.webhooks = new SqliteWebhooks(db);
+    this.analytics = new SqliteAnalytics(db);
   }
 
   async ping(): Promise<boolean> {
