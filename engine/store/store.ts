@@ -150,7 +150,7 @@ export interface AuthenticatorRecord {
 }
 
 export interface AuthenticatorStore {
-  create(record: AuthenticatorRecord): Promise<void>;
+  create(record: AuthenticatorRecord, records?: ChangeRecords): Promise<void>;
   get(id: string): Promise<AuthenticatorRecord | null>;
   listByUser(userId: string): Promise<AuthenticatorRecord[]>;
   confirm(id: string, at: string): Promise<void>;

@@ -41,3 +41,12 @@ export type Jwks = Named<'Jwks'>;
 export type ErrorBody = Named<'Error'>;
 /** One of the codes of the API's error table. */
 export type ApiErrorCode = ErrorBody['error']['code'];
+
+// Observability (#23)
+export type AuditEntry = Named<'AuditEntry'>;
+export type AuditPage = Named<'AuditPage'>;
+export type WebhookCreateBody = Named<'WebhookCreateBody'>;
+export type WebhookSubscription = Named<'WebhookSubscription'>;
+export type WebhookCreated = Named<'WebhookCreated'>;
+export type WebhookDelivery = Named<'WebhookDelivery'>;
+export type JourneyAnalytics = Named<'JourneyAnalytics'>;

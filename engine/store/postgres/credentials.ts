@@ -38,8 +38,15 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     await this.pool.query('UPDATE authenticators SET sealed_secret = $1 WHERE id = $2', [sealedSecret, id]);
   }
 
-  async create(a: AuthenticatorRecord): Promise<void> {
-    await this.pool.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+  async create(a: AuthenticatorRecord, records?: ChangeRecords): Promise<void> {
+    if (!hasRecords(records)) {
+      await this.pool.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+      return;
+    }
+    await inTransaction(this.pool, async (client) => {
+      await client.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+      await writeChangeRecords(client, records);
+    });
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {

@@ -24,8 +24,11 @@ const toAuthenticator = (r: Row): AuthenticatorRecord => authenticatorRow.fromRo
 export class SqliteAuthenticators implements AuthenticatorStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(a: AuthenticatorRecord): Promise<void> {
-    this.db.prepare(insertAuthenticator).run(...authenticatorRow.values(a, sqliteCodec));
+  async create(a: AuthenticatorRecord, records?: ChangeRecords): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(insertAuthenticator).run(...authenticatorRow.values(a, sqliteCodec));
+      writeChangeRecords(this.db, records);
+    })();
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {
