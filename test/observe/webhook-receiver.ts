@@ -19,7 +19,8 @@ export interface Received {
   at: number;
 }
 
-export type Answer = number | 'hold';
+/** A status at once, a status after a delay, or no answer at all. */
+export type Answer = number | { status: number; afterMs: number } | 'hold';
 
 export interface Receiver {
   url: string;
@@ -95,10 +96,14 @@ export async function startReceiver(): Promise<Receiver> {
         held.push(res);
         return;
       }
-      // Processed once per id, and only when it is acknowledged with a 2xx.
-      if (payload && answer >= 200 && answer < 300 && !receiver.processed.has(id)) receiver.processed.set(id, payload);
-      res.statusCode = answer;
-      res.end();
+      const reply = (status: number) => {
+        // Processed once per id, and only when it is acknowledged with a 2xx.
+        if (payload && status >= 200 && status < 300 && !receiver.processed.has(id)) receiver.processed.set(id, payload);
+        res.statusCode = status;
+        res.end();
+      };
+      if (typeof answer === 'number') reply(answer);
+      else setTimeout(() => reply(answer.status), answer.afterMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
