@@ -10,11 +10,15 @@ export class PostgresAnalytics implements AnalyticsStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async query(q: FunnelQuery): Promise<{ byStep: Array<Omit<FunnelCount, 'hour'>>; series: FunnelCount[] }> {
+    // Every version listed (published versions, deleted ones too): the primary key then serves
+    // each version's hour range, with no second index for the hot path to keep up.
     const params: unknown[] = [q.journeyId, q.from, q.to];
     let where = 'WHERE journey_id = $1 AND hour >= $2 AND hour < $3';
     if (q.version !== undefined) {
       params.push(q.version);
       where += ' AND journey_version = $4';
+    } else {
+      where += ' AND journey_version = ANY (ARRAY(SELECT version FROM journey_versions WHERE journey_id = $1))';
     }
     const [byStep, series] = await Promise.all([
       this.pool.query(`SELECT step_id, metric, key, SUM(count)::bigint AS count FROM journey_funnel ${where} GROUP BY step_id, metric, key ORDER BY step_id, metric, key`, params),

@@ -9,9 +9,11 @@ export class SqliteAnalytics implements AnalyticsStore {
   constructor(private readonly db: Database.Database) {}
 
   async query(q: FunnelQuery): Promise<{ byStep: Array<Omit<FunnelCount, 'hour'>>; series: FunnelCount[] }> {
-    const version = q.version === undefined ? '' : 'AND journey_version = ?';
-    const params = [q.journeyId, ...(q.version === undefined ? [] : [q.version]), q.from, q.to];
-    const where = `WHERE journey_id = ? ${version} AND hour >= ? AND hour < ?`;
+    // Every version listed (published versions, deleted ones too): the primary key then serves
+    // each version's hour range, with no second index for the hot path to keep up.
+    const version = q.version === undefined ? 'journey_version IN (SELECT version FROM journey_versions WHERE journey_id = ?)' : 'journey_version = ?';
+    const params = [q.journeyId, q.version === undefined ? q.journeyId : q.version, q.from, q.to];
+    const where = `WHERE journey_id = ? AND ${version} AND hour >= ? AND hour < ?`;
     const byStep = this.db
       .prepare(`SELECT step_id, metric, key, SUM(count) AS count FROM journey_funnel ${where} GROUP BY step_id, metric, key ORDER BY step_id, metric, key`)
       .all(...params) as Row[];

@@ -16,7 +16,10 @@ const insertAudit = insertStatement(auditRow, sqliteCodec);
 const insertEvent = insertStatement(eventRow, sqliteCodec);
 const queueDeliveries = `INSERT INTO webhook_deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at)
   SELECT ? || ':' || s.id, ?, s.id, 'pending', 0, ?, ? FROM webhook_subscriptions s WHERE ${subscriptionMatches('?')}`;
-const addFunnel = `INSERT INTO journey_funnel (journey_id, journey_version, hour, step_id, metric, key, count) VALUES (?, ?, ?, ?, ?, ?, ?)
+// One statement for all of a session's increments (a JSON array of rows); `WHERE true` lets
+// SQLite read the ON CONFLICT of an INSERT … SELECT.
+const addFunnel = `INSERT INTO journey_funnel (journey_id, journey_version, hour, step_id, metric, key, count)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?) WHERE true
   ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = count + excluded.count`;
 
 /** Call inside a transaction. */
@@ -32,8 +35,5 @@ export function writeChangeRecords(db: Database.Database, records: ChangeRecords
     !records.funnel ||
     db.prepare('INSERT INTO funnel_counted_sessions (session_id, counted_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(records.funnel.sessionId, records.funnel.countedAt).changes === 1;
   const increments = funnelIncrements(counted ? records : { started: records.started });
-  if (increments.length) {
-    const statement = db.prepare(addFunnel);
-    for (const increment of increments) statement.run(...increment);
-  }
+  if (increments.length) db.prepare(addFunnel).run(JSON.stringify(increments));
 }
