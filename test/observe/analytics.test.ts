@@ -102,6 +102,8 @@ function funnelSuite(name: string, env: () => Record<string, string>) {
         abandoned: 2,
         wait: { count: 7, medianMs: reported(askWaits[3]), p95Ms: reported(askWaits[6]) },
       });
+      // The figures docs/observability.md shows.
+      expect(steps.ask.wait).toEqual({ count: 7, medianMs: 2047, p95Ms: 10623 });
       expect(steps.shown).toEqual({ stepId: 'shown', entered: 4, branches: { next: 3 }, errors: {}, ended: {}, abandoned: 1, wait: { count: 3, medianMs: reported(5000), p95Ms: reported(5000) } });
       expect(steps.done).toMatchObject({ entered: 3, ended: { completed: 3 }, abandoned: 0, wait: { count: 0, medianMs: null, p95Ms: null } });
       expect(steps.no).toMatchObject({ entered: 2, ended: { rejected: 2 } });
