@@ -29,6 +29,10 @@ import { whatsappCloudProvider } from './channels/whatsapp-cloud.js';
 import { openStore } from './store/open-store.js';
 import { EmailLinkService } from './links/email-links.js';
 import type { Store } from './store/store.js';
+import { JourneyAnalytics } from './analytics/journey-analytics.js';
+import { attemptsWithEvents, authenticatorsWithEvents } from './webhooks/credential-events.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 export interface EngineOptions {
   steps: Array<StepDefinition<any>>;
@@ -49,6 +53,10 @@ export interface Engine {
   tokens: TokenService;
   logger: Logger;
   metrics: EngineMetrics;
+  /** Webhook subscriptions (admin API) and the outbox's dispatcher (server.ts starts it). */
+  webhooks: WebhookSubscriptions;
+  dispatcher: WebhookDispatcher;
+  analytics: JourneyAnalytics;
   close(): Promise<void>;
 }
 
@@ -67,8 +75,9 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     users: userDirectory(store, now),
     http: unchargedHttp(createOutboundHttp(config.httpAllowedHosts)),
     credentials: {
-      authenticators: store.authenticators,
-      attempts: store.attempts,
+      // Confirmed and removed authenticators and user lockouts raise webhook events with the change.
+      authenticators: authenticatorsWithEvents(store.authenticators, now),
+      attempts: attemptsWithEvents(store.attempts, now),
       recoveryCodes: store.recoveryCodes,
       keyedHash: (purpose, value) => sealer.keyedHash(purpose, value),
       matchesKeyedHash: (purpose, value, stored) => sealer.matchesKeyedHash(purpose, value, stored),
@@ -111,7 +120,19 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     cpuBudgetMs: config.runCpuBudgetMs,
   }, metrics);
   const admin = new JourneyAdmin(runtime);
-  const keys = { adminApiKey: config.adminApiKey, appApiKeys: config.appApiKeys };
+  const webhooks = new WebhookSubscriptions({ store: store.webhooks, sealer, allowedHosts: config.webhooks.allowedHosts, now });
+  const dispatcher = new WebhookDispatcher({
+    store: store.webhooks,
+    // Its own guard: webhook targets are allowed by WEBHOOK_ALLOWED_HOSTS, not the steps' list.
+    http: createOutboundHttp(config.webhooks.allowedHosts),
+    sealer,
+    now,
+    logger,
+    settings: { ...config.webhooks, batch: 10 },
+    onResult: (result) => metrics.webhookDelivery(result),
+  });
+  const analytics = new JourneyAnalytics(store, now);
+  const keys = { adminApiKey: config.adminApiKey, appApiKeys: config.appApiKeys, appApiKeyNames: config.appApiKeyNames };
   const app = createApp({
     sessions,
     tokens,
@@ -126,11 +147,31 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     links,
     logger,
     metrics,
+    webhooks,
+    analytics,
     ready: () => store.ping(),
     oidc: { publicUrl: config.publicUrl, ssoTtlSeconds: config.oidc.ssoTtlSeconds, sealer },
   });
 
-  return { config, app, store, registry, runtime, sessions, admin, tokens, logger, metrics, close: () => store.close() };
+  return {
+    config,
+    app,
+    store,
+    registry,
+    runtime,
+    sessions,
+    admin,
+    tokens,
+    logger,
+    metrics,
+    webhooks,
+    dispatcher,
+    analytics,
+    async close() {
+      await dispatcher.stop();
+      await store.close();
+    },
+  };
 }
 
 function userDirectory(store: Store, now: () => Date): UserDirectory {

@@ -17,20 +17,20 @@ export class EngineMetrics {
   });
   private readonly sessionsStarted = new Counter({
     name: 'journey_sessions_started_total',
-    help: 'Sessions started, by journey',
-    labelNames: ['journey'],
+    help: 'Sessions started, by journey and version (`draft` for test runs of a draft)',
+    labelNames: ['journey', 'version'],
     registers: [this.registry],
   });
   private readonly sessionsEnded = new Counter({
     name: 'journey_sessions_ended_total',
-    help: 'Sessions ended, by journey and status (completed, rejected, failed)',
-    labelNames: ['journey', 'status'],
+    help: 'Sessions ended, by journey, version and status (completed, rejected, failed)',
+    labelNames: ['journey', 'version', 'status'],
     registers: [this.registry],
   });
   private readonly steps = new Histogram({
     name: 'journey_step_duration_seconds',
-    help: 'Step runs by type and outcome (a branch name, or the error code)',
-    labelNames: ['type', 'outcome'],
+    help: 'Step runs by journey, step type and outcome (a branch name, or the error code)',
+    labelNames: ['journey', 'type', 'outcome'],
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
     registers: [this.registry],
   });
@@ -46,6 +46,12 @@ export class EngineMetrics {
     labelNames: ['type'],
     registers: [this.registry],
   });
+  private readonly webhookDeliveries = new Counter({
+    name: 'journey_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by result (delivered, failed: retried later, dead: attempts exhausted)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
@@ -55,8 +61,12 @@ export class EngineMetrics {
     this.requests.observe({ method, route, status: String(status) }, seconds);
   }
 
-  sessionStarted(journeyId: string): void {
-    this.sessionsStarted.inc({ journey: journeyId });
+  sessionStarted(journeyId: string, journeyVersion: number | null = null): void {
+    this.sessionsStarted.inc({ journey: journeyId, version: versionLabel(journeyVersion) });
+  }
+
+  webhookDelivery(result: 'delivered' | 'failed' | 'dead'): void {
+    this.webhookDeliveries.inc({ result });
   }
 
   message(channel: string, result: 'delivered' | 'failed' | 'rate_limited'): void {
@@ -64,14 +74,14 @@ export class EngineMetrics {
   }
 
   /** Step durations, ends and lockouts, from the events a run appended to the timeline. */
-  timeline(journeyId: string, events: TimelineEvent[]): void {
+  timeline(journeyId: string, events: TimelineEvent[], journeyVersion: number | null = null): void {
     for (const event of events) {
       if (event.durationMs !== undefined && event.type) {
         const outcome = event.event === 'error' ? (event.error?.code ?? 'error') : (event.branch ?? event.event);
-        this.steps.observe({ type: event.type, outcome }, event.durationMs / 1000);
+        this.steps.observe({ journey: journeyId, type: event.type, outcome }, event.durationMs / 1000);
       }
       if (event.event === 'error' && event.error?.code === 'locked' && event.type) this.lockouts.inc({ type: event.type });
-      if (event.event === 'ended' && event.branch) this.sessionsEnded.inc({ journey: journeyId, status: event.branch });
+      if (event.event === 'ended' && event.branch) this.sessionsEnded.inc({ journey: journeyId, version: versionLabel(journeyVersion), status: event.branch });
     }
   }
 
@@ -79,3 +89,6 @@ export class EngineMetrics {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }
+
+/** A version as a label: its number, or `draft` (test runs of a draft). */
+const versionLabel = (version: number | null) => (version === null ? 'draft' : String(version));

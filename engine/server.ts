@@ -29,6 +29,8 @@ const stopSweeper = startSweeper({
   intervalMs: 60_000,
   logger,
 });
+// Every process delivers the webhook outbox; leases keep each delivery to one process at a time.
+engine.dispatcher.start();
 
 // Once shutting down, every response closes its connection, so keep-alive clients (load
 // balancers) move to another instance instead of holding this one open until the forced exit.
@@ -48,6 +50,7 @@ function shutdown(signal: string) {
   shuttingDown = true;
   logger.info({ signal }, 'shutting down: draining requests in flight');
   stopSweeper();
+  void engine.dispatcher.stop();
   // Idle keep-alive connections are closed now; busy ones close after their response.
   server.closeIdleConnections();
   setInterval(() => server.closeIdleConnections(), 250).unref();

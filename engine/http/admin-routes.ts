@@ -9,6 +9,9 @@ import type { AuthenticatorRecord, SessionRecord, Store, StoredUser } from '../s
 import { requireAdmin, type Keys } from './auth.js';
 import type { OperationHandler, Operations } from './operations.js';
 import type { OperationId } from './contract/routes.js';
+import { auditRecords } from '../audit/audit-entry.js';
+import { authenticatorRemoved } from '../webhooks/events.js';
+import { auditActor } from './audit-actor.js';
 
 export interface AdminRouteDeps {
   admin: JourneyAdmin;
@@ -16,6 +19,7 @@ export interface AdminRouteDeps {
   registry: StepRegistry;
   store: Store;
   keys: Keys;
+  now: () => Date;
 }
 
 const journeyIdPattern = new RegExp(JOURNEY_ID_PATTERN);
@@ -23,6 +27,8 @@ const journeyIdPattern = new RegExp(JOURNEY_ID_PATTERN);
 export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Router {
   const router = Router();
   const { admin, store } = deps;
+  const by = (req: Request) => auditActor(req, deps.keys);
+  const now = deps.now;
   // The whole prefix, not only its operations: an unknown admin path answers 401/403 before 404,
   // so the admin API's shape is not discoverable without the key.
   router.use('/v1/admin', requireAdmin(deps.keys));
@@ -49,18 +55,18 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
   });
 
   on('saveJourney', async (req, res, { body, reply }) => {
-    const result = await admin.save(journeyId(req), body, ifMatch(req));
+    const result = await admin.save(journeyId(req), body, ifMatch(req), by(req));
     res.set('ETag', etag(result.revision));
     reply({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
   on('deleteJourney', async (req, res) => {
-    await admin.delete(journeyId(req));
+    await admin.delete(journeyId(req), by(req));
     res.status(204).end();
   });
 
   on('publishJourney', async (req, _res, { reply }) => {
-    reply(await admin.publish(journeyId(req)));
+    reply(await admin.publish(journeyId(req), by(req)));
   });
 
   on('getJourneyVersion', async (req, _res, { reply }) => {
@@ -69,7 +75,7 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
   });
 
   on('restoreJourneyVersion', async (req, res, { reply }) => {
-    const result = await admin.restore(journeyId(req), versionNumber(req));
+    const result = await admin.restore(journeyId(req), versionNumber(req), by(req));
     res.set('ETag', etag(result.revision));
     reply({ valid: result.valid, diagnostics: result.diagnostics });
   });
@@ -107,18 +113,30 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
   });
 
   on('deleteUser', async (req, res) => {
-    if (!(await store.users.delete(String(req.params.userId)))) throw new EngineError('not_found', 'no such user');
+    const user = await requireUser(store, String(req.params.userId));
+    const authenticators = await store.authenticators.listByUser(user.id);
+    const records = auditRecords(by(req), 'user.deleted', { type: 'user', id: user.id }, { username: user.username, authenticators: authenticators.map((a) => a.type) }, now());
+    if (!(await store.users.delete(user.id, records))) throw new EngineError('not_found', 'no such user');
     res.status(204).end();
   });
 
   on('unlockUser', async (req, _res, { reply }) => {
     const user = await requireUser(store, String(req.params.userId));
-    await store.attempts.clearSubject(user.id);
+    const lockouts = (await store.attempts.listBySubject(user.id)).map((a) => ({ kind: a.kind, failures: a.failures, lockedUntil: a.lockedUntil }));
+    await store.attempts.clearSubject(user.id, auditRecords(by(req), 'user.unlocked', { type: 'user', id: user.id }, { cleared: lockouts }, now()));
     reply(await userView(store, user));
   });
 
   on('deleteAuthenticator', async (req, res) => {
-    if (!(await store.authenticators.delete(String(req.params.userId), String(req.params.authenticatorId)))) {
+    const [userId, authenticatorId] = [String(req.params.userId), String(req.params.authenticatorId)];
+    const existing = await store.authenticators.get(authenticatorId);
+    if (!existing || existing.userId !== userId) throw new EngineError('not_found', 'no such authenticator');
+    const at = now();
+    const records = {
+      ...auditRecords(by(req), 'authenticator.deleted', { type: 'user', id: userId }, { authenticatorId, authenticatorType: existing.type, confirmedAt: existing.confirmedAt }, at),
+      events: [authenticatorRemoved(existing, by(req).actor, at)],
+    };
+    if (!(await store.authenticators.delete(userId, authenticatorId, records))) {
       throw new EngineError('not_found', 'no such authenticator');
     }
     res.status(204).end();

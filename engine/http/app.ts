@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { adminRoutes, type AdminRouteDeps } from './admin-routes.js';
 import { clientRoutes, type ClientRouteDeps } from './client-routes.js';
 import { linkRoutes, redactLinkPath, type LinkRouteDeps } from './link-routes.js';
+import { observeRoutes, type ObserveRouteDeps } from './observe-routes.js';
 import { authsignalRoutes } from '../../integrations/authsignal/index.js';
 import { createOidc, type OidcDeps } from '../../integrations/oidc/index.js';
 import { designerAssets } from './designer-assets.js';
@@ -60,7 +61,7 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps, OidcDeps {
+export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps, OidcDeps, ObserveRouteDeps {
   logger: Logger;
   metrics: EngineMetrics;
   ready: () => Promise<boolean>;
@@ -148,6 +149,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authsignalRoutes(deps));
   app.use(adminRoutes(deps, operations));
   app.use(oidc.adminRoutes(operations));
+  app.use(observeRoutes(deps, operations));
   // Every operation of the route table has its handler, or the server does not start.
   operations.assertAllHandled();
 

@@ -11,6 +11,8 @@ import type { Auth } from './contract/routes.js';
 export interface Keys {
   adminApiKey: string;
   appApiKeys: string[];
+  /** Each app key's name, in the same order (the audit log's `actor`); app-1, app-2, … when missing. */
+  appApiKeyNames?: string[];
 }
 
 export function bearer(req: Request): string | null {
@@ -31,6 +33,21 @@ export function callerOf(req: Request, keys: Keys): Caller {
   for (const appKey of keys.appApiKeys) app = secretsEqual(key, appKey) || app;
   if (app) return 'app';
   throw new EngineError('unauthorized', 'unknown API key');
+}
+
+/**
+ * The name of the key a request carries: `admin`, an app key's name, or `anonymous`. What the
+ * audit log records as who made a change; never the key itself.
+ */
+export function keyNameOf(req: Request, keys: Keys): string {
+  const key = bearer(req);
+  if (key === null) return 'anonymous';
+  if (secretsEqual(key, keys.adminApiKey)) return 'admin';
+  let name: string | null = null;
+  keys.appApiKeys.forEach((appKey, i) => {
+    if (secretsEqual(key, appKey)) name = keys.appApiKeyNames?.[i] ?? `app-${i + 1}`;
+  });
+  return name ?? 'unknown';
 }
 
 /**

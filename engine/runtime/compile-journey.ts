@@ -97,7 +97,7 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       try {
         return await executeStep(step, context, deps, budget);
       } catch (error) {
-        deps.onUnexpectedError(error, { stepId, type: step.type });
+        deps.onUnexpectedError(error, { stepId, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
         const at = deps.now().toISOString();
         return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
       }

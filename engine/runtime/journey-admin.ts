@@ -1,17 +1,24 @@
 /**
  * The admin side of journeys: drafts (saved even with errors, guarded by revision), immutable
- * published versions (numbered per id, never reused), restore and delete.
+ * published versions (numbered per id, never reused), restore and delete. Every change is written
+ * with its audit entry (and `journey.published` with its webhook event) in one transaction.
  */
 import type { Journey } from '../journey/journey-schema.js';
 import type { ValidationResult } from '../journey/validate-journey.js';
 import type { JsonObject } from '../steps/step-types.js';
 import { RevisionConflictError, type JourneySummary, type VersionRecord } from '../store/store.js';
 import type { JourneyView as ContractJourneyView } from '../http/contract/types.js';
+import { auditRecords, type AuditActor } from '../audit/audit-entry.js';
+import { journeyDiff } from '../audit/journey-diff.js';
+import { journeyPublished } from '../webhooks/events.js';
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 
 /** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
 export type JourneyView = ContractJourneyView & { revision: number };
+
+/** Changes the engine makes itself (sample journeys on first start). */
+export const SYSTEM_ACTOR: AuditActor = { actor: 'system', clientAddress: null };
 
 export class JourneyAdmin {
   constructor(private readonly runtime: JourneyRuntime) {}
@@ -40,12 +47,16 @@ export class JourneyAdmin {
     };
   }
 
-  async save(id: string, document: JsonObject, expectedRevision?: number): Promise<ValidationResult & { revision: number }> {
+  async save(id: string, document: JsonObject, expectedRevision?: number, by: AuditActor = SYSTEM_ACTOR): Promise<ValidationResult & { revision: number }> {
     if (document.id === undefined) document = { ...document, id };
     if (document.id !== id) throw new EngineError('invalid_request', `the document id "${String(document.id)}" differs from the path "${id}"`);
     const result = this.validate(document);
+    const now = this.runtime.now();
+    // The draft replaced, for the diff (with If-Match it is exactly the one the save replaces).
+    const before = await this.journeys.getDraft(id);
+    const records = auditRecords(by, 'journey.saved', { type: 'journey', id }, { valid: result.valid, ...journeyDiff(before?.document ?? null, document) }, now);
     try {
-      const saved = await this.journeys.saveDraft(id, document, this.runtime.now().toISOString(), expectedRevision);
+      const saved = await this.journeys.saveDraft(id, document, now.toISOString(), expectedRevision, records);
       return { ...result, revision: saved.revision };
     } catch (error) {
       if (error instanceof RevisionConflictError) throw new EngineError('conflict', 'the draft changed since it was read (If-Match)');
@@ -53,7 +64,7 @@ export class JourneyAdmin {
     }
   }
 
-  async publish(id: string): Promise<{ version: number; publishedAt: string }> {
+  async publish(id: string, by: AuditActor = SYSTEM_ACTOR): Promise<{ version: number; publishedAt: string }> {
     const draft = await this.journeys.getDraft(id);
     if (!draft) throw new EngineError('not_found', `no journey "${id}"`);
     const hash = hashDocument(draft.document);
@@ -66,7 +77,14 @@ export class JourneyAdmin {
       }
       throw error;
     }
-    const version = await this.journeys.publish(id, hash, draft.document, this.runtime.now().toISOString());
+    const now = this.runtime.now();
+    const previous = await this.journeys.getLatestVersion(id);
+    const previousDocument = previous ? await this.journeys.getDocument(previous.documentHash) : null;
+    const diff = journeyDiff(previousDocument, draft.document);
+    const version = await this.journeys.publish(id, hash, draft.document, now.toISOString(), (v) => ({
+      ...auditRecords(by, 'journey.published', { type: 'journey', id }, { version: v.version, documentHash: hash, draftRevision: draft.revision, previousVersion: previous?.version ?? null, ...diff }, now),
+      events: [journeyPublished(v, by.actor, now)],
+    }));
     return { version: version.version, publishedAt: version.publishedAt };
   }
 
@@ -75,17 +93,23 @@ export class JourneyAdmin {
     return (await this.journeys.getDocument(record.documentHash))!;
   }
 
-  async restore(id: string, version: number): Promise<ValidationResult & { revision: number }> {
+  async restore(id: string, version: number, by: AuditActor = SYSTEM_ACTOR): Promise<ValidationResult & { revision: number }> {
     const document = await this.version(id, version);
-    const saved = await this.journeys.saveDraft(id, document, this.runtime.now().toISOString());
+    const now = this.runtime.now();
+    const before = await this.journeys.getDraft(id);
+    const records = auditRecords(by, 'journey.restored', { type: 'journey', id }, { version, ...journeyDiff(before?.document ?? null, document) }, now);
+    const saved = await this.journeys.saveDraft(id, document, now.toISOString(), undefined, records);
     return { ...this.validate(document), revision: saved.revision };
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, by: AuditActor = SYSTEM_ACTOR): Promise<void> {
     // An OpenID client signing its users in with this journey would break (#18): refused first.
     const clients = await this.runtime.store.oidcClients.usingJourney(id);
     if (clients.length) throw new EngineError('journey_in_use', `OpenID clients sign their users in with journey "${id}": ${clients.join(', ')}`, { clients });
-    if (!(await this.journeys.delete(id))) throw new EngineError('not_found', `no journey "${id}"`);
+    const draft = await this.journeys.getDraft(id);
+    const latest = await this.journeys.getLatestVersion(id);
+    const records = auditRecords(by, 'journey.deleted', { type: 'journey', id }, { revision: draft?.revision ?? null, latestVersion: latest?.version ?? null }, this.runtime.now());
+    if (!(await this.journeys.delete(id, records))) throw new EngineError('not_found', `no journey "${id}"`);
   }
 
   private async requireVersion(id: string, version: number): Promise<VersionRecord> {

@@ -22,7 +22,7 @@ export interface RuntimeOptions {
   sealer: Sealer;
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
-  onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
+  onUnexpectedError(error: unknown, where: { stepId: string; type: string; journeyId?: string; journeyVersion?: number | null }): void;
   cacheSize?: number;
 }
 

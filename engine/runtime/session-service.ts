@@ -9,7 +9,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Journey } from '../journey/journey-schema.js';
 import { secretsEqual, sha256 } from '../security/constant-time.js';
 import type { JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
-import type { SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
+import type { ChangeRecords, SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
+import { sessionFunnel } from '../analytics/session-funnel.js';
+import { sessionEnded } from '../webhooks/events.js';
 import type { CompiledJourney } from './compile-journey.js';
 import type { StepResponse as ContractStepResponse } from '../http/contract/types.js';
 import { EngineError } from './errors.js';
@@ -24,8 +26,8 @@ export type StepResponse = ContractStepResponse;
 
 /** Told what each run did (metrics); optional. */
 export interface SessionObserver {
-  sessionStarted(journeyId: string): void;
-  timeline(journeyId: string, events: TimelineEvent[]): void;
+  sessionStarted(journeyId: string, journeyVersion: number | null): void;
+  timeline(journeyId: string, events: TimelineEvent[], journeyVersion: number | null): void;
 }
 
 export interface SessionSettings {
@@ -184,9 +186,10 @@ export class SessionService {
         updatedAt: this.runtime.now().toISOString(),
       },
       advanced.journal,
+      await this.endRecords(record, advanced, () => this.runtime.store.timelines.list(sessionId)),
     );
     if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
-    this.observer?.timeline(record.journeyId, advanced.journal);
+    this.observer?.timeline(record.journeyId, advanced.journal, record.journeyVersion);
     return { record: { ...record, status: advanced.status, stepId: advanced.stepId }, context: advanced.context };
   }
 
@@ -242,10 +245,30 @@ export class SessionService {
       expiresAt: new Date(now.getTime() + compiled.settings.sessionTtlSeconds * 1000).toISOString(),
       leaseUntil: null,
     };
-    await this.runtime.store.sessions.create(record, advanced.journal);
-    this.observer?.sessionStarted(record.journeyId);
-    this.observer?.timeline(record.journeyId, advanced.journal);
+    const counted = !testRun && journeyVersion !== null;
+    const ending = await this.endRecords(record, advanced, async () => []);
+    const records: ChangeRecords | undefined = counted ? { ...ending, started: { journeyId: record.journeyId, journeyVersion, startedAt: record.createdAt } } : ending;
+    await this.runtime.store.sessions.create(record, advanced.journal, records);
+    this.observer?.sessionStarted(record.journeyId, journeyVersion);
+    this.observer?.timeline(record.journeyId, advanced.journal, journeyVersion);
     return this.response(record, sessionToken, { context: advanced.context });
+  }
+
+  /**
+   * What a session's final save writes with it (docs/observability.md): its `session.*` webhook
+   * event and its funnel for the journey's analytics (read off the whole timeline: what earlier
+   * runs stored, `earlier`, and this run's journal). Test runs raise no events and are not counted.
+   */
+  private async endRecords(record: SessionRecord, advanced: Advanced, earlier: () => Promise<TimelineEvent[]>): Promise<ChangeRecords | undefined> {
+    if (advanced.status === 'waiting' || record.testRun) return undefined;
+    const now = this.runtime.now();
+    const userId = advanced.context.user?.id ?? null;
+    const error = advanced.status === 'completed' ? null : advanced.context.endError;
+    const events = [sessionEnded({ ...record, userId }, advanced.status, error, now)];
+    if (record.journeyVersion === null) return { events };
+    const timeline = [...(await earlier()), ...advanced.journal];
+    const funnel = sessionFunnel({ ...record, journeyVersion: record.journeyVersion }, timeline, advanced.status, now);
+    return { events, funnel };
   }
 
   private async authorised(sessionId: string, sessionToken: string): Promise<SessionRecord> {

@@ -52,7 +52,7 @@ export interface ExecutorDeps {
   unsealStepData(sealed: string, sessionId: string): JsonObject;
   now: () => Date;
   issueToken(subject: { context: SessionContext; claims: JsonObject }): Promise<string>;
-  onUnexpectedError(error: unknown, where: { stepId: string; type: string }): void;
+  onUnexpectedError(error: unknown, where: { stepId: string; type: string; journeyId?: string; journeyVersion?: number | null }): void;
   /** Compiles (and caches) an option schema; throws when it cannot be used. */
   compileSchema?(schema: object): unknown;
 }
@@ -87,7 +87,7 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
   try {
     outcome = await step.definition.run(ctx);
   } catch (error) {
-    deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
+    deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
     return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
   } finally {
     // Step code is charged its own time; its waits on outbound HTTP and message providers are not.
@@ -167,14 +167,14 @@ async function normaliseOutcome(
       try {
         return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
       } catch (error) {
-        deps.onUnexpectedError(error, { stepId: step.id, type: step.type });
+        deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
         return { kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } };
       }
     }
     case 'reject':
       return { kind: 'reject', error: normaliseError(outcome.error) };
     default:
-      deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type });
+      deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
       return { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } };
   }
 }

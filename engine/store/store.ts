@@ -39,11 +39,11 @@ export interface JourneyStore {
   /** True when the id has ever had a draft or a published version (deleted ones included). */
   isKnown(id: string): Promise<boolean>;
   /** Saves the draft; with `expectedRevision` throws RevisionConflictError when it is stale. */
-  saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord>;
+  saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number, records?: ChangeRecords): Promise<DraftRecord>;
   /** Deletes the draft and hides the versions (sessions keep their documents). */
-  delete(id: string): Promise<boolean>;
+  delete(id: string, records?: ChangeRecords): Promise<boolean>;
   /** Stores the document under its hash (idempotent) and assigns the next version number, never reused. */
-  publish(id: string, documentHash: string, document: JsonObject, at: string): Promise<VersionRecord>;
+  publish(id: string, documentHash: string, document: JsonObject, at: string, records?: (version: VersionRecord) => ChangeRecords): Promise<VersionRecord>;
   listVersions(id: string): Promise<VersionRecord[]>;
   getVersion(id: string, version: number): Promise<VersionRecord | null>;
   getLatestVersion(id: string): Promise<VersionRecord | null>;
@@ -86,7 +86,7 @@ export interface SessionFilter {
 
 export interface SessionStore {
   /** Creates the session and writes its first timeline events, atomically. */
-  create(record: SessionRecord, events?: TimelineEvent[]): Promise<void>;
+  create(record: SessionRecord, events?: TimelineEvent[], records?: ChangeRecords): Promise<void>;
   get(id: string): Promise<SessionRecord | null>;
   /**
    * Takes the session for one submit: succeeds only when the revision is `expectedRevision` and no
@@ -97,7 +97,7 @@ export interface SessionStore {
    * Writes the outcome of a claimed submit with its timeline events and clears the lease, all
    * atomically; false (and nothing written) when the claim was lost.
    */
-  save(id: string, claimedRevision: number, update: SessionUpdate, events?: TimelineEvent[]): Promise<boolean>;
+  save(id: string, claimedRevision: number, update: SessionUpdate, events?: TimelineEvent[], records?: ChangeRecords): Promise<boolean>;
   /** Gives a claim back without changes. */
   release(id: string, claimedRevision: number): Promise<void>;
   /** Extends the lease of a claim still held (a long submit's heartbeat); false when it was lost. */
@@ -132,7 +132,7 @@ export interface UserStore {
   findByUsername(username: string): Promise<StoredUser | null>;
   list(filter: { username?: string; limit: number }): Promise<StoredUser[]>;
   /** Erases the user and everything stored about them (authenticators, recovery codes, attempt counts). */
-  delete(id: string): Promise<boolean>;
+  delete(id: string, records?: ChangeRecords): Promise<boolean>;
 }
 
 export interface AuthenticatorRecord {
@@ -152,7 +152,7 @@ export interface AuthenticatorRecord {
 }
 
 export interface AuthenticatorStore {
-  create(record: AuthenticatorRecord): Promise<void>;
+  create(record: AuthenticatorRecord, records?: ChangeRecords): Promise<void>;
   get(id: string): Promise<AuthenticatorRecord | null>;
   listByUser(userId: string): Promise<AuthenticatorRecord[]>;
   confirm(id: string, at: string): Promise<void>;
@@ -168,11 +168,11 @@ export interface AuthenticatorStore {
     id: string,
     userId: string,
     at: string,
-    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[]; records?: ChangeRecords },
   ): Promise<boolean>;
   /** Accepts `timeStep` only when it is later than the last accepted one (atomic); marks the use. */
   advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean>;
-  delete(userId: string, id: string): Promise<boolean>;
+  delete(userId: string, id: string, records?: ChangeRecords): Promise<boolean>;
   // Passkeys (issue 17).
   /**
    * Accepts a WebAuthn signature counter (atomic): when it is above the stored one, or both are 0
@@ -204,13 +204,21 @@ export interface AttemptStore {
    * Takes one attempt: answers the failure count including this attempt, or null while the
    * credential is locked. The attempt that reaches `maxFailures` locks until `lockUntil`.
    */
-  reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null>;
+  reserve(
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    /** Written in the same transaction only when this attempt sets the lock. */
+    onLock?: ChangeRecords,
+  ): Promise<number | null>;
   /** After a success: failures and lock cleared. */
   reset(key: string): Promise<void>;
   get(key: string): Promise<AttemptState | null>;
   listBySubject(subject: string): Promise<AttemptState[]>;
   /** Clears every count and lock of a subject (admin unlock). */
-  clearSubject(subject: string): Promise<number>;
+  clearSubject(subject: string, records?: ChangeRecords): Promise<number>;
 }
 
 export interface RecoveryCodeRecord {
@@ -335,6 +343,9 @@ export interface Store {
   /** The OpenID provider's artefacts and its clients (#18). */
   oidc: OidcModelStore;
   oidcClients: OidcClientStore;
+  audit: AuditStore;
+  webhooks: WebhookStore;
+  analytics: AnalyticsStore;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -404,4 +415,188 @@ export interface OidcClientStore {
   delete(id: string): Promise<boolean>;
   /** Ids of the clients whose default journey or acr map names the journey. */
   usingJourney(journeyId: string): Promise<string[]>;
+}
+// ---------------------------------------------------------------------------------------------
+// Observability (#23): the audit log, webhook events and their outbox, journey analytics.
+// ---------------------------------------------------------------------------------------------
+
+/** One admin change. `actor` is the name of the key that made it, never the key. */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string;
+  /** e.g. `journey.published`, `user.deleted` (docs/observability.md lists them). */
+  action: string;
+  targetType: string;
+  targetId: string;
+  /** The client's address as the engine saw it (after `trust proxy`); null when not over HTTP. */
+  clientAddress: string | null;
+  /** What changed: before/after or a semantic diff; never secret material. */
+  details: JsonObject;
+}
+
+/** An audit entry as listed: with its position in the log (the paging cursor). */
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+}
+
+export interface AuditFilter {
+  action?: string;
+  actor?: string;
+  targetType?: string;
+  targetId?: string;
+  /** ISO instants, inclusive from, exclusive to. */
+  from?: string;
+  to?: string;
+  /** Entries older than this position (the previous page's `next`). */
+  before?: number;
+  limit: number;
+}
+
+/** Append-only: entries are written only as ChangeRecords of the change they describe. */
+export interface AuditStore {
+  list(filter: AuditFilter): Promise<AuditRecord[]>;
+}
+
+/** An event for webhook subscribers (Standard Webhooks: `id` is the webhook-id). No secrets. */
+export interface WebhookEventRecord {
+  id: string;
+  type: string;
+  at: string;
+  payload: JsonObject;
+}
+
+/**
+ * What a change writes besides itself, in the same transaction: its audit entry, the events it
+ * raises (one delivery per matching subscription is queued with each), and, when a session ends,
+ * its contribution to the journey's analytics. A store operation that takes ChangeRecords writes
+ * them only when the change itself happens (a refused or failed change leaves none).
+ */
+export interface ChangeRecords {
+  audit?: AuditEntry;
+  events?: WebhookEventRecord[];
+  /** A session started: counted in its journey version's analytics. */
+  started?: { journeyId: string; journeyVersion: number; startedAt: string };
+  /** A session ended: its whole funnel. */
+  funnel?: SessionFunnel;
+}
+
+export interface WebhookSubscriptionRecord {
+  id: string;
+  url: string;
+  /** Event types, or `*` for all. */
+  eventTypes: string[];
+  /** The payload format: `standard` (Standard Webhooks); room for others on the same outbox. */
+  format: string;
+  /** The signing secret, sealed. */
+  sealedSecret: string;
+  description: string | null;
+  enabled: boolean;
+  createdAt: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+export interface WebhookDeliveryRecord {
+  id: string;
+  eventId: string;
+  eventType: string;
+  subscriptionId: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  lastStatus: number | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+/** A delivery claimed by one process: what it needs to send it, and the claim that fences its result. */
+export interface ClaimedDelivery {
+  id: string;
+  claim: string;
+  attempts: number;
+  event: WebhookEventRecord;
+  subscription: Pick<WebhookSubscriptionRecord, 'id' | 'url' | 'format' | 'sealedSecret'>;
+}
+
+export interface WebhookStore {
+  createSubscription(subscription: WebhookSubscriptionRecord, records?: ChangeRecords): Promise<void>;
+  listSubscriptions(): Promise<WebhookSubscriptionRecord[]>;
+  getSubscription(id: string): Promise<WebhookSubscriptionRecord | null>;
+  /** Removes the subscription and its undelivered deliveries. */
+  deleteSubscription(id: string, records?: ChangeRecords): Promise<boolean>;
+  /**
+   * Takes up to `limit` due pending deliveries whose lease is free, for this process alone until
+   * `leaseUntil` (one atomic statement: SKIP LOCKED on PostgreSQL, SQLite's single writer); each
+   * claim counts as an attempt.
+   */
+  claimDue(now: string, leaseUntil: string, claim: string, limit: number): Promise<ClaimedDelivery[]>;
+  /** Records the result of a claimed attempt; false when the claim was lost (its lease ran out and another took it). */
+  markDelivered(id: string, claim: string, at: string, status: number): Promise<boolean>;
+  /** A failed attempt: pending again at `nextAttemptAt`, or dead when null. */
+  markFailed(id: string, claim: string, failure: { error: string; status: number | null; nextAttemptAt: string | null }): Promise<boolean>;
+  listDeliveries(filter: { status?: WebhookDeliveryStatus; subscriptionId?: string; eventId?: string; limit: number }): Promise<WebhookDeliveryRecord[]>;
+  getDelivery(id: string): Promise<WebhookDeliveryRecord | null>;
+  /** A dead delivery back to pending, due at `now`; false unless it was dead. */
+  retry(id: string, now: string, records?: ChangeRecords): Promise<boolean>;
+}
+
+/** One visit of a step by a session, read off its timeline when the session ends or expires. */
+export interface StepVisit {
+  stepId: string;
+  /**
+   * How it left: by a `branch`, an `error` (with its code; a step that asks again after an error
+   * is still entered once), the journey `ended` there (completed, rejected or failed), or
+   * `abandoned` (the session expired waiting there).
+   */
+  outcome: 'branch' | 'error' | 'ended' | 'abandoned';
+  /** The branch name, the error code or the ending status; empty for `abandoned`. */
+  key: string;
+  /** Milliseconds the session waited on the step for the client (interactive steps), else null. */
+  waitMs: number | null;
+}
+
+/** A session's contribution to its journey's analytics, written once, when it ends or expires. */
+export interface SessionFunnel {
+  sessionId: string;
+  journeyId: string;
+  journeyVersion: number;
+  /** When the session started: every figure of the session counts in the hour it started. */
+  startedAt: string;
+  status: 'completed' | 'rejected' | 'failed' | 'expired';
+  /** When it ended (or was found expired). */
+  countedAt: string;
+  /** Steps the session entered (each once). */
+  entered: string[];
+  visits: StepVisit[];
+}
+
+export interface FunnelQuery {
+  journeyId: string;
+  version?: number;
+  /** Hour buckets from (inclusive) to (exclusive), ISO. */
+  from: string;
+  to: string;
+}
+
+/** Summed rollup rows: per hour, step (empty for totals), metric and key. */
+export interface FunnelCount {
+  hour: string;
+  stepId: string;
+  metric: string;
+  key: string;
+  count: number;
+}
+
+export interface AnalyticsStore {
+  /** Sums of the rollup by step, metric and key over the range, and the outcome totals per hour. */
+  query(query: FunnelQuery): Promise<{ byStep: Array<Omit<FunnelCount, 'hour'>>; series: FunnelCount[] }>;
+  /**
+   * Waiting sessions past their expiry that were not yet counted (at most `limit`): their ids and
+   * timelines' owners, for the sweeper to count as expired.
+   */
+  listExpiredUncounted(now: string, limit: number): Promise<SessionRecord[]>;
+  /** Writes an expired session's funnel (once: false when it was counted already). */
+  recordExpired(funnel: SessionFunnel): Promise<boolean>;
 }

@@ -11,9 +11,12 @@ import { runB3 } from './b3-validation.js';
 import { runB4 } from './b4-scale-out.js';
 import { runB5 } from './b5-passkey.js';
 import { runB6 } from './b6-oidc-login.js';
+import { runB7 } from './b7-analytics.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
+// The analytics query over a million sessions' figures (SQLite; PostgreSQL when a URL is given).
+await runB7();
 await runB2();
 await runB1();
 // Where a login's CPU goes in the engine: the parts the hand-written flow does not have.

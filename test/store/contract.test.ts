@@ -1033,13 +1033,15 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 4, name: 'email links' },
         { version: 5, name: 'passkeys' },
         { version: 6, name: 'openid provider' },
+        { version: 7, name: 'audit log and webhooks' },
+        { version: 8, name: 'journey analytics rollup' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(6);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(8);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

@@ -1,6 +1,8 @@
 /** The admin API (admin key) as the designer uses it. */
 import { ApiError, requestJson } from './http.js';
 import type {
+  AuditPage,
+  JourneyAnalytics,
   Diagnostic,
   JourneySummary,
   JourneyView as ApiJourneyView,
@@ -127,5 +129,21 @@ export class AdminApi {
 
   async rotateOidcClientSecret(clientId: string): Promise<OidcClientWithSecret> {
     return (await this.call<OidcClientWithSecret>(`/v1/admin/oidc/clients/${enc(clientId)}/secret`, { method: 'POST' })).body;
+  }
+
+  /** The journey's funnel over a range (GET /v1/admin/journeys/{id}/analytics). */
+  async analytics(id: string, query: { version?: number | null; from: string; to: string }): Promise<JourneyAnalytics> {
+    const params = new URLSearchParams({ from: query.from, to: query.to });
+    if (query.version) params.set('version', String(query.version));
+    return (await this.call<JourneyAnalytics>(`/v1/admin/journeys/${enc(id)}/analytics?${params}`)).body;
+  }
+
+  /** Audit entries, newest first (GET /v1/admin/audit). */
+  async audit(query: { targetType?: string; targetId?: string; limit?: number }): Promise<AuditPage> {
+    const params = new URLSearchParams();
+    if (query.targetType) params.set('targetType', query.targetType);
+    if (query.targetId) params.set('targetId', query.targetId);
+    if (query.limit) params.set('limit', String(query.limit));
+    return (await this.call<AuditPage>(`/v1/admin/audit?${params}`)).body;
   }
 }

@@ -27,6 +27,8 @@ import { Inspector, loadConfigForm } from './panels/Inspector.js';
 import { Palette } from './panels/Palette.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { downloadJson } from './util.js';
+import { AnalyticsPanel } from './analytics/AnalyticsPanel.js';
+import type { FunnelOverlay } from './analytics/funnel-overlay.js';
 
 export interface EditorProps {
   api: AdminApi;
@@ -77,6 +79,8 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   const selection = useSelection(canvas);
   const [runOpen, setRunOpen] = useState(false);
   const [highlight, setHighlight] = useState<RunHighlight | null>(null);
+  const [analyticsOpen, setAnalyticsOpen] = useState(false);
+  const [funnel, setFunnel] = useState<FunnelOverlay | null>(null);
 
   const catalogueMap = useMemo(() => new Map(catalogue.map((e) => [e.type, e])), [catalogue]);
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
@@ -123,7 +127,15 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
         onLayout={draft.layout}
         onOpenVersion={(v) => navigate(journeyPath(journeyId, v))}
         onExport={() => downloadJson(`${doc.id}${readOnly ? `.v${version}` : ''}.json`, doc)}
-        onToggleRun={() => setRunOpen((v) => !v)}
+        onToggleRun={() => {
+          setAnalyticsOpen(false);
+          setRunOpen((v) => !v);
+        }}
+        analyticsOpen={analyticsOpen}
+        onToggleAnalytics={() => {
+          setRunOpen(false);
+          setAnalyticsOpen((v) => !v);
+        }}
         onSave={saveNow}
         onPublish={draft.publish}
         onRestore={draft.restore}
@@ -144,6 +156,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             selectedEdges={selection.selection.edges}
             issues={issues}
             run={highlight}
+            funnel={analyticsOpen ? funnel : null}
             readOnly={readOnly}
             apply={journey.apply}
             transient={journey.transient}
@@ -153,7 +166,9 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
           />
           <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} />
         </div>
-        {runOpen ? (
+        {analyticsOpen ? (
+          <AnalyticsPanel api={api} journeyId={journeyId} versions={draft.versions} onOverlay={setFunnel} onClose={() => setAnalyticsOpen(false)} />
+        ) : runOpen ? (
           <RunPanel api={api} journeyId={journeyId} version={version} ensureSaved={() => (dirtyRef.current ? save({ quiet: true }) : Promise.resolve(true))} onHighlight={setHighlight} onClose={() => setRunOpen(false)} />
         ) : (
           <Inspector

@@ -467,6 +467,186 @@ export const oidcClientWithSecretSchema = {
   ...oidcClientSchema,
   properties: { ...oidcClientSchema.properties, clientSecret: { type: 'string', description: 'Shown once; stored sealed.' } },
 } as const;
+// ---------------------------------------------------------------------------------------------
+// Observability (#23): audit log, webhooks, journey analytics
+// ---------------------------------------------------------------------------------------------
+
+const digits = (max: number) => ({ type: 'string', pattern: `^[0-9]{1,${max}}$` }) as const;
+
+export const auditQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    action: { type: 'string', maxLength: 100 },
+    actor: { type: 'string', maxLength: 100 },
+    targetType: { type: 'string', maxLength: 100 },
+    targetId: { type: 'string', maxLength: 200 },
+    from: timestamp,
+    to: timestamp,
+    before: digits(15),
+    limit: digits(3),
+  },
+} as const;
+
+export const auditEntrySchema = {
+  type: 'object',
+  required: ['seq', 'id', 'at', 'actor', 'action', 'targetType', 'targetId', 'clientAddress', 'details'],
+  properties: {
+    seq: { type: 'integer', description: 'Position in the log; pass it as `before` for older entries.' },
+    id: { type: 'string' },
+    at: timestamp,
+    actor: { type: 'string', description: 'The name of the key that made the change (`admin`, an app key name, `system`); never the key.' },
+    action: { type: 'string', description: 'e.g. `journey.published`, `user.deleted`.' },
+    targetType: { type: 'string' },
+    targetId: { type: 'string' },
+    clientAddress: { type: ['string', 'null'] },
+    details: { type: 'object', description: 'What changed: a semantic diff or the before/after; never secret material.' },
+  },
+} as const;
+
+export const auditPageSchema = {
+  type: 'object',
+  required: ['entries', 'next'],
+  properties: {
+    entries: { type: 'array', items: auditEntrySchema },
+    next: { type: ['string', 'null'], description: 'The `before` of the next (older) page; null on the last page.' },
+  },
+} as const;
+
+/** Event types a subscription may name (`*`: all). */
+export const WEBHOOK_EVENT_TYPE_NAMES = [
+  'session.completed',
+  'session.rejected',
+  'session.failed',
+  'authenticator.added',
+  'authenticator.removed',
+  'user.locked',
+  'journey.published',
+] as const;
+
+export const webhookCreateBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'eventTypes'],
+  properties: {
+    url: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL; checked against WEBHOOK_ALLOWED_HOSTS (else public addresses only).' },
+    eventTypes: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPE_NAMES, '*'] } },
+    description: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export const webhookSubscriptionSchema = {
+  type: 'object',
+  required: ['id', 'url', 'eventTypes', 'format', 'description', 'enabled', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    url: { type: 'string' },
+    eventTypes: { type: 'array', items: { type: 'string' } },
+    format: { type: 'string', description: '`standard`: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).' },
+    description: { type: ['string', 'null'] },
+    enabled: { type: 'boolean' },
+    createdAt: timestamp,
+  },
+} as const;
+
+export const webhookCreatedSchema = {
+  type: 'object',
+  required: ['subscription', 'secret'],
+  properties: {
+    subscription: webhookSubscriptionSchema,
+    secret: { type: 'string', description: 'The signing secret (`whsec_…`), shown this once: it is stored sealed and never answered again.' },
+  },
+} as const;
+
+export const webhookDeliveryQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+    subscriptionId: { type: 'string', maxLength: 100 },
+    eventId: { type: 'string', maxLength: 100 },
+    limit: digits(3),
+  },
+} as const;
+
+export const webhookDeliverySchema = {
+  type: 'object',
+  required: ['id', 'eventId', 'eventType', 'subscriptionId', 'status', 'attempts', 'nextAttemptAt', 'lastError', 'lastStatus', 'deliveredAt', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    eventId: { type: 'string', description: 'The webhook-id: the same on every attempt (receivers deduplicate by it).' },
+    eventType: { type: 'string' },
+    subscriptionId: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'delivered', 'dead'], description: '`dead`: every attempt failed; POST …/retry sends it again.' },
+    attempts: { type: 'integer' },
+    nextAttemptAt: timestamp,
+    lastError: { type: ['string', 'null'] },
+    lastStatus: { type: ['integer', 'null'] },
+    deliveredAt: { type: ['string', 'null'] },
+    createdAt: timestamp,
+  },
+} as const;
+
+export const analyticsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    version: digits(9),
+    from: timestamp,
+    to: timestamp,
+  },
+} as const;
+
+const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+const outcomeCounts = {
+  type: 'object',
+  required: ['started', 'completed', 'rejected', 'failed', 'expired'],
+  properties: {
+    started: { type: 'integer' },
+    completed: { type: 'integer' },
+    rejected: { type: 'integer' },
+    failed: { type: 'integer' },
+    expired: { type: 'integer' },
+  },
+} as const;
+
+export const journeyAnalyticsSchema = {
+  type: 'object',
+  required: ['journeyId', 'version', 'from', 'to', 'totals', 'steps', 'series'],
+  properties: {
+    journeyId: { type: 'string' },
+    version: { type: ['integer', 'null'], description: 'null: every version.' },
+    from: timestamp,
+    to: timestamp,
+    totals: outcomeCounts,
+    steps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['stepId', 'entered', 'branches', 'errors', 'ended', 'abandoned', 'wait'],
+        properties: {
+          stepId: { type: 'string' },
+          entered: { type: 'integer', description: 'Sessions that entered the step.' },
+          branches: { ...counts, description: 'How often it left by each branch.' },
+          errors: { ...counts, description: 'Errors by code (a step that asks again counts each).' },
+          ended: { ...counts, description: 'Sessions that ended here, by status.' },
+          abandoned: { type: 'integer', description: 'Sessions that expired waiting on the step.' },
+          wait: {
+            type: 'object',
+            required: ['count', 'medianMs', 'p95Ms'],
+            description: 'Time the client took to answer the step; median and p95 from a histogram whose buckets are 9 % apart (the bucket upper bound).',
+            properties: { count: { type: 'integer' }, medianMs: { type: ['integer', 'null'] }, p95Ms: { type: ['integer', 'null'] } },
+          },
+        },
+      },
+    },
+    series: {
+      type: 'array',
+      description: 'Per hour the sessions started in (hours without sessions left out).',
+      items: { type: 'object', required: ['at', ...outcomeCounts.required], properties: { at: timestamp, ...outcomeCounts.properties } },
+    },
+  },
+} as const;
 
 /** The named schemas (the OpenAPI document's components), in the document's order. */
 export const COMPONENT_SCHEMAS = {
@@ -498,4 +678,11 @@ export const COMPONENT_SCHEMAS = {
   OidcClientWithSecret: oidcClientWithSecretSchema,
   OidcClientBody: oidcClientBodySchema,
   CreateOidcClientBody: createOidcClientBodySchema,
+  AuditEntry: auditEntrySchema,
+  AuditPage: auditPageSchema,
+  WebhookCreateBody: webhookCreateBodySchema,
+  WebhookSubscription: webhookSubscriptionSchema,
+  WebhookCreated: webhookCreatedSchema,
+  WebhookDelivery: webhookDeliverySchema,
+  JourneyAnalytics: journeyAnalyticsSchema,
 } as const;

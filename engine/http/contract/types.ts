@@ -47,3 +47,11 @@ export type OidcClient = Named<'OidcClient'>;
 export type OidcClientWithSecret = Named<'OidcClientWithSecret'>;
 export type OidcClientBody = Named<'OidcClientBody'>;
 export type CreateOidcClientBody = Named<'CreateOidcClientBody'>;
+// Observability (#23)
+export type AuditEntry = Named<'AuditEntry'>;
+export type AuditPage = Named<'AuditPage'>;
+export type WebhookCreateBody = Named<'WebhookCreateBody'>;
+export type WebhookSubscription = Named<'WebhookSubscription'>;
+export type WebhookCreated = Named<'WebhookCreated'>;
+export type WebhookDelivery = Named<'WebhookDelivery'>;
+export type JourneyAnalytics = Named<'JourneyAnalytics'>;

@@ -8,14 +8,16 @@ import type {
   AttemptStore,
   AuthenticatorRecord,
   AuthenticatorStore,
+  ChangeRecords,
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
+import { hasRecords, writeChangeRecords } from './change-records.js';
 import { postgresCodec, type Row } from './codec.js';
 import type { JsonObject } from '../../json.js';
-import { inTransaction } from './pool.js';
+import { inTransaction, type Queryable } from './pool.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, postgresCodec);
 const insertRecoveryCode = insertStatement(recoveryCodeRow, postgresCodec);
@@ -37,8 +39,15 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     await this.pool.query('UPDATE authenticators SET sealed_secret = $1 WHERE id = $2', [sealedSecret, id]);
   }
 
-  async create(a: AuthenticatorRecord): Promise<void> {
-    await this.pool.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+  async create(a: AuthenticatorRecord, records?: ChangeRecords): Promise<void> {
+    if (!hasRecords(records)) {
+      await this.pool.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+      return;
+    }
+    await inTransaction(this.pool, async (client) => {
+      await client.query(insertAuthenticator, authenticatorRow.values(a, postgresCodec));
+      await writeChangeRecords(client, records);
+    });
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {
@@ -59,7 +68,7 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     id: string,
     userId: string,
     at: string,
-    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[]; records?: ChangeRecords },
   ): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       // The user's row locked first: confirms of one user run one after another (two confirms of
@@ -87,6 +96,7 @@ export class PostgresAuthenticators implements AuthenticatorStore {
           await client.query(insertRecoveryCode, recoveryCodeRow.values({ ...c, userId }, postgresCodec));
         }
       }
+      await writeChangeRecords(client, options.records);
       return true;
     });
   }
@@ -109,19 +119,40 @@ export class PostgresAuthenticators implements AuthenticatorStore {
     return rowCount === 1;
   }
 
-  async delete(userId: string, id: string): Promise<boolean> {
-    return (await this.pool.query('DELETE FROM authenticators WHERE id = $1 AND user_id = $2', [id, userId])).rowCount === 1;
+  async delete(userId: string, id: string, records?: ChangeRecords): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      if ((await client.query('DELETE FROM authenticators WHERE id = $1 AND user_id = $2', [id, userId])).rowCount !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 }
 
 export class PostgresAttempts implements AttemptStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+  async reserve(
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<number | null> {
+    if (!hasRecords(onLock)) return this.reserveOn(this.pool, key, meta, maxFailures, now, lockUntil);
+    return inTransaction(this.pool, async (client) => {
+      const failures = await this.reserveOn(client, key, meta, maxFailures, now, lockUntil);
+      // The attempt that reaches the limit is the one that set the lock.
+      if (failures !== null && failures >= maxFailures) await writeChangeRecords(client, onLock);
+      return failures;
+    });
+  }
+
+  private async reserveOn(db: Queryable, key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
     // One statement: the count, the limit and the lock are decided atomically in the database. A
     // conflicting upsert locks the row and re-reads it, so racing reserves count one after another;
     // while the lock holds, the DO UPDATE's WHERE is false and no row comes back (null).
-    const { rows } = await this.pool.query(
+    const { rows } = await db.query(
       `INSERT INTO credential_attempts AS a (key, kind, subject, failures, locked_until)
        VALUES ($1, $2, $3, 1, CASE WHEN 1 >= $4::int THEN $6::text ELSE NULL END)
        ON CONFLICT (key) DO UPDATE SET
@@ -149,8 +180,12 @@ export class PostgresAttempts implements AttemptStore {
     return rows.map(attemptFrom);
   }
 
-  async clearSubject(subject: string): Promise<number> {
-    return (await this.pool.query('DELETE FROM credential_attempts WHERE subject = $1', [subject])).rowCount ?? 0;
+  async clearSubject(subject: string, records?: ChangeRecords): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const cleared = (await client.query('DELETE FROM credential_attempts WHERE subject = $1', [subject])).rowCount ?? 0;
+      await writeChangeRecords(client, records);
+      return cleared;
+    });
   }
 }
 

@@ -1,10 +1,11 @@
 /** Journey drafts, published versions and documents by hash. */
 import type pg from 'pg';
 import type { JsonObject } from '../../json.js';
-import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
+import { RevisionConflictError, type ChangeRecords, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
 import { inTransaction } from './pool.js';
 
 import { draftFrom, summaryFrom, versionFrom } from '../rows/journeys.js';
+import { hasRecords, writeChangeRecords } from './change-records.js';
 import { json, postgresCodec, type Row } from './codec.js';
 
 export class PostgresJourneys implements JourneyStore {
@@ -33,14 +34,26 @@ export class PostgresJourneys implements JourneyStore {
     return rowCount === 1;
   }
 
-  async saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord> {
+  async saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number, records?: ChangeRecords): Promise<DraftRecord> {
+    if (hasRecords(records)) return inTransaction(this.pool, async (client) => this.saveDraftOn(client, id, document, at, expectedRevision, records));
+    return this.saveDraftOn(this.pool, id, document, at, expectedRevision);
+  }
+
+  private async saveDraftOn(
+    db: pg.Pool | pg.PoolClient,
+    id: string,
+    document: JsonObject,
+    at: string,
+    expectedRevision?: number,
+    records?: ChangeRecords,
+  ): Promise<DraftRecord> {
     const name = typeof document.name === 'string' ? document.name : id;
     const values = [id, name, json(document), at];
     // Each variant is one statement whose WHERE is the compare-and-set: two saves expecting the
     // same revision cannot both pass, whichever process they run in.
     const { rows } =
       expectedRevision === undefined || expectedRevision === 0
-        ? await this.pool.query(
+        ? await db.query(
             `INSERT INTO journey_drafts AS d (id, name, document, revision, updated_at) VALUES ($1, $2, $3, 1, $4)
              ON CONFLICT (id) DO ${
                expectedRevision === undefined
@@ -50,26 +63,31 @@ export class PostgresJourneys implements JourneyStore {
              RETURNING revision`,
             values,
           )
-        : await this.pool.query(
+        : await db.query(
             `UPDATE journey_drafts SET name = $2, document = $3, revision = revision + 1, updated_at = $4
               WHERE id = $1 AND revision = $5 RETURNING revision`,
             [...values, expectedRevision],
           );
     if (rows.length === 0) throw new RevisionConflictError();
+    await writeChangeRecords(db, records);
     return { id, document, revision: rows[0].revision, updatedAt: at };
   }
 
-  async delete(id: string): Promise<boolean> {
-    const { rows } = await this.pool.query(
-      `WITH drafts AS (DELETE FROM journey_drafts WHERE id = $1 RETURNING 1),
-            versions AS (UPDATE journey_versions SET deleted = true WHERE journey_id = $1 AND NOT deleted RETURNING 1)
-       SELECT (SELECT count(*) FROM drafts) + (SELECT count(*) FROM versions) AS changed`,
-      [id],
-    );
-    return Number(rows[0].changed) > 0;
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `WITH drafts AS (DELETE FROM journey_drafts WHERE id = $1 RETURNING 1),
+              versions AS (UPDATE journey_versions SET deleted = true WHERE journey_id = $1 AND NOT deleted RETURNING 1)
+         SELECT (SELECT count(*) FROM drafts) + (SELECT count(*) FROM versions) AS changed`,
+        [id],
+      );
+      if (Number(rows[0].changed) === 0) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
-  async publish(id: string, documentHash: string, document: JsonObject, at: string): Promise<VersionRecord> {
+  async publish(id: string, documentHash: string, document: JsonObject, at: string, records?: (version: VersionRecord) => ChangeRecords): Promise<VersionRecord> {
     return inTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO journey_documents (hash, document) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [documentHash, json(document)]);
       // The upsert locks the counter row: concurrent publishes number one after another.
@@ -85,7 +103,9 @@ export class PostgresJourneys implements JourneyStore {
         documentHash,
         at,
       ]);
-      return { journeyId: id, version, documentHash, publishedAt: at };
+      const published = { journeyId: id, version, documentHash, publishedAt: at };
+      await writeChangeRecords(client, records?.(published));
+      return published;
     });
   }
 

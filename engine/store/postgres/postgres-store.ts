@@ -19,6 +19,9 @@ import type {
   TimelineStore,
   UsedTokenStore,
   UserStore,
+  AuditStore,
+  WebhookStore,
+  AnalyticsStore,
 } from '../store.js';
 import { PostgresCounters } from './counters.js';
 import { PostgresEmailLinks } from './email-links.js';
@@ -31,6 +34,9 @@ import { PostgresSessions, PostgresTimelines } from './sessions.js';
 import { PostgresSigningKeys, PostgresUsedTokens } from './tokens.js';
 import { PostgresUsers } from './users.js';
 import { PostgresOidcClients, PostgresOidcModels } from './oidc.js';
+import { PostgresAudit } from './audit.js';
+import { PostgresWebhooks } from './webhooks.js';
+import { PostgresAnalytics } from './analytics.js';
 
 /**
  * Connects to a `postgres://` URL (`?schema=NAME` keeps the tables in that schema, created when
@@ -64,6 +70,9 @@ class PostgresStore implements Store {
   readonly links: EmailLinkStore;
   readonly oidc: OidcModelStore;
   readonly oidcClients: OidcClientStore;
+  readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
+  readonly analytics: AnalyticsStore;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool) {
@@ -81,6 +90,9 @@ class PostgresStore implements Store {
     this.links = new PostgresEmailLinks(pool);
     this.oidc = new PostgresOidcModels(pool);
     this.oidcClients = new PostgresOidcClients(pool);
+    this.audit = new PostgresAudit(pool);
+    this.webhooks = new PostgresWebhooks(pool);
+    this.analytics = new PostgresAnalytics(pool);
   }
 
   async ping(): Promise<boolean> {

@@ -4,11 +4,13 @@
  * re-checks the WHERE against the row as committed, so exactly one of racing claims wins.
  */
 import type pg from 'pg';
-import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+import type { ChangeRecords, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 
 import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
+import { hasRecords, writeChangeRecords } from './change-records.js';
 import { json, postgresCodec, type Row } from './codec.js';
+import { inTransaction, type Queryable } from './pool.js';
 
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
 
@@ -23,9 +25,20 @@ const insertSession = insertStatement(sessionRow, postgresCodec);
 export class PostgresSessions implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(s: SessionRecord, events: TimelineEvent[] = []): Promise<void> {
+  async create(s: SessionRecord, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<void> {
+    if (hasRecords(records)) {
+      await inTransaction(this.pool, async (client) => {
+        await this.createOn(client, s, events);
+        await writeChangeRecords(client, records);
+      });
+      return;
+    }
+    await this.createOn(this.pool, s, events);
+  }
+
+  private async createOn(db: Queryable, s: SessionRecord, events: TimelineEvent[]): Promise<void> {
     // One statement: the session and its first events are written together or not at all.
-    await this.pool.query(
+    await db.query(
       `WITH created AS (
          ${insertSession} RETURNING id)
        ${insertEventsFrom('created', sessionRow.columns.length + 1)}`,
@@ -47,9 +60,20 @@ export class PostgresSessions implements SessionStore {
     return rows[0] ? (rows[0].revision as number) : null;
   }
 
-  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = []): Promise<boolean> {
+  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
+    if (hasRecords(records)) {
+      return inTransaction(this.pool, async (client) => {
+        if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
+        await writeChangeRecords(client, records);
+        return true;
+      });
+    }
+    return this.saveOn(this.pool, id, claimedRevision, u, events);
+  }
+
+  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[]): Promise<boolean> {
     // One statement: the events are written only when the compare-and-set on the revision wins.
-    const { rows } = await this.pool.query(
+    const { rows } = await db.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
            lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
@@ -89,7 +113,8 @@ export class PostgresSessions implements SessionStore {
     // One statement: the sessions and their timelines go together or not at all.
     const { rows } = await this.pool.query(
       `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id),
-            events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone))
+            events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone)),
+            counted AS (DELETE FROM funnel_counted_sessions WHERE session_id IN (SELECT id FROM gone))
        SELECT count(*)::int AS removed FROM gone`,
       [before],
     );

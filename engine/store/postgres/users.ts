@@ -1,8 +1,9 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type pg from 'pg';
-import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
+import { normaliseUsername, type ChangeRecords, type StoredUser, type UserStore } from '../store.js';
 import { insertStatement } from '../rows/shape.js';
 import { userRow } from '../rows/users.js';
+import { writeChangeRecords } from './change-records.js';
 import { postgresCodec, type Row } from './codec.js';
 import { inTransaction } from './pool.js';
 
@@ -49,7 +50,7 @@ export class PostgresUsers implements UserStore {
     return rows.map(toUser);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM authenticators WHERE user_id = $1', [id]);
       await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [id]);
@@ -61,7 +62,9 @@ export class PostgresUsers implements UserStore {
          DELETE FROM outbox WHERE session_id IN (SELECT id FROM gone)`,
         [id],
       );
-      return (await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount === 1;
+      if ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
     });
   }
 }

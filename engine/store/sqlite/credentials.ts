@@ -8,11 +8,13 @@ import type {
   AttemptStore,
   AuthenticatorRecord,
   AuthenticatorStore,
+  ChangeRecords,
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
+import { writeChangeRecords } from './change-records.js';
 import { sqliteCodec, type Row } from './codec.js';
 import type { JsonObject } from '../../json.js';
 
@@ -23,8 +25,11 @@ const toAuthenticator = (r: Row): AuthenticatorRecord => authenticatorRow.fromRo
 export class SqliteAuthenticators implements AuthenticatorStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(a: AuthenticatorRecord): Promise<void> {
-    this.db.prepare(insertAuthenticator).run(...authenticatorRow.values(a, sqliteCodec));
+  async create(a: AuthenticatorRecord, records?: ChangeRecords): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(insertAuthenticator).run(...authenticatorRow.values(a, sqliteCodec));
+      writeChangeRecords(this.db, records);
+    })();
   }
 
   async get(id: string): Promise<AuthenticatorRecord | null> {
@@ -44,7 +49,7 @@ export class SqliteAuthenticators implements AuthenticatorStore {
     id: string,
     userId: string,
     at: string,
-    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[] },
+    options: { replaceExisting: boolean; recoveryCodes?: RecoveryCodeRecord[]; records?: ChangeRecords },
   ): Promise<boolean> {
     // IMMEDIATE: the write lock is taken before the checks, so no other process confirms in between.
     return this.db.transaction(() => {
@@ -66,6 +71,7 @@ export class SqliteAuthenticators implements AuthenticatorStore {
         this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(userId);
         for (const c of options.recoveryCodes) insert.run(...recoveryCodeRow.values({ ...c, userId }, sqliteCodec));
       }
+      writeChangeRecords(this.db, options.records);
       return true;
     }).immediate();
   }
@@ -90,8 +96,12 @@ export class SqliteAuthenticators implements AuthenticatorStore {
     return result.changes === 1;
   }
 
-  async delete(userId: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes === 1;
+  async delete(userId: string, id: string, records?: ChangeRecords): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.db.prepare('DELETE FROM authenticators WHERE id = ? AND user_id = ?').run(id, userId).changes !== 1) return false;
+      writeChangeRecords(this.db, records);
+      return true;
+    })();
   }
 
   async listSealedNotUnder(keyId: string, limit: number): Promise<Array<{ id: string; sealedSecret: string }>> {
@@ -109,7 +119,23 @@ export class SqliteAuthenticators implements AuthenticatorStore {
 export class SqliteAttempts implements AttemptStore {
   constructor(private readonly db: Database.Database) {}
 
-  async reserve(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
+  async reserve(
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<number | null> {
+    return this.db.transaction(() => {
+      const failures = this.reserveOne(key, meta, maxFailures, now, lockUntil);
+      // The attempt that reaches the limit is the one that set the lock.
+      if (failures !== null && failures >= maxFailures) writeChangeRecords(this.db, onLock);
+      return failures;
+    })();
+  }
+
+  private reserveOne(key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): number | null {
     // One statement: the count, the limit and the lock are decided atomically in the database.
     const failures = this.db
       .prepare(
@@ -140,8 +166,12 @@ export class SqliteAttempts implements AttemptStore {
     return (this.db.prepare('SELECT * FROM credential_attempts WHERE subject = ? ORDER BY key').all(subject) as Row[]).map(attemptFrom);
   }
 
-  async clearSubject(subject: string): Promise<number> {
-    return this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+  async clearSubject(subject: string, records?: ChangeRecords): Promise<number> {
+    return this.db.transaction(() => {
+      const cleared = this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(subject).changes;
+      writeChangeRecords(this.db, records);
+      return cleared;
+    })();
   }
 }
 

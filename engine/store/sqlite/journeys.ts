@@ -1,8 +1,9 @@
 /** Journey drafts, published versions and documents by hash. */
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../json.js';
-import { RevisionConflictError, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
+import { RevisionConflictError, type ChangeRecords, type DraftRecord, type JourneyStore, type JourneySummary, type VersionRecord } from '../store.js';
 import { draftFrom, summaryFrom, versionFrom } from '../rows/journeys.js';
+import { writeChangeRecords } from './change-records.js';
 import { json, sqliteCodec, type Row } from './codec.js';
 
 export class SqliteJourneys implements JourneyStore {
@@ -32,7 +33,7 @@ export class SqliteJourneys implements JourneyStore {
     );
   }
 
-  async saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number): Promise<DraftRecord> {
+  async saveDraft(id: string, document: JsonObject, at: string, expectedRevision?: number, records?: ChangeRecords): Promise<DraftRecord> {
     const name = typeof document.name === 'string' ? document.name : id;
     return this.db.transaction(() => {
       const current = this.db.prepare('SELECT revision FROM journey_drafts WHERE id = ?').get(id) as Row | undefined;
@@ -45,19 +46,22 @@ export class SqliteJourneys implements JourneyStore {
              revision = excluded.revision, updated_at = excluded.updated_at`,
         )
         .run(id, name, json(document), revision, at);
+      writeChangeRecords(this.db, records);
       return { id, document, revision, updatedAt: at };
     }).immediate();
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
     return this.db.transaction(() => {
       const drafts = this.db.prepare('DELETE FROM journey_drafts WHERE id = ?').run(id).changes;
       const versions = this.db.prepare('UPDATE journey_versions SET deleted = 1 WHERE journey_id = ? AND deleted = 0').run(id).changes;
-      return drafts + versions > 0;
+      if (drafts + versions === 0) return false;
+      writeChangeRecords(this.db, records);
+      return true;
     }).immediate();
   }
 
-  async publish(id: string, documentHash: string, document: JsonObject, at: string): Promise<VersionRecord> {
+  async publish(id: string, documentHash: string, document: JsonObject, at: string, records?: (version: VersionRecord) => ChangeRecords): Promise<VersionRecord> {
     return this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO journey_documents (hash, document) VALUES (?, ?)').run(documentHash, json(document));
       const version = this.db
@@ -70,7 +74,9 @@ export class SqliteJourneys implements JourneyStore {
       this.db
         .prepare('INSERT INTO journey_versions (journey_id, version, document_hash, published_at) VALUES (?, ?, ?, ?)')
         .run(id, version, documentHash, at);
-      return { journeyId: id, version, documentHash, publishedAt: at };
+      const published = { journeyId: id, version, documentHash, publishedAt: at };
+      writeChangeRecords(this.db, records?.(published));
+      return published;
     }).immediate();
   }
 

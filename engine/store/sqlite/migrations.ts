@@ -200,6 +200,88 @@ export const sqliteMigrations: Migration[] = [
       );
     `,
   },
+  // ---- Observability (#23) ----
+  {
+    version: 7,
+    name: 'audit log and webhooks',
+    sql: `
+      -- Append-only (no route changes or deletes a row); seq orders and pages the log.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        client_address TEXT,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_target ON audit_log (target_type, target_id, seq);
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE TABLE webhook_subscriptions (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        -- ',a,b,' or '*': matched with one LIKE when an event is written.
+        event_types TEXT NOT NULL,
+        -- 'standard' (Standard Webhooks); other payload formats share the outbox.
+        format TEXT NOT NULL,
+        sealed_secret TEXT NOT NULL,
+        description TEXT,
+        enabled INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      -- The outbox: written in the transaction of the change that raised the event.
+      CREATE TABLE webhook_events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL REFERENCES webhook_events(id),
+        subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions(id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        -- The process holding the delivery and until when: a claim fences the result it records.
+        claim TEXT,
+        lease_until TEXT,
+        last_error TEXT,
+        last_status INTEGER,
+        delivered_at TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+      CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
+    `,
+  },
+  {
+    version: 8,
+    name: 'journey analytics rollup',
+    sql: `
+      -- Sums per journey version, hour the session started, step ('' for totals), metric and key
+      -- (engine/store/rows/funnel.ts); written when a session ends or expires.
+      CREATE TABLE journey_funnel (
+        journey_id TEXT NOT NULL,
+        journey_version INTEGER NOT NULL,
+        hour TEXT NOT NULL,
+        step_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (journey_id, journey_version, hour, step_id, metric, key)
+      );
+      -- Sessions already counted (by their final save, or by the sweeper when they expired):
+      -- a session's figures are added once, whichever process gets there first.
+      CREATE TABLE funnel_counted_sessions (
+        session_id TEXT PRIMARY KEY,
+        counted_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_waiting_expiry ON sessions (expires_at) WHERE status = 'waiting';
+    `,
+  },
 ];
 
 /**

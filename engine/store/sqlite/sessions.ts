@@ -3,9 +3,10 @@
  * revision (and the lease); SQLite has one writer at a time, so exactly one of racing claims wins.
  */
 import type Database from 'better-sqlite3';
-import type { SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+import type { ChangeRecords, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
+import { writeChangeRecords } from './change-records.js';
 import { json, sqliteCodec, type Row } from './codec.js';
 
 const insertSession = insertStatement(sessionRow, sqliteCodec);
@@ -14,10 +15,11 @@ const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, sqliteCodec);
 export class SqliteSessions implements SessionStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(s: SessionRecord, events: TimelineEvent[] = []): Promise<void> {
+  async create(s: SessionRecord, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<void> {
     this.db.transaction(() => {
       this.insert(s);
       appendEvents(this.db, s.id, events);
+      writeChangeRecords(this.db, records);
     })();
   }
 
@@ -41,7 +43,7 @@ export class SqliteSessions implements SessionStore {
     return revision ?? null;
   }
 
-  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = []): Promise<boolean> {
+  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
     return this.db.transaction(() => {
       const result = this.db
         .prepare(
@@ -51,6 +53,7 @@ export class SqliteSessions implements SessionStore {
         .run(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision);
       if (result.changes !== 1) return false;
       appendEvents(this.db, id, events);
+      writeChangeRecords(this.db, records);
       return true;
     })();
   }
@@ -84,7 +87,11 @@ export class SqliteSessions implements SessionStore {
     return this.db.transaction(() => {
       const ids = this.db.prepare('SELECT id FROM sessions WHERE expires_at < ?').pluck().all(before) as string[];
       const dropTimeline = this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?');
-      for (const id of ids) dropTimeline.run(id);
+      const dropCounted = this.db.prepare('DELETE FROM funnel_counted_sessions WHERE session_id = ?');
+      for (const id of ids) {
+        dropTimeline.run(id);
+        dropCounted.run(id);
+      }
       return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(before).changes;
     }).immediate();
   }

@@ -21,6 +21,9 @@ import type {
   TimelineStore,
   UsedTokenStore,
   UserStore,
+  AuditStore,
+  WebhookStore,
+  AnalyticsStore,
 } from '../store.js';
 import { SqliteCounters } from './counters.js';
 import { SqliteAttempts, SqliteAuthenticators, SqliteRecoveryCodes } from './credentials.js';
@@ -33,6 +36,9 @@ import { cachePreparedStatements } from './statement-cache.js';
 import { SqliteSigningKeys, SqliteUsedTokens } from './tokens.js';
 import { SqliteUsers } from './users.js';
 import { SqliteOidcClients, SqliteOidcModels } from './oidc.js';
+import { SqliteAudit } from './audit.js';
+import { SqliteWebhooks } from './webhooks.js';
+import { SqliteAnalytics } from './analytics.js';
 
 /**
  * Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations.
@@ -78,6 +84,9 @@ class SqliteStore implements Store {
   readonly links: EmailLinkStore;
   readonly oidc: OidcModelStore;
   readonly oidcClients: OidcClientStore;
+  readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
+  readonly analytics: AnalyticsStore;
 
   constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
@@ -94,6 +103,9 @@ class SqliteStore implements Store {
     this.links = new SqliteEmailLinks(db);
     this.oidc = new SqliteOidcModels(db);
     this.oidcClients = new SqliteOidcClients(db);
+    this.audit = new SqliteAudit(db);
+    this.webhooks = new SqliteWebhooks(db);
+    this.analytics = new SqliteAnalytics(db);
   }
 
   async ping(): Promise<boolean> {

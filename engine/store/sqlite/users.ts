@@ -1,8 +1,9 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type Database from 'better-sqlite3';
-import { normaliseUsername, type StoredUser, type UserStore } from '../store.js';
+import { normaliseUsername, type ChangeRecords, type StoredUser, type UserStore } from '../store.js';
 import { insertStatement } from '../rows/shape.js';
 import { userRow } from '../rows/users.js';
+import { writeChangeRecords } from './change-records.js';
 import { sqliteCodec, type Row } from './codec.js';
 
 const insertUser = insertStatement(userRow, sqliteCodec);
@@ -43,7 +44,7 @@ export class SqliteUsers implements UserStore {
     return rows.map(toUser);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM authenticators WHERE user_id = ?').run(id);
       this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(id);
@@ -55,7 +56,9 @@ export class SqliteUsers implements UserStore {
         this.db.prepare('DELETE FROM outbox WHERE session_id = ?').run(sessionId);
       }
       this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
-      return this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes === 1;
+      if (this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes !== 1) return false;
+      writeChangeRecords(this.db, records);
+      return true;
     }).immediate();
   }
 }

@@ -28,6 +28,7 @@ import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
 import { useTrustedGeometry } from './trust-geometry.js';
 import { useFarZoomClass } from './far-zoom.js';
+import type { FunnelOverlay } from '../analytics/funnel-overlay.js';
 
 export const PALETTE_MIME = 'application/x-journey-step';
 
@@ -78,6 +79,8 @@ export interface CanvasProps {
   selectedEdges: Set<string>;
   issues: Map<string, StepIssues>;
   run: RunHighlight | null;
+  /** The analytics overlay (counts on edges, rates and a colour on steps); null: none. */
+  funnel?: FunnelOverlay | null;
   readOnly: boolean;
   apply: (update: (doc: JourneyDoc) => JourneyDoc, group?: string) => void;
   transient: (update: (doc: JourneyDoc) => JourneyDoc) => void;
@@ -123,6 +126,7 @@ interface CachedNode {
 
 export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(props, ref) {
   const { doc, catalogue, selectedNodes, selectedEdges, issues, run, readOnly } = props;
+  const funnel = props.funnel ?? null;
   const flow = useReactFlow<StepNodeType, Edge>();
   useTrustedGeometry();
   const canvasElement = useRef<HTMLDivElement>(null);
@@ -170,7 +174,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       const selected = selectedNodes.has(id);
       const isStart = doc.start === id;
       const label = step.name || id;
-      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry].join('\u0001');
+      const stats = funnel ? (funnel.steps.get(id) ?? { entered: 0, dropOff: 0, failure: 0, heat: 0 }) : null;
+      const statsKey = stats ? `${stats.entered}:${stats.dropOff}:${stats.failure}:${stats.heat}` : '';
+      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey].join('\u0001');
       const size = measured.current.get(id);
       const geometry = nodeGeometry(handles);
       expected.current.set(id, geometry);
@@ -199,6 +205,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
               severity: issue?.severity ?? null,
               issues: issue?.count ?? 0,
               run: runState,
+              stats,
             };
       const node: StepNodeType = {
         id,
@@ -223,7 +230,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
     }
     return next;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [doc.steps, doc.layout, doc.start, catalogue, issues, run, selectedNodes, readOnly, measuredTick]);
+  }, [doc.steps, doc.layout, doc.start, catalogue, issues, run, funnel, selectedNodes, readOnly, measuredTick]);
 
   const edges = useMemo(() => {
     const list: Edge[] = [];
@@ -234,7 +241,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const failure = branch === 'failure';
         const onPath = run?.edges.has(id) ?? false;
         const marker: ArrowId = onPath ? 'je-arrow-run' : failure ? 'je-arrow-failure' : 'je-arrow';
+        const taken = funnel ? (funnel.edges.get(id) ?? 0) : null;
         list.push({
+          ...(taken !== null ? { label: taken.toLocaleString('en'), labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 4, labelClassName: 'je-edge-count' } : {}),
           id,
           source,
           target,
@@ -242,14 +251,14 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           targetHandle: 'in',
           selected: selectedEdges.has(id),
           deletable: !readOnly,
-          className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}`,
+          className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}${taken === 0 ? ' je-edge-unused' : ''}`,
           markerEnd: marker,
           interactionWidth: 18,
         });
       }
     }
     return list;
-  }, [doc.steps, selectedEdges, run, readOnly]);
+  }, [doc.steps, selectedEdges, run, funnel, readOnly]);
 
   const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
     const positions: Record<string, Position> = {};

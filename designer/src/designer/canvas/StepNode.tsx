@@ -8,6 +8,7 @@ import { memo, useEffect, useRef } from 'react';
 import './StepNode.css';
 import type { BranchHandle } from '../model/journey-ops.js';
 import { categoryColour } from '../categories.js';
+import { percent, type StepFunnel } from '../analytics/funnel-overlay.js';
 
 export interface StepNodeData extends Record<string, unknown> {
   stepId: string;
@@ -25,6 +26,8 @@ export interface StepNodeData extends Record<string, unknown> {
   severity: 'error' | 'warning' | null;
   issues: number;
   run: 'current' | 'visited' | null;
+  /** The analytics overlay's figures for this step; null when the overlay is off. */
+  stats?: StepFunnel | null;
 }
 
 export type StepNodeType = Node<StepNodeData, 'step'>;
@@ -70,6 +73,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
   if (data.severity) classes.push(`sn-${data.severity}`);
   if (data.run) classes.push(`sn-run-${data.run}`);
   if (!data.known) classes.push('sn-unknown');
+  if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
   const declared = data.handles.filter((h) => h.kind !== 'failure');
   const failure = data.handles.find((h) => h.kind === 'failure');
 
@@ -82,6 +86,18 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
             <path fill="currentColor" d="M3 1.5v9L10.5 6 3 1.5Z" />
           </svg>
           Start
+        </div>
+      )}
+      {data.stats && (
+        // Above the card (absolutely placed): the node's geometry, and so its handles, stay as they are.
+        <div
+          className="sn-stats"
+          data-testid={`stats-${data.stepId}`}
+          data-entered={data.stats.entered}
+          data-heat={data.stats.heat}
+          title={`${data.stats.entered} entered · ${percent(data.stats.dropOff)} abandoned here · ${percent(data.stats.failure)} of outcomes were errors`}
+        >
+          {data.stats.entered.toLocaleString('en')} in · {percent(data.stats.dropOff)} drop · {percent(data.stats.failure)} fail
         </div>
       )}
       <div className="sn-head">

@@ -20,6 +20,9 @@ export interface ToolbarProps {
   canUndo: boolean;
   canRedo: boolean;
   runOpen: boolean;
+  /** The analytics panel (and the canvas overlay) is open. */
+  analyticsOpen?: boolean;
+  onToggleAnalytics?: () => void;
   onBack: () => void;
   onUndo: () => void;
   onRedo: () => void;
@@ -103,6 +106,21 @@ export function Toolbar(props: ToolbarProps) {
           </svg>
           Test run
         </button>
+        {props.onToggleAnalytics && (
+          <button
+            type="button"
+            className={`btn ${props.analyticsOpen ? 'btn-active' : 'btn-ghost'}`}
+            onClick={props.onToggleAnalytics}
+            aria-pressed={!!props.analyticsOpen}
+            title="Funnel, outcomes over time and history"
+            data-testid="analytics"
+          >
+            <svg viewBox="0 0 16 16" width="13" height="13" aria-hidden="true">
+              <path fill="currentColor" d="M2 13.5h12V15H2v-1.5ZM3 8h2v4.5H3V8Zm4-5h2v9.5H7V3Zm4 3h2v6.5h-2V6Z" />
+            </svg>
+            Analytics
+          </button>
+        )}
         <span className="ed-sep" aria-hidden="true" />
         {readOnly ? (
           <>

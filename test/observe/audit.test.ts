@@ -1,0 +1,148 @@
+/**
+ * The audit log over HTTP: every admin change writes one entry (who by key name, never the key;
+ * when; what; from where) in the change's own transaction; a refused change writes none; the log
+ * pages newest first and no route changes it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../engine/config.js';
+import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { nameFormJourney } from '../helpers/journeys.js';
+
+describe('audit log', () => {
+  let server: TestServer;
+  const journey = nameFormJourney('audited', 'Audited');
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { APP_API_KEYS: `ci:${APP_KEY}`, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' } });
+  });
+  afterAll(() => server.close({ remove: true }));
+
+  const audit = async (query = '') => (await server.admin('GET', `/v1/admin/audit${query}`)).body as { entries: any[]; next: string | null };
+  const count = async () => (await server.engine.store.audit.list({ limit: 1000 })).length;
+  const latest = async () => (await audit('?limit=1')).entries[0];
+
+  /** Runs a change and answers the entries it wrote (newest first). */
+  async function written(change: () => Promise<unknown>): Promise<any[]> {
+    const before = await count();
+    await change();
+    const after = await count();
+    return (await audit(`?limit=${Math.max(1, after - before)}`)).entries.slice(0, after - before);
+  }
+
+  it('journeys: saved, published, restored, deleted; each with who, when, what and from where', async () => {
+    const [saved] = await written(() => server.admin('PUT', '/v1/admin/journeys/audited', journey));
+    expect(saved).toMatchObject({
+      actor: 'admin',
+      action: 'journey.saved',
+      targetType: 'journey',
+      targetId: 'audited',
+      at: server.clock.now().toISOString(),
+      details: { valid: true, stepsAdded: ['ask', 'done', 'no', 'shown'], stepsRemoved: [], stepsChanged: [] },
+    });
+    expect(saved.clientAddress).toMatch(/127\.0\.0\.1$/);
+
+    const [published] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/publish'));
+    expect(published).toMatchObject({ action: 'journey.published', targetId: 'audited', details: { version: 1, previousVersion: null } });
+
+    const changed = { ...journey, steps: { ...journey.steps, done: { type: 'complete', config: { claims: {} } } } };
+    const [resaved] = await written(() => server.admin('PUT', '/v1/admin/journeys/audited', changed));
+    expect(resaved.details).toMatchObject({ stepsAdded: [], stepsRemoved: [], stepsChanged: ['done'], fieldsChanged: [] });
+    const [second] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/publish'));
+    expect(second.details).toMatchObject({ version: 2, previousVersion: 1, stepsChanged: ['done'] });
+
+    const [restored] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/versions/1/restore'));
+    expect(restored).toMatchObject({ action: 'journey.restored', details: { version: 1, stepsChanged: ['done'] } });
+
+    // The designer's history: a journey's entries, by target.
+    const history = await audit('?targetType=journey&targetId=audited');
+    expect(history.entries.map((e) => e.action)).toEqual(['journey.restored', 'journey.published', 'journey.saved', 'journey.published', 'journey.saved']);
+
+    const [deleted] = await written(() => server.admin('DELETE', '/v1/admin/journeys/audited'));
+    expect(deleted).toMatchObject({ action: 'journey.deleted', targetId: 'audited', details: { latestVersion: 2 } });
+  });
+
+  it('users and authenticators: deleted and unlocked', async () => {
+    const { store } = server.engine;
+    const at = server.clock.now().toISOString();
+    await store.users.create({ id: 'u-audit', username: 'ada', attributes: {}, createdAt: at });
+    await store.authenticators.create({ id: 'a-1', userId: 'u-audit', type: 'totp', sealedSecret: null, params: {}, confirmedAt: at, createdAt: at, lastUsedAt: null, lastTimeStep: null });
+    await store.attempts.reserve('totp:u-audit', { kind: 'totp', subject: 'u-audit' }, 1, at, '2099-01-01T00:00:00.000Z');
+
+    const [unlocked] = await written(() => server.admin('POST', '/v1/admin/users/u-audit/unlock'));
+    expect(unlocked).toMatchObject({ action: 'user.unlocked', targetType: 'user', targetId: 'u-audit', details: { cleared: [{ kind: 'totp', failures: 1 }] } });
+    expect(await store.attempts.listBySubject('u-audit')).toEqual([]);
+
+    const [removed] = await written(() => server.admin('DELETE', '/v1/admin/users/u-audit/authenticators/a-1'));
+    expect(removed).toMatchObject({ action: 'authenticator.deleted', targetId: 'u-audit', details: { authenticatorId: 'a-1', authenticatorType: 'totp' } });
+
+    const [deleted] = await written(() => server.admin('DELETE', '/v1/admin/users/u-audit'));
+    expect(deleted).toMatchObject({ action: 'user.deleted', targetId: 'u-audit', details: { username: 'ada', authenticators: [] } });
+  });
+
+  it('webhook subscriptions: created and deleted, the secret never in the log', async () => {
+    const created = await server.admin('POST', '/v1/admin/webhooks', { url: 'http://127.0.0.1:9/hook', eventTypes: ['user.locked'] });
+    expect(created.status).toBe(201);
+    const entry = await latest();
+    expect(entry).toMatchObject({ action: 'webhook.created', targetType: 'webhook', targetId: created.body.subscription.id, details: { url: 'http://127.0.0.1:9/hook' } });
+    expect(JSON.stringify(entry)).not.toContain(created.body.secret.slice(6));
+    const [deleted] = await written(() => server.admin('DELETE', `/v1/admin/webhooks/${created.body.subscription.id}`));
+    expect(deleted).toMatchObject({ action: 'webhook.deleted', targetId: created.body.subscription.id });
+  });
+
+  it('a refused change writes no entry', async () => {
+    await server.publish(nameFormJourney('refusals', 'Refusals'));
+    const before = await count();
+    const refusals = [
+      // A stale If-Match.
+      await server.admin('PUT', '/v1/admin/journeys/refusals', nameFormJourney('refusals', 'Changed'), { 'if-match': '"99"' }),
+      await server.admin('DELETE', '/v1/admin/journeys/never-was'),
+      await server.admin('POST', '/v1/admin/journeys/never-was/publish'),
+      await server.admin('POST', '/v1/admin/journeys/refusals/versions/9/restore'),
+      await server.admin('DELETE', '/v1/admin/users/nobody'),
+      await server.admin('POST', '/v1/admin/users/nobody/unlock'),
+      await server.admin('DELETE', '/v1/admin/users/nobody/authenticators/none'),
+      await server.admin('DELETE', '/v1/admin/webhooks/wh_none'),
+      await server.admin('POST', '/v1/admin/webhook-deliveries/none/retry'),
+      // Not a public address and not in WEBHOOK_ALLOWED_HOSTS.
+      await server.admin('POST', '/v1/admin/webhooks', { url: 'http://10.0.0.1/hook', eventTypes: ['*'] }),
+      // An app key on the admin API.
+      await server.request('DELETE', '/v1/admin/journeys/refusals', { token: APP_KEY }),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([409, 404, 404, 404, 404, 404, 404, 404, 404, 422, 403]);
+    expect(await count()).toBe(before);
+    expect((await server.admin('GET', '/v1/admin/journeys/refusals')).body.draft.name).toBe('Refusals');
+  });
+
+  it('never records a key: the admin key is `admin`, app keys by their names', async () => {
+    const all = JSON.stringify((await server.engine.store.audit.list({ limit: 1000 })).map((e) => e));
+    expect(all).not.toContain(ADMIN_KEY);
+    expect(all).not.toContain(APP_KEY);
+    expect(new Set((await server.engine.store.audit.list({ limit: 1000 })).map((e) => e.actor))).toEqual(new Set(['admin']));
+  });
+
+  it('pages newest first with filters; no route changes the log', async () => {
+    const first = await audit('?limit=2');
+    expect(first.entries).toHaveLength(2);
+    expect(first.entries[0].seq).toBeGreaterThan(first.entries[1].seq);
+    const second = await audit(`?limit=2&before=${first.next}`);
+    expect(second.entries[0].seq).toBeLessThan(first.entries[1].seq);
+    const published = await audit('?action=journey.published');
+    expect(published.entries.length).toBeGreaterThan(0);
+    expect(published.entries.every((e) => e.action === 'journey.published')).toBe(true);
+    const future = await audit(`?from=${encodeURIComponent('2099-01-01T00:00:00Z')}`);
+    expect(future.entries).toEqual([]);
+    expect((await server.admin('GET', '/v1/admin/audit?limit=abc')).status).toBe(400);
+    for (const method of ['POST', 'PUT', 'DELETE']) expect((await server.admin(method, '/v1/admin/audit')).status).toBe(404);
+    expect((await server.request('GET', '/v1/admin/audit', { token: APP_KEY })).status).toBe(403);
+  });
+});
+
+describe('named keys (APP_API_KEYS=name:key,…)', () => {
+  it('names keys, keeps the old unnamed form, refuses duplicate names and "admin"', () => {
+    const config = loadConfig({ DATA_DIR: '/tmp/unused-observe', ADMIN_API_KEY: 'x', SECRET_KEY: '0'.repeat(64), APP_API_KEYS: 'ci:k1, k2 ,mobile.app:k3' });
+    expect(config.appApiKeys).toEqual(['k1', 'k2', 'k3']);
+    expect(config.appApiKeyNames).toEqual(['ci', 'app-2', 'mobile.app']);
+    expect(() => loadConfig({ DATA_DIR: '/tmp/unused-observe', ADMIN_API_KEY: 'x', SECRET_KEY: '0'.repeat(64), APP_API_KEYS: 'a:k1,a:k2' })).toThrow(/used twice/);
+    expect(() => loadConfig({ DATA_DIR: '/tmp/unused-observe', ADMIN_API_KEY: 'x', SECRET_KEY: '0'.repeat(64), APP_API_KEYS: 'admin:k1' })).toThrow(/admin/);
+  });
+});
