@@ -178,6 +178,26 @@ describe('passkey steps', () => {
     expect((await asked('decoy.known'))[0].id).not.toBe(nobody[0].id);
   });
 
+  it('authenticator.check tells an established user with a passkey from one without', async () => {
+    await server.publish({
+      id: 'pk-has',
+      name: 'pk-has',
+      start: 'who',
+      steps: {
+        who: { type: 'user.identify', config: { userId: '{% $input.userId %}', mode: 'find' }, branches: { success: 'has' } },
+        has: { type: 'authenticator.check', config: { kind: 'passkey' }, branches: { present: 'yes', absent: 'no' } },
+        yes: { type: 'complete', config: { claims: { passkey: true } } },
+        no: { type: 'complete', config: { claims: { passkey: false } } },
+      },
+    });
+    const withPasskey = await register('has.passkey', authenticator());
+    const without = (await server.engine.store.users.create({ id: 'no-passkey-user', username: 'no.passkey', attributes: {}, createdAt: server.clock.now().toISOString() })).id;
+    const check = async (userId: string) =>
+      (await server.request('POST', '/v1/journeys/pk-has/start', { body: { input: { userId } }, token: APP_KEY })).body.result.claims.passkey;
+    expect(await check(withPasskey)).toBe(true);
+    expect(await check(without)).toBe(false);
+  });
+
   it('an admin deletes a passkey: it no longer signs in', async () => {
     const device = authenticator();
     const userId = await register('deleted', device);
