@@ -267,6 +267,39 @@ describe('passkey steps', () => {
     expect(users[0].authenticators).toEqual([]);
   });
 
+  it('malformed answers are refused in place (200, the step waits), never a server error', async () => {
+    // Failures from this address count towards its limit: a fresh window before and after.
+    server.clock.advance(901);
+    const device = authenticator();
+    await register('malformed', device);
+    const session = await startSignIn();
+    const good = device.get(session.step.data.options);
+    const shapes: unknown[] = [
+      {},
+      { id: 5 },
+      { id: good.id, response: 'x' },
+      { ...good, response: { ...good.response, signature: '!!!' } },
+      { ...good, response: { ...good.response, authenticatorData: '' } },
+      { ...good, response: { ...good.response, clientDataJSON: Buffer.from('not json').toString('base64url') } },
+      { ...good, response: { ...good.response, userHandle: 12 } },
+      { ...good, type: 'other' },
+    ];
+    for (const credential of shapes) {
+      const refused = await answer(session, credential);
+      expect(refused.status, JSON.stringify(credential)).toBe(200);
+      expect(refused.body, JSON.stringify(credential)).toMatchObject({ status: 'waiting', step: { id: 'passkey' } });
+      expect(['invalid_credential', 'unknown_credential']).toContain(refused.body.error.code);
+    }
+    // Registration too.
+    const started = await startSession(server, 'pk-register');
+    await submit(server, started.body, 'who', 'next', { username: 'malformed.reg' });
+    for (const credential of [{}, { id: 'x', response: {} }, { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AA' } }]) {
+      const refused = await submit(server, started.body, 'enrol', 'register', { credential });
+      expect(refused.body, JSON.stringify(credential)).toMatchObject({ status: 'waiting', step: { id: 'enrol' }, error: { code: 'invalid_credential' } });
+    }
+    server.clock.advance(901);
+  });
+
   it('an unknown credential is refused unknown_credential', async () => {
     const stranger = authenticator();
     stranger.userHandle = Buffer.from('no-such-user').toString('base64url');
