@@ -12,7 +12,7 @@ export const authenticatorCheckStep = defineStep({
     type: 'object',
     additionalProperties: false,
     properties: {
-      kind: { type: 'string', enum: ['totp', 'sms', 'email', 'password'], default: 'totp', title: 'Authenticator kind' },
+      kind: { type: 'string', enum: ['totp', 'sms', 'email', 'password', 'passkey'], default: 'totp', title: 'Authenticator kind' },
     },
   },
   async run(ctx) {

@@ -71,7 +71,7 @@ export const passkeyAuthenticateStep = defineStep({
 
     const limited = await reserveAttempt(ctx, ctx.config.clientLimit);
     if (limited) return askToSignIn(ctx, user, limited);
-    const state = ctx.state as ChallengeState;
+    const state = ctx.state as ChallengeState | undefined;
     const checked = await check(ctx, allowed, state);
     if ('error' in checked) return askToSignIn(ctx, user, checked.error);
 
@@ -104,9 +104,9 @@ async function passkeysOf(ctx: Ctx, userId: string): Promise<AuthenticatorRecord
 async function check(
   ctx: Ctx,
   allowed: UserRecord | null | 'unknown',
-  state: ChallengeState,
+  state: ChallengeState | undefined,
 ): Promise<{ owner: UserRecord; authenticator: AuthenticatorRecord } | { error: StepError }> {
-  if (ctx.now().toISOString() > state.expiresAt) return { error: ERRORS.expired };
+  if (typeof state?.challenge !== 'string' || ctx.now().toISOString() > state.expiresAt) return { error: ERRORS.expired };
   const credential = submittedCredential(ctx);
   const response = credential?.response as { userHandle?: unknown } | undefined;
   if (!credential || typeof credential.id !== 'string' || !response || typeof response !== 'object') return { error: ERRORS.invalid_credential };

@@ -59,8 +59,8 @@ export const passkeyRegisterStep = defineStep({
       return askToCreate(ctx, user, null);
     }
 
-    const state = ctx.state as ChallengeState & { userId: string };
-    if (ctx.auth?.userId !== state.userId) return ctx.fail(UNAUTHENTICATED);
+    const state = ctx.state as (ChallengeState & { userId: string }) | undefined;
+    if (!state || ctx.auth?.userId !== state.userId) return ctx.fail(UNAUTHENTICATED);
     const user = await ctx.services.users.findById(state.userId);
     if (!user) return ctx.fail({ code: 'user_not_found', message: 'no user to register a passkey for' });
     if (ctx.submission.option === 'skip') return ctx.branch('skipped');

@@ -155,6 +155,14 @@ describe.skipIf(skipBrowser)('passkeys in the hosted runner (Chromium, virtual a
     await passkeyButton().click();
     await success().waitFor();
     expect(await provedBy(page)).toEqual({ username: 'paula', amr: ['hwk'] });
+
+    // Another name: paula's passkey is not offered (the browser finds none), so nothing signs in.
+    await page.goto(`${base}/run/passkey-named`);
+    await page.getByLabel('Username').fill('nobody-here');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await passkeyButton().click();
+    await page.getByTestId('step-error').filter({ hasText: 'cancelled or timed out' }).waitFor();
+    expect(await success().count()).toBe(0);
   });
 
   it('refuses a cloned credential whose counter is stale (counter_mismatch)', async ({ onTestFailed }) => {

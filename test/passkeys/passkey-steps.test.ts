@@ -178,6 +178,26 @@ describe('passkey steps', () => {
     expect((await asked('decoy.known'))[0].id).not.toBe(nobody[0].id);
   });
 
+  it('authenticator.check tells an established user with a passkey from one without', async () => {
+    await server.publish({
+      id: 'pk-has',
+      name: 'pk-has',
+      start: 'who',
+      steps: {
+        who: { type: 'user.identify', config: { userId: '{% $input.userId %}', mode: 'find' }, branches: { success: 'has' } },
+        has: { type: 'authenticator.check', config: { kind: 'passkey' }, branches: { present: 'yes', absent: 'no' } },
+        yes: { type: 'complete', config: { claims: { passkey: true } } },
+        no: { type: 'complete', config: { claims: { passkey: false } } },
+      },
+    });
+    const withPasskey = await register('has.passkey', authenticator());
+    const without = (await server.engine.store.users.create({ id: 'no-passkey-user', username: 'no.passkey', attributes: {}, createdAt: server.clock.now().toISOString() })).id;
+    const check = async (userId: string) =>
+      (await server.request('POST', '/v1/journeys/pk-has/start', { body: { input: { userId } }, token: APP_KEY })).body.result.claims.passkey;
+    expect(await check(withPasskey)).toBe(true);
+    expect(await check(without)).toBe(false);
+  });
+
   it('an admin deletes a passkey: it no longer signs in', async () => {
     const device = authenticator();
     const userId = await register('deleted', device);
@@ -245,6 +265,39 @@ describe('passkey steps', () => {
     expect(wrongRp.body).toMatchObject({ status: 'waiting', error: { code: 'invalid_credential' } });
     const users = (await server.admin('GET', '/v1/admin/users?username=reg.edges')).body;
     expect(users[0].authenticators).toEqual([]);
+  });
+
+  it('malformed answers are refused in place (200, the step waits), never a server error', async () => {
+    // Failures from this address count towards its limit: a fresh window before and after.
+    server.clock.advance(901);
+    const device = authenticator();
+    await register('malformed', device);
+    const session = await startSignIn();
+    const good = device.get(session.step.data.options);
+    const shapes: unknown[] = [
+      {},
+      { id: 5 },
+      { id: good.id, response: 'x' },
+      { ...good, response: { ...good.response, signature: '!!!' } },
+      { ...good, response: { ...good.response, authenticatorData: '' } },
+      { ...good, response: { ...good.response, clientDataJSON: Buffer.from('not json').toString('base64url') } },
+      { ...good, response: { ...good.response, userHandle: 12 } },
+      { ...good, type: 'other' },
+    ];
+    for (const credential of shapes) {
+      const refused = await answer(session, credential);
+      expect(refused.status, JSON.stringify(credential)).toBe(200);
+      expect(refused.body, JSON.stringify(credential)).toMatchObject({ status: 'waiting', step: { id: 'passkey' } });
+      expect(['invalid_credential', 'unknown_credential']).toContain(refused.body.error.code);
+    }
+    // Registration too.
+    const started = await startSession(server, 'pk-register');
+    await submit(server, started.body, 'who', 'next', { username: 'malformed.reg' });
+    for (const credential of [{}, { id: 'x', response: {} }, { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AA' } }]) {
+      const refused = await submit(server, started.body, 'enrol', 'register', { credential });
+      expect(refused.body, JSON.stringify(credential)).toMatchObject({ status: 'waiting', step: { id: 'enrol' }, error: { code: 'invalid_credential' } });
+    }
+    server.clock.advance(901);
   });
 
   it('an unknown credential is refused unknown_credential', async () => {

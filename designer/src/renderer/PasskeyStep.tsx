@@ -76,7 +76,8 @@ export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) 
     }
   };
 
-  // Conditional UI: wait for a passkey picked from the username field's suggestions.
+  // Conditional UI: wait for a passkey picked from the username field's suggestions. Once per
+  // step response: each one carries a new challenge.
   useEffect(() => {
     if (registering || !data.autofill || !data.options) return;
     let active = true;
@@ -97,7 +98,6 @@ export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) 
       active = false;
       WebAuthnAbortService.cancelCeremony();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [step]);
 
   return (
