@@ -14,7 +14,7 @@ import type { Store } from '../../engine/store/store.js';
 import { oidcAdminRoutes } from './admin-routes.js';
 import { AccountClaims } from './claims.js';
 import { OidcClients } from './clients.js';
-import { InteractionError, Interactions, interactionErrorPage, sameInteraction } from './interactions.js';
+import { InteractionError, Interactions, interactionErrorPage } from './interactions.js';
 import { createProvider } from './provider.js';
 
 export interface OidcDeps {
@@ -76,16 +76,8 @@ export function createOidc(deps: OidcDeps): OidcIntegration {
       router.get('/oidc/interaction/:uid', page((req, res) => interactions.show(req, res)));
       router.get('/oidc/interaction/:uid/journey', page((req, res) => interactions.journeyEnded(req, res)));
       const form = express.urlencoded({ extended: false, limit: '4kb' });
-      router.post('/oidc/interaction/:uid/consent', form, page(async (req, res) => {
-        const p = await getProvider();
-        sameInteraction(req, (await p.interactionDetails(req, res)).uid);
-        await interactions.consent(p, req, res);
-      }));
-      router.post('/oidc/interaction/:uid/abort', form, page(async (req, res) => {
-        const p = await getProvider();
-        sameInteraction(req, (await p.interactionDetails(req, res)).uid);
-        await interactions.abort(p, req, res);
-      }));
+      router.post('/oidc/interaction/:uid/consent', form, page((req, res) => interactions.consent(req, res)));
+      router.post('/oidc/interaction/:uid/abort', form, page((req, res) => interactions.abort(req, res)));
       let callback: ((req: Request, res: Response) => void) | null = null;
       const origin = new URL(publicUrl);
       router.use('/oidc', async (req, res, next) => {

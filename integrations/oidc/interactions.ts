@@ -52,7 +52,7 @@ export class Interactions {
     if (!client) return this.finish(provider, req, res, { error: 'invalid_client', error_description: 'the client no longer exists' });
     if (details.prompt.name === 'login') return this.startJourney(provider, req, res, details.uid, client, details.params);
     if (details.prompt.name === 'consent') {
-      if (client.firstParty) return this.consent(provider, req, res);
+      if (client.firstParty) return this.grant(provider, req, res);
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
       const base = `${this.base()}/interaction/${details.uid}`;
       res
@@ -101,9 +101,22 @@ export class Interactions {
     });
   }
 
-  /** POST /oidc/interaction/{uid}/consent: the user allowed a third-party client (or a first-party one, at once). */
-  async consent(provider: Provider, req: Request, res: Response): Promise<void> {
+  /** POST /oidc/interaction/{uid}/consent: the user allowed a third-party client. */
+  async consent(req: Request, res: Response): Promise<void> {
+    return this.grant(await this.deps.provider(), req, res);
+  }
+
+  /** POST /oidc/interaction/{uid}/abort: the user denied the client. */
+  async abort(req: Request, res: Response): Promise<void> {
+    const provider = await this.deps.provider();
+    sameInteraction(req, (await provider.interactionDetails(req, res)).uid);
+    return this.deny(provider, req, res, 'the user denied access');
+  }
+
+  /** Grants what the consent prompt is missing (a user's Allow, or at once for a first-party client). */
+  private async grant(provider: Provider, req: Request, res: Response): Promise<void> {
     const details = await provider.interactionDetails(req, res);
+    sameInteraction(req, details.uid);
     if (details.prompt.name !== 'consent') throw new InteractionError('invalid_request', 'this sign-in is not asking for consent');
     const accountId = details.session?.accountId;
     if (!accountId) throw new InteractionError('invalid_request', 'no signed-in user');
@@ -115,11 +128,6 @@ export class Interactions {
     if (Array.isArray(missing.missingOIDCClaims)) grant.addOIDCClaims(missing.missingOIDCClaims as string[]);
     const grantId = await grant.save();
     return this.finish(provider, req, res, { consent: { grantId } }, true);
-  }
-
-  /** POST /oidc/interaction/{uid}/abort: the user denied the client. */
-  async abort(provider: Provider, req: Request, res: Response): Promise<void> {
-    return this.deny(provider, req, res, 'the user denied access');
   }
 
   private async startJourney(provider: Provider, req: Request, res: Response, uid: string, client: OidcClientRecord, params: Record<string, unknown>): Promise<void> {

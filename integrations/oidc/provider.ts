@@ -5,7 +5,6 @@
  */
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { JsonObject } from '../../engine/json.js';
 import type { Sealer } from '../../engine/security/sealing.js';
 import { SigningKeyRing } from '../../engine/security/signing-keys.js';
 import type { Store } from '../../engine/store/store.js';
@@ -141,4 +140,3 @@ function loginPolicy(clients: OidcClients) {
   return policy;
 }
 
-export type { JsonObject };
