@@ -23,7 +23,9 @@ export class WebhookSubscriptions {
     by: AuditActor,
   ): Promise<{ subscription: WebhookSubscriptionRecord; secret: string }> {
     try {
-      checkOutboundUrl(input.url, this.deps.allowedHosts);
+      const { url } = checkOutboundUrl(input.url, this.deps.allowedHosts);
+      // Credentials in a URL would be kept in plaintext: receivers check the signature instead.
+      if (url.username || url.password) throw new EngineError('validation_failed', 'url: must not contain a username or password (receivers verify the signature)');
     } catch (error) {
       if (error instanceof OutboundHttpError) throw new EngineError('validation_failed', `url: ${error.message}`);
       throw error;
@@ -41,7 +43,7 @@ export class WebhookSubscriptions {
       enabled: true,
       createdAt: now.toISOString(),
     };
-    // The URL is recorded without its credentials, if it has any; the secret never.
+    // The secret is never recorded.
     const details = { url: redactUrl(input.url), eventTypes: input.eventTypes, format: 'standard' };
     await this.deps.store.createSubscription(subscription, auditRecords(by, 'webhook.created', { type: 'webhook', id }, details, now));
     return { subscription, secret };

@@ -130,8 +130,8 @@ async function timeQueries(store: Store, label: string): Promise<Record<string, 
   return figures;
 }
 
-/** The final save's cost with and without its rollup, on SQLite: create + claim + save of sessions that end. */
-async function saveCost(store: Store): Promise<void> {
+/** The final save's cost with and without its rollup: create + claim + save of sessions that end. */
+async function saveCost(store: Store, label: string, perRound: number): Promise<void> {
   const record = (id: string): SessionRecord => ({
     id,
     journeyId: 'bench-save',
@@ -166,10 +166,10 @@ async function saveCost(store: Store): Promise<void> {
   const plain: number[] = [];
   const rolled: number[] = [];
   for (let round = 0; round < 5; round++) {
-    plain.push(await run(false, 1000));
-    rolled.push(await run(true, 1000));
+    plain.push(await run(false, perRound));
+    rolled.push(await run(true, perRound));
   }
-  line('B7 SQLite file: start + final save, without / with the rollup', `${median(plain).toFixed(0)} / ${median(rolled).toFixed(0)} µs per session`);
+  line(`B7 ${label}: start + final save, without / with the rollup`, `${median(plain).toFixed(0)} / ${median(rolled).toFixed(0)} µs per session`);
 }
 
 export async function runB7(): Promise<void> {
@@ -187,7 +187,7 @@ export async function runB7(): Promise<void> {
     db.close();
     const store = await openStore(`sqlite:${path}`);
     await timeQueries(store, 'SQLite file');
-    await saveCost(store);
+    await saveCost(store, 'SQLite file', 1000);
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -218,6 +218,7 @@ export async function runB7(): Promise<void> {
       await client.end();
     }
     await timeQueries(store, 'PostgreSQL');
+    await saveCost(store, 'PostgreSQL', 300);
     await store.close();
   } finally {
     await schema.drop();

@@ -103,12 +103,13 @@ describe('audit log', () => {
       await server.admin('DELETE', '/v1/admin/users/nobody/authenticators/none'),
       await server.admin('DELETE', '/v1/admin/webhooks/wh_none'),
       await server.admin('POST', '/v1/admin/webhook-deliveries/none/retry'),
-      // Not a public address and not in WEBHOOK_ALLOWED_HOSTS.
+      // Not a public address and not in WEBHOOK_ALLOWED_HOSTS; credentials in the URL.
       await server.admin('POST', '/v1/admin/webhooks', { url: 'http://10.0.0.1/hook', eventTypes: ['*'] }),
+      await server.admin('POST', '/v1/admin/webhooks', { url: 'http://user:pass@127.0.0.1:9/hook', eventTypes: ['*'] }),
       // An app key on the admin API.
       await server.request('DELETE', '/v1/admin/journeys/refusals', { token: APP_KEY }),
     ];
-    expect(refusals.map((r) => r.status)).toEqual([409, 404, 404, 404, 404, 404, 404, 404, 404, 422, 403]);
+    expect(refusals.map((r) => r.status)).toEqual([409, 404, 404, 404, 404, 404, 404, 404, 404, 422, 422, 403]);
     expect(await count()).toBe(before);
     expect((await server.admin('GET', '/v1/admin/journeys/refusals')).body.draft.name).toBe('Refusals');
   });

@@ -9,6 +9,7 @@ import type { ChangeRecords, SessionFilter, SessionRecord, SessionStore, Session
 import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { hasRecords, writeChangeRecords } from './change-records.js';
+import { hourOf } from '../rows/funnel.js';
 import { json, postgresCodec, type Row } from './codec.js';
 import { inTransaction, type Queryable } from './pool.js';
 
@@ -26,6 +27,23 @@ export class PostgresSessions implements SessionStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async create(s: SessionRecord, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<void> {
+    const { started, ...others } = records ?? {};
+    if (started && !hasRecords(others)) {
+      // The common start (counted in its journey's analytics, nothing else): still one statement.
+      const n = sessionRow.columns.length;
+      await this.pool.query(
+        `WITH created AS (
+           ${insertSession} RETURNING id),
+         events AS (${insertEventsFrom('created', n + 1)}),
+         counted AS (
+           INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
+           SELECT $${n + 2}, $${n + 3}::int, $${n + 4}, '', 'started', '', 1 FROM created
+           ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + 1)
+         SELECT 1`,
+        [...sessionRow.values(s, postgresCodec), events.map(json), started.journeyId, started.journeyVersion, hourOf(started.startedAt)],
+      );
+      return;
+    }
     if (hasRecords(records)) {
       await inTransaction(this.pool, async (client) => {
         await this.createOn(client, s, events);
