@@ -51,7 +51,7 @@ describe.skipIf(skipBrowser)('OpenID login in the browser', { timeout: 60_000 },
     expect(new URL(page.url()).pathname).toBe('/run/login');
     await page.getByLabel('Username').fill('dana');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('button', { name: 'Not now' }).click();
     await page.waitForURL((url) => url.href.startsWith(REDIRECT_URI));
 
