@@ -140,6 +140,18 @@ describePostgres('OpenID provider on PostgreSQL, two server processes', (url) =>
     target = 'alternate';
   });
 
+  it('one code redeemed on both processes at once: one gets tokens, the others invalid_grant', async () => {
+    target = 'alternate';
+    for (let round = 0; round < 3; round++) {
+      const request = await authorizationRequest(rp);
+      const { callback } = await apiLogin(viaFront(), request.url, passwordAnswers('pg.erin'), new CookieJar());
+      const redeem = () => client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const outcomes = await Promise.allSettled([redeem(), redeem(), redeem(), redeem()]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ error: 'invalid_grant' });
+    }
+  });
+
   it('bad input answers OAuth errors on PostgreSQL too, never a 500', async () => {
     target = 'alternate';
     expect(await badInputFailures(issuer, publicUrl, basic)).toEqual([]);
