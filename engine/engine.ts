@@ -61,6 +61,8 @@ export interface Engine {
   analytics: JourneyAnalytics;
   /** The services lent to steps (the offline journey tests seed users' credentials through them). */
   services: StepServices;
+  /** Email links' page side (find, consume): the offline journey tests open links through it. */
+  links: EmailLinkService;
   close(): Promise<void>;
 }
 
@@ -172,6 +174,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     dispatcher,
     analytics,
     services,
+    links,
     async close() {
       await dispatcher.stop();
       await store.close();

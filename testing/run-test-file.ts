@@ -86,7 +86,13 @@ async function runCase(test: TestEngine, journeyId: string, testCase: JourneyTes
 
   let response: StepResponse | null = null;
   try {
-    response = await test.engine.sessions.start(journeyId, { input: testCase.input ?? {} }, 'app');
+    const user = testCase.user === undefined ? null : await test.engine.store.users.findByUsername(testCase.user);
+    if (testCase.user !== undefined && !user) {
+      failures.push({ pointer: `${at}/user`, message: `no user "${testCase.user}" among the case's users` });
+      return { name: testCase.name, failures, path: [], branches: [] };
+    }
+    const userContext = user ? { ...user.attributes, id: user.id, username: user.username } : null;
+    response = await test.engine.sessions.start(journeyId, { input: testCase.input ?? {} }, 'app', { user: userContext });
     for (const [index, step] of testCase.steps.entries()) {
       const pointer = `${at}/steps/${index}`;
       if (response.status !== 'waiting' || response.step?.id !== step.step) {
@@ -98,6 +104,13 @@ async function runCase(test: TestEngine, journeyId: string, testCase: JourneyTes
       }
       fakes.lastStep = response.step;
       if (step.wait) test.clock.advance(step.wait);
+      if (step.openLink !== undefined) {
+        const opened = await openLink(test, step.openLink);
+        if (opened) {
+          failures.push({ pointer: `${pointer}/openLink`, message: opened });
+          break;
+        }
+      }
       const data: Record<string, unknown> = {};
       let unresolved = false;
       for (const [key, value] of Object.entries(step.data ?? {})) {
@@ -109,6 +122,7 @@ async function runCase(test: TestEngine, journeyId: string, testCase: JourneyTes
         }
       }
       if (unresolved) break;
+      test.faults.failNextStep = step.stepError ?? false;
       try {
         response = await test.engine.sessions.submit(response.sessionId, response.sessionToken, { stepId: step.step, option: step.option, data }, (b) => b as never);
       } catch (error) {
@@ -151,6 +165,16 @@ function checkEnd(testCase: JourneyTestCase, response: StepResponse, at: string,
       failures.push({ pointer: `${at}/claims/${claim}`, message: `expected claim ${claim} = ${JSON.stringify(value)}, got ${actual === undefined ? 'no such claim' : JSON.stringify(actual)}` });
     }
   }
+}
+
+/** Opens the link in the latest email to `to` as its recipient would; answers what went wrong, if anything. */
+async function openLink(test: TestEngine, to: string): Promise<string | null> {
+  const [latest] = await test.engine.store.outbox.list({ to, limit: 1 });
+  const token = latest?.body.match(/\/v1\/links\/([A-Za-z0-9_-]+)/)?.[1];
+  if (!token) return latest ? `the latest email to ${to} holds no link` : `no email was sent to ${to}`;
+  const link = await test.engine.links.find(token);
+  if (!link || !(await test.engine.links.consume(link))) return `the link sent to ${to} cannot be used`;
+  return null;
 }
 
 function describe(response: StepResponse): string {

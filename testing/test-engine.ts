@@ -29,8 +29,14 @@ export class TestClock {
   }
 }
 
+/** Faults a case injects: the next step run throws, as a step meeting a database outage would. */
+export interface Faults {
+  failNextStep: boolean;
+}
+
 export interface TestEngine {
   engine: Engine;
+  faults: Faults;
   clock: TestClock;
   http: FakeHttp;
   close(): Promise<void>;
@@ -39,6 +45,7 @@ export interface TestEngine {
 export async function createTestEngine(steps: Array<StepDefinition<any>>): Promise<TestEngine> {
   const clock = new TestClock();
   const http = new FakeHttp();
+  const faults: Faults = { failNextStep: false };
   const config = loadConfig({
     DATABASE_URL: 'sqlite::memory:',
     // Fixed keys: nothing is written to disk, and a run is the same each time.
@@ -47,9 +54,21 @@ export async function createTestEngine(steps: Array<StepDefinition<any>>): Promi
     WEBAUTHN_RP_ID: TEST_RP_ID,
     WEBAUTHN_ORIGINS: TEST_ORIGIN,
     LOG_LEVEL: 'silent',
+    // Tests check behaviour, not speed: a loaded machine must not fail a case on the CPU budget.
+    RUN_CPU_BUDGET_MS: '60000',
   });
-  const engine = await createEngine(config, { steps, now: clock.now, logger: pino({ level: 'silent' }), http });
-  return { engine, clock, http, close: () => engine.close() };
+  const faulty = steps.map((step) => ({
+    ...step,
+    run: (ctx: never) => {
+      if (faults.failNextStep) {
+        faults.failNextStep = false;
+        throw new Error('a fault the test injected (stepError)');
+      }
+      return step.run(ctx);
+    },
+  }));
+  const engine = await createEngine(config, { steps: faulty, now: clock.now, logger: pino({ level: 'silent' }), http });
+  return { engine, clock, faults, http, close: () => engine.close() };
 }
 
 /** The fakes a case's users hold: their authenticator apps and passkeys, by username. */

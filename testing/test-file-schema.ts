@@ -46,6 +46,11 @@ const stepSchema = {
     step: { type: 'string', minLength: 1, description: 'The id of the step the journey must be waiting at.' },
     error: { type: 'string', description: 'The error code the journey must show at this step (a refused answer or a failure it came back from).' },
     wait: { type: 'integer', minimum: 0, description: 'Seconds the clock moves on before answering.' },
+    stepError: {
+      type: 'boolean',
+      description: 'The step meets an unexpected error handling this answer (as in a database outage): it fails with step_error and takes its failure branch.',
+    },
+    openLink: { type: 'string', minLength: 1, description: 'Before answering, open the link in the latest email to this address (as its recipient would, in the same browser).' },
     option: { type: 'string', minLength: 1, description: 'The option chosen.' },
     data: {
       type: 'object',
@@ -91,6 +96,7 @@ const caseSchema = {
   properties: {
     name: { type: 'string', minLength: 1 },
     input: { type: 'object', description: 'The start input ($input).' },
+    user: { type: 'string', minLength: 1, description: 'The username of a user the session starts with (established), as a server-side caller starts it (the Authsignal API).' },
     users: { type: 'array', items: userSchema },
     http: { type: 'array', items: httpResponseSchema },
     steps: { type: 'array', items: stepSchema },
