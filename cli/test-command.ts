@@ -38,7 +38,7 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
   }
   let failed = 0;
   let passed = 0;
-  const byJourney = new Map<string, { journey: Record<string, unknown>; cases: Array<Awaited<ReturnType<typeof runTestFile>>['cases'][number]> }>();
+  const byJourney = new Map<string, { journey: Record<string, unknown>; unreachable: string[]; cases: Array<Awaited<ReturnType<typeof runTestFile>>['cases'][number]> }>();
   const where = (file: Located, pointer: string) => {
     const { line, column } = locatePointer(file.text, pointer);
     return `${file.name}:${line}:${column}`;
@@ -87,13 +87,14 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
       io.out(`      path taken: ${c.path.join(' → ')}\n`);
       void index;
     }
-    const entry = byJourney.get(String(journey.id)) ?? { journey, cases: [] };
+    const entry = byJourney.get(String(journey.id)) ?? { journey, unreachable: [], cases: [] };
     entry.cases.push(...result.cases);
+    entry.unreachable.push(...(checked.file.unreachable ?? []).map((u) => u.branch));
     byJourney.set(String(journey.id), entry);
   }
 
   io.out(`\n${passed} passed, ${failed} failed\n\ncoverage\n`);
-  const coverage = [...byJourney.values()].map(({ journey, cases }) => coverageOf(journey as never, cases));
+  const coverage = [...byJourney.values()].map(({ journey, cases, unreachable }) => coverageOf(journey as never, cases, unreachable));
   let underMinimum = false;
   for (const c of coverage) {
     const percent = branchPercent(c);
@@ -102,6 +103,7 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
     io.out(`  ${c.journeyId}: steps ${c.steps.covered}/${c.steps.total}, branches ${c.branches.covered}/${c.branches.total} (${formatPercent(percent)})${low ? ` under the minimum ${options.minBranchCoverage}%` : ''}\n`);
     if (c.steps.missed.length) io.out(`    steps never entered: ${c.steps.missed.join(', ')}\n`);
     if (c.branches.missed.length) io.out(`    branches never taken: ${c.branches.missed.join(', ')}\n`);
+    if (c.unreachable.length) io.out(`    declared unreachable (not counted): ${c.unreachable.join(', ')}\n`);
   }
   if (options.coverageJson) await writeFile(options.coverageJson, JSON.stringify({ journeys: coverage }, null, 2) + '\n');
   return failed > 0 || underMinimum ? 1 : 0;

@@ -16,6 +16,8 @@ export interface JourneyCoverage {
   journeyId: string;
   steps: Tally;
   branches: Tally;
+  /** Branches the tests declare no run can take: not counted. */
+  unreachable: string[];
 }
 
 /** Every step id and every wired branch (`stepId.outcome`) of a journey, in document order. */
@@ -27,11 +29,17 @@ export function coverableOf(journey: JsonObject): { steps: string[]; branches: s
   };
 }
 
-export function coverageOf(journey: JsonObject, cases: readonly CaseResult[]): JourneyCoverage {
+export function coverageOf(journey: JsonObject, cases: readonly CaseResult[], unreachable: readonly string[] = []): JourneyCoverage {
   const { steps, branches } = coverableOf(journey);
   const entered = new Set(cases.flatMap((c) => c.path));
   const taken = new Set(cases.flatMap((c) => c.branches));
-  return { journeyId: String(journey.id), steps: tally(steps, entered), branches: tally(branches, taken) };
+  const excluded = branches.filter((b) => unreachable.includes(b));
+  return {
+    journeyId: String(journey.id),
+    steps: tally(steps, entered),
+    branches: tally(branches.filter((b) => !excluded.includes(b)), taken),
+    unreachable: excluded,
+  };
 }
 
 function tally(all: string[], reached: Set<string>): Tally {

@@ -11,6 +11,7 @@ import type { StepDefinition } from '../engine/steps/step-types.js';
 import type { StepResponse } from '../engine/runtime/session-service.js';
 import type { TimelineEvent } from '../engine/store/store.js';
 import { journeyTestFileSchema, type JourneyTestCase, type JourneyTestFile } from './test-file-schema.js';
+import { coverableOf } from './coverage.js';
 import { resolveAnswer, type CaseFakes } from './fake-answers.js';
 import { createTestEngine, seedUsers, type TestEngine } from './test-engine.js';
 
@@ -61,6 +62,9 @@ function formatErrors(errors: ErrorObject[]): TestFailure[] {
 
 export async function runTestFile(file: JourneyTestFile, journey: JsonObject, steps: Array<StepDefinition<any>>): Promise<FileResult> {
   const cases: CaseResult[] = [];
+  const { branches } = coverableOf(journey);
+  const unknown = (file.unreachable ?? []).map(({ branch }, at) => ({ branch, at })).filter(({ branch }) => !branches.includes(branch));
+  if (unknown.length) return { failures: unknown.map(({ branch, at }) => ({ pointer: `/unreachable/${at}/branch`, message: `the journey has no branch ${branch}` })), cases };
   for (const [index, testCase] of file.cases.entries()) {
     const test = await createTestEngine(steps);
     try {
@@ -70,7 +74,11 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
         return { failures: [{ pointer: '', message: `the journey has errors: ${errors.join('; ')}` }], cases };
       }
       await test.engine.admin.publish(String(journey.id));
-      cases.push(await runCase(test, String(journey.id), testCase, `/cases/${index}`));
+      const result = await runCase(test, String(journey.id), testCase, `/cases/${index}`);
+      for (const [at, { branch }] of (file.unreachable ?? []).entries()) {
+        if (result.branches.includes(branch)) result.failures.push({ pointer: `/unreachable/${at}`, message: `the branch ${branch}, declared unreachable, was taken` });
+      }
+      cases.push(result);
     } finally {
       await test.close();
     }

@@ -126,6 +126,19 @@ export const journeyTestFileSchema = {
   properties: {
     $schema: { type: 'string' },
     journey: { type: 'string', description: 'The journey file, relative to this one. Default: this file\'s name without ".test".' },
+    unreachable: {
+      type: 'array',
+      description: 'Branches no run can take (e.g. an option the step offers only under another config): left out of the coverage, and a case that takes one fails.',
+      items: {
+        type: 'object',
+        required: ['branch', 'why'],
+        additionalProperties: false,
+        properties: {
+          branch: { type: 'string', pattern: '^[^.]+\\.[^.]+$', description: 'stepId.outcome' },
+          why: { type: 'string', minLength: 1 },
+        },
+      },
+    },
     cases: { type: 'array', minItems: 1, items: caseSchema },
   },
 } as const;
