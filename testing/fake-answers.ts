@@ -1,8 +1,8 @@
 /**
  * Answers the fakes compute: `{ "$code": to }` reads the latest code sent to `to` from the dev
  * outbox (the message providers of the test engine), `{ "$totp": user }` is the code of that
- * user's authenticator app ("enrolled": the one that scanned this case's enrolment QR code),
- * `{ "$recoveryCode": n }` the n-th recovery code shown at enrolment, and `{ "$passkey": user }` the
+ * user's authenticator app ("enrolled": the one that scanned this case's enrolment QR code), and
+ * `{ "$passkey": user }` the
  * virtual passkey's answer to the step's WebAuthn options ("new": a new passkey, to register).
  */
 import type { StepResponse } from '../engine/runtime/session-service.js';
@@ -12,7 +12,6 @@ import { TEST_ORIGIN, TEST_RP_ID, type TestEngine, type UserDevices } from './te
 
 export interface CaseFakes extends UserDevices {
   test: TestEngine;
-  recoveryCodes: string[];
   /** The step the answer is for. */
   lastStep?: StepResponse['step'];
 }
@@ -22,12 +21,6 @@ export async function resolveAnswer(value: unknown, fakes: CaseFakes): Promise<u
   const fake = value as Record<string, unknown>;
   if (typeof fake.$code === 'string') return codeSentTo(fake.$code, fakes);
   if (typeof fake.$totp === 'string') return totpDevice(fake.$totp, fakes).code();
-  if (typeof fake.$recoveryCode === 'number') {
-    enrolment(fakes);
-    const code = fakes.recoveryCodes[fake.$recoveryCode];
-    if (!code) throw new Error(`no recovery code ${fake.$recoveryCode} was shown in this case`);
-    return code;
-  }
   if (typeof fake.$passkey === 'string') return passkeyAnswer(fake.$passkey, fakes);
   return value;
 }
@@ -40,12 +33,11 @@ async function codeSentTo(to: string, fakes: CaseFakes): Promise<string> {
   return code[0];
 }
 
-/** An enrolment step on screen: the app scans its URI and the recovery codes are written down. */
+/** An enrolment step on screen: the app scans its URI. */
 function enrolment(fakes: CaseFakes): void {
-  const data = fakes.lastStep?.data as { uri?: unknown; recoveryCodes?: unknown } | undefined;
+  const data = fakes.lastStep?.data as { uri?: unknown } | undefined;
   if (typeof data?.uri !== 'string' || fakes.totp.has('enrolled')) return;
   fakes.totp.set('enrolled', TotpDevice.scan(data.uri, fakes.test.clock.now));
-  if (Array.isArray(data.recoveryCodes)) fakes.recoveryCodes = data.recoveryCodes.map(String);
 }
 
 function totpDevice(user: string, fakes: CaseFakes): TotpDevice {

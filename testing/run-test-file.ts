@@ -88,7 +88,7 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
 
 async function runCase(test: TestEngine, journeyId: string, testCase: JourneyTestCase, at: string): Promise<CaseResult> {
   const failures: TestFailure[] = [];
-  const fakes: CaseFakes = { test, totp: new Map(), passkeys: new Map(), recoveryCodes: [] };
+  const fakes: CaseFakes = { test, totp: new Map(), passkeys: new Map() };
   await seedUsers(test, testCase.users ?? [], fakes);
   test.http.answerWith(testCase.http ?? []);
 

@@ -23,11 +23,6 @@ const fakeAnswerSchema = {
       },
     },
     {
-      required: ['$recoveryCode'],
-      additionalProperties: false,
-      properties: { $recoveryCode: { type: 'integer', minimum: 0, description: 'The n-th recovery code shown at enrolment in this case (0: the first).' } },
-    },
-    {
       required: ['$passkey'],
       additionalProperties: false,
       properties: {
@@ -54,7 +49,7 @@ const stepSchema = {
     option: { type: 'string', minLength: 1, description: 'The option chosen.' },
     data: {
       type: 'object',
-      description: 'The answer\'s data; any value may be a fake answer ($code, $totp, $recoveryCode, $passkey).',
+      description: 'The answer\'s data; any value may be a fake answer ($code, $totp, $passkey).',
       additionalProperties: { anyOf: [fakeAnswerSchema, {}] },
     },
   },
