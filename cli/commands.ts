@@ -9,12 +9,17 @@ import { JourneyApiError, JourneyClient, type Diagnostic } from '../client/index
 import { JsonSyntaxError, locatePointer, parseJson, positionOf } from './json-locate.js';
 import { Prompter } from './prompt.js';
 import { runJourney, type Io } from './run.js';
+import { testJourneys } from './test-command.js';
 
 export const USAGE = `journey — the journey engine's command line
 
   journey validate <file…> [--steps <module,…>]
       Validates journey files offline with the built-in steps (and custom ones from --steps or
       CUSTOM_STEPS). Prints each diagnostic as file:line:column. Exits 1 when any has errors.
+  journey test [<path…>] [--coverage-json <file>] [--min-branch-coverage <n>] [--steps <module,…>]
+      Runs journey tests (*.test.json; a folder: the ones in it; default journeys/) offline, in
+      this process (docs/testing-journeys.md). Prints each case, then each journey's steps and
+      branches covered. Exits 1 when a case fails or branch coverage is under the minimum (%).
   journey import <file> [--id <journeyId>] [--publish]      (admin key)
       Saves the file as the journey's draft (PUT); --publish publishes it when it has no errors.
   journey export <journeyId> [--version <n>] [--out <file>]   (admin key)
@@ -62,6 +67,8 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
         draft: { type: 'boolean' },
         publish: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        'coverage-json': { type: 'string' },
+        'min-branch-coverage': { type: 'string' },
       },
     });
   } catch (error) {
@@ -95,6 +102,14 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
       case 'validate':
         if (args.length === 0) throw new UsageError('validate takes one or more files');
         return await validateFiles(args, values.steps ?? streams.env.CUSTOM_STEPS, io);
+      case 'test': {
+        const minimum = values['min-branch-coverage'];
+        if (minimum !== undefined && !/^\d+(\.\d+)?$/.test(minimum)) throw new UsageError('--min-branch-coverage must be a percentage (0 to 100)');
+        return await testJourneys(
+          { paths: args, customSteps: values.steps ?? streams.env.CUSTOM_STEPS, coverageJson: values['coverage-json'], minBranchCoverage: minimum === undefined ? undefined : Number(minimum) },
+          io,
+        );
+      }
       case 'import':
         return await importFile(client(), one('file'), { id: values.id, publish: values.publish ?? false }, io);
       case 'export':

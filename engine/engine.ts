@@ -40,6 +40,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Process metrics (CPU, memory, event loop) in /metrics: on for the server, off in tests. */
   defaultMetrics?: boolean;
+  /** Outbound HTTP for `http.request` steps instead of the guarded client (the offline journey tests' fake, testing/). */
+  http?: OutboundHttp;
 }
 
 export interface Engine {
@@ -57,6 +59,10 @@ export interface Engine {
   webhooks: WebhookSubscriptions;
   dispatcher: WebhookDispatcher;
   analytics: JourneyAnalytics;
+  /** The services lent to steps (the offline journey tests seed users' credentials through them). */
+  services: StepServices;
+  /** Email links' page side (find, consume): the offline journey tests open links through it. */
+  links: EmailLinkService;
   close(): Promise<void>;
 }
 
@@ -73,7 +79,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
 
   const services: StepServices = {
     users: userDirectory(store, now),
-    http: unchargedHttp(createOutboundHttp(config.httpAllowedHosts)),
+    http: unchargedHttp(options.http ?? createOutboundHttp(config.httpAllowedHosts)),
     credentials: {
       // Confirmed and removed authenticators and user lockouts raise webhook events with the change.
       authenticators: authenticatorsWithEvents(store.authenticators, now),
@@ -167,6 +173,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     webhooks,
     dispatcher,
     analytics,
+    services,
+    links,
     async close() {
       await dispatcher.stop();
       await store.close();

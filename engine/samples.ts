@@ -20,7 +20,7 @@ export async function publishSampleJourneys(directory: string, admin: JourneyAdm
   const published: string[] = [];
   let files: string[];
   try {
-    files = readdirSync(directory).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(directory).filter((f) => f.endsWith('.json') && !f.endsWith('.test.json')).sort();
   } catch {
     return published;
   }

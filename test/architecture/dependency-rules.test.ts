@@ -39,6 +39,17 @@ const RULES: DependencyRule[] = [
     mustNotImport: ['integrations/authsignal/**', 'engine/runtime/machine-driver.ts', 'engine/runtime/step-executor.ts', 'engine/store/sqlite/**', 'engine/store/postgres/**'],
     why: 'the OpenID provider runs journeys through the session service and keeps its state through the store interfaces, whichever database; it shares nothing with the Authsignal integration',
   },
+  // ---- Offline journey tests (#19) ----
+  {
+    files: 'testing/**',
+    mustNotImport: ['cli/**', 'test/**', 'integrations/**', 'designer/**'],
+    why: 'the journey test harness runs journeys on the engine and the steps in process; the command line and the suites use it, never the other way',
+  },
+  {
+    files: 'engine/**',
+    mustNotImport: ['testing/**'],
+    why: 'the engine knows nothing of its test harness: the harness composes an engine as the server does',
+  },
 ];
 
 /**
@@ -47,7 +58,7 @@ const RULES: DependencyRule[] = [
  */
 const NO_MUTUAL_IMPORTS: Array<[string, string]> = [['engine/steps/step-types.ts', 'engine/store/store.ts']];
 
-const SCANNED = ['steps', 'engine', 'integrations'];
+const SCANNED = ['steps', 'engine', 'integrations', 'testing'];
 
 describe('dependency rules', () => {
   const files = SCANNED.flatMap((folder) => typeScriptFiles(folder));

@@ -7,7 +7,7 @@ import { Authsignal } from '@authsignal/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { loadSampleJourney } from '../helpers/journeys.js';
-import { SoftAuthenticator } from '../passkeys/soft-authenticator.js';
+import { SoftAuthenticator } from '../../testing/fakes/soft-authenticator.js';
 import { clientCall, loadAdaptiveMfa } from './authsignal-helpers.js';
 
 const ORIGIN = 'https://app.example.test';

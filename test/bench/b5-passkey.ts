@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { APP_KEY, startSession, startTestServer, submit } from '../helpers/test-server.js';
-import { SoftAuthenticator } from '../passkeys/soft-authenticator.js';
+import { SoftAuthenticator } from '../../testing/fakes/soft-authenticator.js';
 import { line, median, percentile } from './stats.js';
 
 const SIGN_INS = Number(process.env.B5_SIGN_INS ?? 300);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
 import { TestClock, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
 import { usernameForm } from '../helpers/journeys.js';
-import { SoftAuthenticator } from './soft-authenticator.js';
+import { SoftAuthenticator } from '../../testing/fakes/soft-authenticator.js';
 
 const ORIGIN = 'https://login.example.test';
 

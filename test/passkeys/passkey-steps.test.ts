@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
 import { rejectWithError, usernameForm } from '../helpers/journeys.js';
-import { SoftAuthenticator } from './soft-authenticator.js';
+import { SoftAuthenticator } from '../../testing/fakes/soft-authenticator.js';
 
 type Doc = any;
 

@@ -1,5 +1,5 @@
 /**
- * A software WebAuthn authenticator for unit tests: real ES256 keys (node crypto), real CBOR
+ * A software WebAuthn authenticator for unit tests and the offline journey tests' virtual passkey: real ES256 keys (node crypto), real CBOR
  * attestation objects ("none") and real signatures over authenticator data and the client data
  * hash, so the server library verifies them exactly as it verifies a browser's. Each knob a test
  * turns (origin, RP id, flags, counter) changes only what a broken or hostile client would.
@@ -45,16 +45,25 @@ export class SoftAuthenticator {
     return b64url(this.credentialId);
   }
 
-  /** navigator.credentials.create with `options` (PublicKeyCredentialCreationOptionsJSON). */
-  create(options: { challenge: string; rp: { id?: string }; user: { id: string } }, ceremony: CeremonyOptions = {}) {
-    this.userHandle = options.user.id;
-    const cose = new Map<number, number | Uint8Array>([
+  /** The credential's COSE public key (base64url), as a relying party stores it after registration. */
+  get publicKeyCose(): string {
+    return b64url(isoCBOR.encode(this.cose()));
+  }
+
+  private cose(): Map<number, number | Uint8Array> {
+    return new Map<number, number | Uint8Array>([
       [1, 2],
       [3, -7],
       [-1, 1],
       [-2, Buffer.from(this.publicJwk.x, 'base64url')],
       [-3, Buffer.from(this.publicJwk.y, 'base64url')],
     ]);
+  }
+
+  /** navigator.credentials.create with `options` (PublicKeyCredentialCreationOptionsJSON). */
+  create(options: { challenge: string; rp: { id?: string }; user: { id: string } }, ceremony: CeremonyOptions = {}) {
+    this.userHandle = options.user.id;
+    const cose = this.cose();
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.credentialId.length);
     const attested = Buffer.concat([Buffer.alloc(16), idLength, this.credentialId, Buffer.from(isoCBOR.encode(cose))]);
