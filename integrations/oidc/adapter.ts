@@ -4,7 +4,7 @@
  * interaction and redeems any code. Clients come from the admin-managed client table, their
  * secret unsealed only here, where the provider compares it.
  */
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { JsonObject } from '../../engine/json.js';
 import type { OidcModelStore } from '../../engine/store/store.js';
 import type { OidcClients } from './clients.js';
@@ -58,6 +58,8 @@ export function adapterFactory(deps: AdapterDeps): new (model: string) => Adapte
       if (await deps.models.consume(this.model, id, deps.now().toISOString())) return;
       const record = await deps.models.find(this.model, id, deps.now().toISOString());
       if (record?.grantId) await deps.models.revokeByGrantId(record.grantId);
+      // Imported here, not at the top: see createProvider on loading oidc-provider lazily.
+      const { errors } = await import('oidc-provider');
       throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
     }
 

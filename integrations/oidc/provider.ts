@@ -3,7 +3,7 @@
  * keys and journeys. Interactions are journeys (interactions.ts); this module only says how the
  * provider behaves: flows, lifetimes, keys, cookies, claims, and the step-up check on acr_values.
  */
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { default as Provider, Configuration, KoaContextWithOIDC, interactionPolicy as InteractionPolicy } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Sealer } from '../../engine/security/sealing.js';
 import { SigningKeyRing } from '../../engine/security/signing-keys.js';
@@ -35,6 +35,9 @@ export interface ProviderDeps {
 }
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
+  // Loaded only when a provider is made: oidc-provider warns about Node 20 on import (it runs on
+  // it: docs/oidc.md), and processes without an issuer (no PUBLIC_URL, the CLI) need not say so.
+  const oidc = await import('oidc-provider');
   const ring = (algorithm: 'RS256' | 'ES256') => new SigningKeyRing({ keys: deps.store.signingKeys, sealer: deps.sealer, now: deps.now, use: 'oidc', algorithm });
   // RS256 first: the provider's default, the one OpenID Discovery requires; ES256 per client.
   const jwks = { keys: [...(await ring('RS256').privateJwks()), ...(await ring('ES256').privateJwks())] };
@@ -91,7 +94,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     interactions: {
       url: (_ctx, interaction) => `${new URL(deps.issuer).pathname.replace(/\/$/, '')}/interaction/${interaction.uid}`,
-      policy: loginPolicy(deps.clients),
+      policy: loginPolicy(oidc.interactionPolicy, deps.clients),
     },
     // First-party clients are granted what they ask for without a consent page.
     loadExistingGrant: async (ctx) => {
@@ -112,7 +115,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
   };
 
-  const provider = new Provider(deps.issuer, configuration);
+  const provider = new oidc.default(deps.issuer, configuration);
   // Behind a TLS-terminating proxy (PUBLIC_URL https, the engine on http): trust X-Forwarded-Proto.
   provider.proxy = true;
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => deps.logger.error({ err: error }, 'openid provider error'));
@@ -124,7 +127,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
  * the client maps to a journey logs in again (values it does not map are voluntary, as in OpenID
  * Core, and ask for nothing).
  */
-function loginPolicy(clients: OidcClients) {
+function loginPolicy(interactionPolicy: typeof InteractionPolicy, clients: OidcClients) {
   const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.push(
