@@ -380,8 +380,11 @@ export interface OidcModelStore {
   find(model: string, id: string, now: string): Promise<OidcModelRecord | null>;
   findByUid(model: string, uid: string, now: string): Promise<OidcModelRecord | null>;
   findByUserCode(model: string, userCode: string, now: string): Promise<OidcModelRecord | null>;
-  /** Marks the artefact consumed (a code redeemed); the first consumption's time is kept. */
-  consume(model: string, id: string, at: string): Promise<void>;
+  /**
+   * Marks the artefact consumed (a code redeemed, a refresh token rotated), atomically: true for
+   * the one call that consumed it, false when it was consumed already (the first time is kept).
+   */
+  consume(model: string, id: string, at: string): Promise<boolean>;
   destroy(model: string, id: string): Promise<void>;
   /** Removes every artefact of a grant (a revoked grant, a reused code). */
   revokeByGrantId(grantId: string): Promise<void>;

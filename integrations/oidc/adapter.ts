@@ -4,7 +4,7 @@
  * interaction and redeems any code. Clients come from the admin-managed client table, their
  * secret unsealed only here, where the provider compares it.
  */
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { JsonObject } from '../../engine/json.js';
 import type { OidcModelStore } from '../../engine/store/store.js';
 import type { OidcClients } from './clients.js';
@@ -49,8 +49,16 @@ export function adapterFactory(deps: AdapterDeps): new (model: string) => Adapte
       return payloadOf(await deps.models.findByUid(this.model, uid, deps.now().toISOString()));
     }
 
+    /**
+     * oidc-provider reads a code (or refresh token), sees it unconsumed, then consumes it: two
+     * redemptions racing (two processes) could both pass the read. The consumption is the
+     * database's compare-and-set, and the loser is refused as a reuse: its grant is revoked.
+     */
     async consume(id: string): Promise<void> {
-      await deps.models.consume(this.model, id, deps.now().toISOString());
+      if (await deps.models.consume(this.model, id, deps.now().toISOString())) return;
+      const record = await deps.models.find(this.model, id, deps.now().toISOString());
+      if (record?.grantId) await deps.models.revokeByGrantId(record.grantId);
+      throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
     }
 
     async destroy(id: string): Promise<void> {

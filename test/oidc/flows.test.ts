@@ -196,6 +196,13 @@ describe('OpenID provider flows (openid-client)', { timeout: 60_000 }, () => {
     await expect(redeem(rp, callback, request)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect((await client.tokenIntrospection(rp, tokens.access_token)).active).toBe(false);
 
+    // Two redemptions of one code at once: one gets tokens, the other invalid_grant.
+    const raced = await authorizationRequest(rp);
+    const racedCallback = (await apiLogin(server, raced.url, passwordAnswers('alice'))).callback;
+    const outcomes = await Promise.allSettled([redeem(rp, racedCallback, raced), redeem(rp, racedCallback, raced), redeem(rp, racedCallback, raced)]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ error: 'invalid_grant' });
+
     const noVerifier = await authorizationRequest(rp);
     const noVerifierCallback = (await apiLogin(server, noVerifier.url, passwordAnswers('alice'))).callback;
     await expect(

@@ -1,6 +1,6 @@
 /**
- * The provider on PostgreSQL with two engine instances (as two server processes) behind one
- * address: a small proxy in front plays the load balancer. A login whose every request goes to
+ * The provider on PostgreSQL with two engine server processes (engine/server.ts, spawned as in
+ * production) behind one address: a small proxy in front plays the load balancer. A login whose every request goes to
  * the other instance than the one before, and one started on A and redeemed on B, both pass: the
  * provider's state (interactions, sessions, codes, grants, tokens) is in the database, not in a
  * process. Bad input gives OAuth errors there too (PostgreSQL refuses NUL in text).
@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describePostgres, freshSchema } from '../helpers/postgres.js';
-import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { describePostgres, freshSchema, query } from '../helpers/postgres.js';
+import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
+import { killAllEngines, startEngine, tempDir, type EngineProcess } from '../reliability/harness.js';
 import { badInputFailures } from './bad-requests.js';
 import { CookieJar, apiLogin, authorizationRequest, createClient, freePort, passwordAnswers, publishSamples, realTimeClock, relyingParty, signUp } from './oidc-helpers.js';
 
@@ -31,8 +32,36 @@ function loadBalancer(port: number, targets: Record<'a' | 'b', string>, pick: ()
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, served })));
 }
 
-describePostgres('OpenID provider on PostgreSQL, two instances', (url) => {
+/** A spawned engine addressed like a test server (the helpers' requests, the test admin key). */
+function asTestServer(url: string): TestServer {
+  const request: TestServer['request'] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(url + path, { method, headers, body: options.body === undefined ? options.rawBody : JSON.stringify(options.body) });
+    const text = await response.text();
+    let body: any = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body, headers: response.headers };
+  };
+  return {
+    url,
+    request,
+    clock: realTimeClock(),
+    admin: (method, path, body, headers) => request(method, path, { body, token: ADMIN_KEY, headers }),
+    async publish(journey) {
+      await request('PUT', `/v1/admin/journeys/${journey.id}`, { body: journey, token: ADMIN_KEY });
+      return (await request('POST', `/v1/admin/journeys/${journey.id}/publish`, { token: ADMIN_KEY })).body.version;
+    },
+  } as TestServer;
+}
+
+describePostgres('OpenID provider on PostgreSQL, two server processes', (url) => {
   const schema = freshSchema(url);
+  let processes: EngineProcess[] = [];
   let a: TestServer;
   let b: TestServer;
   let front: { server: Server; served: Record<'a' | 'b', number> };
@@ -48,10 +77,11 @@ describePostgres('OpenID provider on PostgreSQL, two instances', (url) => {
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     issuer = `${publicUrl}/oidc`;
-    const env = { DATABASE_URL: schema.url, SECRET_KEY: randomBytes(32).toString('hex'), PUBLIC_URL: publicUrl, RUN_CPU_BUDGET_MS: '60000' };
-    const clock = realTimeClock();
-    [a, b] = await Promise.all([startTestServer({ env, clock }), startTestServer({ env, clock })]);
-    expect(a.engine.store.kind).toBe('postgres');
+    const secretKey = randomBytes(32).toString('hex');
+    const env = { DATABASE_URL: schema.url, ADMIN_API_KEY: ADMIN_KEY, PUBLIC_URL: publicUrl, RUN_CPU_BUDGET_MS: '60000' };
+    // Both start at once on a schema that does not exist yet.
+    processes = await Promise.all(['A', 'B'].map((name) => startEngine({ name, dataDir: tempDir(), secretKey, env, readyTimeoutMs: 60_000 })));
+    [a, b] = processes.map((p) => asTestServer(p.url));
     front = await loadBalancer(port, { a: a.url, b: b.url }, () => {
       if (target !== 'alternate') return target;
       last = last === 'a' ? 'b' : 'a';
@@ -62,27 +92,16 @@ describePostgres('OpenID provider on PostgreSQL, two instances', (url) => {
     const app = await createClient(a, { clientId: 'pg-app', journeyId: 'login' });
     basic = `Basic ${Buffer.from(`pg-app:${app.clientSecret}`).toString('base64')}`;
     rp = await relyingParty(issuer, app.clientId, client.ClientSecretBasic(app.clientSecret));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     front?.server.close();
-    await a?.close({ remove: true });
-    await b?.close({ remove: true });
+    await killAllEngines();
     await schema.drop();
   });
 
-  /** Instance A's helpers, addressed through the load balancer. */
-  const viaFront = (): TestServer => ({
-    ...a,
-    url: publicUrl,
-    request: async (method, path, options = {}) => {
-      const headers: Record<string, string> = { ...options.headers, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(publicUrl + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
-    },
-  });
+  /** The helpers, addressed through the load balancer. */
+  const viaFront = (): TestServer => asTestServer(publicUrl);
 
   it('a login whose requests alternate between the instances: every step continues on the other one', async () => {
     target = 'alternate';
@@ -97,6 +116,9 @@ describePostgres('OpenID provider on PostgreSQL, two instances', (url) => {
     expect(refreshed.claims()!.sub).toBe(userId);
     expect(front.served.a - before.a).toBeGreaterThan(4);
     expect(front.served.b - before.b).toBeGreaterThan(4);
+    // The provider's state is in this PostgreSQL schema, where both processes read it.
+    const kept = await query(url, `SELECT model, count(*)::int AS n FROM "${schema.name}".oidc_models GROUP BY model`);
+    expect(kept.map((r) => r.model)).toEqual(expect.arrayContaining(['Session', 'Grant', 'RefreshToken', 'AccessToken']));
   });
 
   it('authorized on A, the code redeemed on B; B verifies, refreshes and revokes what A issued', async () => {
@@ -116,6 +138,18 @@ describePostgres('OpenID provider on PostgreSQL, two instances', (url) => {
       error: 'invalid_grant',
     });
     target = 'alternate';
+  });
+
+  it('one code redeemed on both processes at once: one gets tokens, the others invalid_grant', async () => {
+    target = 'alternate';
+    for (let round = 0; round < 3; round++) {
+      const request = await authorizationRequest(rp);
+      const { callback } = await apiLogin(viaFront(), request.url, passwordAnswers('pg.erin'), new CookieJar());
+      const redeem = () => client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
+      const outcomes = await Promise.allSettled([redeem(), redeem(), redeem(), redeem()]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ error: 'invalid_grant' });
+    }
   });
 
   it('bad input answers OAuth errors on PostgreSQL too, never a 500', async () => {

@@ -915,8 +915,8 @@ function storeContract(backend: Backend): void {
       await store.oidc.upsert(artefact('AuthorizationCode', 'c1', { grantId: 'g1' }));
       await store.oidc.upsert(artefact('AccessToken', 'a1', { grantId: 'g1' }));
       await store.oidc.upsert(artefact('AccessToken', 'a2', { grantId: 'g2', expiresAt: at(5) }));
-      await store.oidc.consume('AuthorizationCode', 'c1', at(1));
-      await store.oidc.consume('AuthorizationCode', 'c1', at(2));
+      expect(await store.oidc.consume('AuthorizationCode', 'c1', at(1))).toBe(true);
+      expect(await store.oidc.consume('AuthorizationCode', 'c1', at(2))).toBe(false);
       expect((await store.oidc.find('AuthorizationCode', 'c1', at(0)))?.consumedAt).toBe(at(1));
       await store.oidc.revokeByGrantId('g1');
       expect(await store.oidc.find('AuthorizationCode', 'c1', at(0))).toBeNull();
@@ -925,6 +925,13 @@ function storeContract(backend: Backend): void {
       await store.oidc.upsert(artefact('Session', 's9'));
       await store.oidc.destroy('Session', 's9');
       expect(await store.oidc.find('Session', 's9', at(0))).toBeNull();
+    });
+
+    it('20 concurrent consumptions of one code from several processes: exactly one is true', async () => {
+      const stores = await several(4);
+      await stores[0].oidc.upsert(artefact('AuthorizationCode', 'race'));
+      const results = await race(stores, 20, (store, i) => store.oidc.consume('AuthorizationCode', 'race', at(i)));
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     it('an artefact written by one process is read by another', async () => {

@@ -30,8 +30,10 @@ export class PostgresOidcModels implements OidcModelStore {
     return toModel((await this.pool.query(`SELECT * FROM oidc_models WHERE model = $1 AND user_code = $2 AND ${live}`, [model, userCode, now])).rows);
   }
 
-  async consume(model: string, id: string, at: string): Promise<void> {
-    await this.pool.query('UPDATE oidc_models SET consumed_at = $1 WHERE model = $2 AND id = $3 AND consumed_at IS NULL', [at, model, id]);
+  async consume(model: string, id: string, at: string): Promise<boolean> {
+    // A racing update waits for the first to commit, then re-checks consumed_at: one wins.
+    const { rowCount } = await this.pool.query('UPDATE oidc_models SET consumed_at = $1 WHERE model = $2 AND id = $3 AND consumed_at IS NULL', [at, model, id]);
+    return rowCount === 1;
   }
 
   async destroy(model: string, id: string): Promise<void> {

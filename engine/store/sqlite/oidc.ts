@@ -30,8 +30,8 @@ export class SqliteOidcModels implements OidcModelStore {
     return toModel(this.db.prepare(`SELECT * FROM oidc_models WHERE model = ? AND user_code = ? AND ${live}`).get(model, userCode, now) as Row | undefined);
   }
 
-  async consume(model: string, id: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL').run(at, model, id);
+  async consume(model: string, id: string, at: string): Promise<boolean> {
+    return this.db.prepare('UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id = ? AND consumed_at IS NULL').run(at, model, id).changes === 1;
   }
 
   async destroy(model: string, id: string): Promise<void> {
