@@ -12,6 +12,7 @@ import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import type { AuditEntry, ChangeRecords, SessionRecord, Store, WebhookSubscriptionRecord } from '../../engine/store/store.js';
 import { webhookEvent } from '../../engine/webhooks/events.js';
+import { sessionFunnel } from '../../engine/analytics/session-funnel.js';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
 
@@ -101,6 +102,47 @@ function contract(open: () => Promise<Store>, another: () => Promise<Store>): vo
       expect(await store.attempts.reserve('k3', { kind: 'totp', subject: 'u' }, 3, at(0), at(60), records())).toBe(1);
       expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
       expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("a session's final save writes its events, their deliveries and its funnel once; a lost claim writes none", async () => {
+    const store = await open();
+    try {
+      await store.webhooks.createSubscription(subscription('sessions', ['session.completed']));
+      const ended = (id: string) => ({
+        events: [webhookEvent('session.completed', { sessionId: id }, new Date(T0))],
+        funnel: sessionFunnel(
+          { ...session(id), journeyVersion: 1 },
+          [
+            { at: at(0), stepId: 'ask', type: 'form', event: 'entered' },
+            { at: at(3), stepId: 'ask', type: 'form', event: 'submitted', option: 'go' },
+            { at: at(3), stepId: 'ask', type: 'form', event: 'branch', branch: 'go' },
+          ],
+          'completed',
+          new Date(T0 + 3000),
+        ),
+      });
+      const update = { status: 'completed' as const, stepId: null, userId: null, snapshot: {}, updatedAt: at(3) };
+      for (const id of ['s1', 's2']) await store.sessions.create(session(id), [], { started: { journeyId: 'j', journeyVersion: 1, startedAt: at(0) } });
+      const c1 = (await store.sessions.claim('s1', 0, at(30), at(1)))!;
+      const c2 = (await store.sessions.claim('s2', 0, at(30), at(1)))!;
+      const first = ended('s1');
+      expect(await store.sessions.save('s1', c1, update, [], first)).toBe(true);
+      // A lost claim: nothing of its records is written.
+      expect(await store.sessions.save('s2', c2 + 9, update, [], ended('s2'))).toBe(false);
+      expect(await store.sessions.save('s2', c2, update, [], ended('s2'))).toBe(true);
+
+      const deliveries = await store.webhooks.listDeliveries({ limit: 10 });
+      expect(deliveries).toHaveLength(2);
+      expect(deliveries.find((d) => d.eventId === first.events[0].id)).toMatchObject({ subscriptionId: 'sessions', status: 'pending', eventType: 'session.completed' });
+      const { byStep } = await store.analytics.query({ journeyId: 'j', version: 1, from: at(-3600), to: at(3600) });
+      const count = (stepId: string, metric: string, key: string) => byStep.find((r) => r.stepId === stepId && r.metric === metric && r.key === key)?.count;
+      expect([count('', 'started', ''), count('', 'ended', 'completed'), count('ask', 'entered', ''), count('ask', 'branch', 'go')]).toEqual([2, 2, 2, 2]);
+      // Counted once: the same funnel again (an expiry racing the save) adds nothing.
+      expect(await store.analytics.recordExpired({ ...first.funnel, status: 'expired' })).toBe(false);
+      expect((await store.analytics.query({ journeyId: 'j', version: 1, from: at(-3600), to: at(3600) })).byStep.find((r) => r.metric === 'ended')?.count).toBe(2);
     } finally {
       await store.close();
     }

@@ -4,12 +4,13 @@
  * re-checks the WHERE against the row as committed, so exactly one of racing claims wins.
  */
 import type pg from 'pg';
-import type { ChangeRecords, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 
 import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { hasRecords, writeChangeRecords } from './change-records.js';
-import { hourOf } from '../rows/funnel.js';
+import { funnelIncrements, hourOf } from '../rows/funnel.js';
+import { subscriptionMatches } from '../rows/webhooks.js';
 import { json, postgresCodec, type Row } from './codec.js';
 import { inTransaction, type Queryable } from './pool.js';
 
@@ -79,6 +80,8 @@ export class PostgresSessions implements SessionStore {
   }
 
   async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
+    const { events: raised = [], funnel, ...others } = records ?? {};
+    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel);
     if (hasRecords(records)) {
       return inTransaction(this.pool, async (client) => {
         if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
@@ -87,6 +90,62 @@ export class PostgresSessions implements SessionStore {
       });
     }
     return this.saveOn(this.pool, id, claimedRevision, u, events);
+  }
+
+  /**
+   * A final save as one statement: the session, its timeline events, its webhook events with their
+   * deliveries, and its funnel (counted once: the increments are added only when this statement
+   * marks the session counted), all written only when the compare-and-set on the revision wins.
+   */
+  private async saveEnding(
+    id: string,
+    claimedRevision: number,
+    u: SessionUpdate,
+    events: TimelineEvent[],
+    raised: WebhookEventRecord[],
+    funnel: SessionFunnel | undefined,
+  ): Promise<boolean> {
+    const increments = funnelIncrements({ funnel });
+    const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
+    const { rows } = await this.pool.query(
+      `WITH updated AS (
+         UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
+       events AS (${insertEventsFrom('updated', 8)} RETURNING 1),
+       raised AS (
+         INSERT INTO webhook_events (id, type, at, payload)
+         SELECT e.id, e.type, e.at, e.payload FROM updated CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::json[]) AS e(id, type, at, payload)
+         RETURNING id, type, at),
+       deliveries AS (
+         INSERT INTO webhook_deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at)
+         SELECT r.id || ':' || s.id, r.id, s.id, 'pending', 0, r.at, r.at FROM raised r JOIN webhook_subscriptions s ON ${subscriptionMatches('r.type')}),
+       counted AS (
+         INSERT INTO funnel_counted_sessions (session_id, counted_at) SELECT id, $13 FROM updated WHERE $13::text IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING 1),
+       figures AS (
+         INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
+         SELECT * FROM unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int[])
+          WHERE EXISTS (SELECT 1 FROM counted) ORDER BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count)
+       SELECT count(*)::int AS saved FROM updated`,
+      [
+        u.status,
+        u.stepId,
+        u.userId,
+        json(u.snapshot),
+        u.updatedAt,
+        id,
+        claimedRevision,
+        events.map(json),
+        raised.map((e) => e.id),
+        raised.map((e) => e.type),
+        raised.map((e) => e.at),
+        raised.map((e) => json(e.payload)),
+        funnel?.countedAt ?? null,
+        ...columns,
+      ],
+    );
+    return rows[0].saved === 1;
   }
 
   private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[]): Promise<boolean> {
