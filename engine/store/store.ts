@@ -409,13 +409,13 @@ export interface OidcClientRecord {
 }
 
 export interface OidcClientStore {
-  /** False when the id is taken. */
-  create(client: OidcClientRecord): Promise<boolean>;
+  /** False when the id is taken. `records` (the audit entry) are written in its transaction, only when it happens. */
+  create(client: OidcClientRecord, records?: ChangeRecords): Promise<boolean>;
   get(id: string): Promise<OidcClientRecord | null>;
   list(): Promise<OidcClientRecord[]>;
   /** Replaces the client; false when there is none. */
-  update(client: OidcClientRecord): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
+  update(client: OidcClientRecord, records?: ChangeRecords): Promise<boolean>;
+  delete(id: string, records?: ChangeRecords): Promise<boolean>;
   /** Ids of the clients whose default journey or acr map names the journey. */
   usingJourney(journeyId: string): Promise<string[]>;
 }

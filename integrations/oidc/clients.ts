@@ -9,7 +9,8 @@ import type { CreateOidcClientBody, OidcClient, OidcClientBody, OidcClientWithSe
 import { EngineError } from '../../engine/runtime/errors.js';
 import { oidcClientSealContext as sealContext } from '../../engine/security/reseal.js';
 import type { Sealer } from '../../engine/security/sealing.js';
-import type { JourneyStore, OidcClientRecord, OidcClientStore } from '../../engine/store/store.js';
+import type { ChangeRecords, JourneyStore, OidcClientRecord, OidcClientStore } from '../../engine/store/store.js';
+import type { OidcClientChange } from './client-audit.js';
 import { journeysOf } from '../../engine/store/rows/oidc.js';
 
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
@@ -22,6 +23,9 @@ export interface OidcClientsDeps {
   /** The provider's own check of the metadata; throws with a message when it is refused. */
   validateMetadata: (metadata: JsonObject) => Promise<void>;
 }
+
+/** The records (audit entry) of a change, built by the admin route from what the change did. */
+export type ClientChangeRecords = (change: OidcClientChange) => ChangeRecords;
 
 export class OidcClients {
   constructor(private readonly deps: OidcClientsDeps) {}
@@ -39,34 +43,39 @@ export class OidcClients {
     return this.deps.clients.get(clientId);
   }
 
-  async create(body: CreateOidcClientBody): Promise<OidcClientWithSecret> {
+  async create(body: CreateOidcClientBody, records?: ClientChangeRecords): Promise<OidcClientWithSecret> {
     const id = body.clientId ?? randomUUID();
     const at = this.deps.now().toISOString();
     const { record, secret } = await this.prepare(id, body, null, at, at);
-    if (!(await this.deps.clients.create(record))) throw new EngineError('client_exists', `an OpenID client "${id}" exists`);
+    if (!(await this.deps.clients.create(record, records?.({ before: null, after: record, secretIssued: secret !== null })))) throw new EngineError('client_exists', `an OpenID client "${id}" exists`);
     return { ...view(record), ...(secret ? { clientSecret: secret } : {}) };
   }
 
-  async update(clientId: string, body: OidcClientBody): Promise<OidcClientWithSecret> {
+  async update(clientId: string, body: OidcClientBody, records?: ClientChangeRecords): Promise<OidcClientWithSecret> {
     const existing = await this.require(clientId);
     const { record, secret } = await this.prepare(clientId, body, existing.sealedSecret, existing.createdAt, this.deps.now().toISOString());
-    if (!(await this.deps.clients.update(record))) throw new EngineError('not_found', `no OpenID client "${clientId}"`);
+    if (!(await this.deps.clients.update(record, records?.({ before: existing, after: record, secretIssued: secret !== null })))) {
+      throw new EngineError('not_found', `no OpenID client "${clientId}"`);
+    }
     return { ...view(record), ...(secret ? { clientSecret: secret } : {}) };
   }
 
-  async rotateSecret(clientId: string): Promise<OidcClientWithSecret> {
+  async rotateSecret(clientId: string, records?: ClientChangeRecords): Promise<OidcClientWithSecret> {
     const existing = await this.require(clientId);
     if (!SECRET_METHODS.has(String(existing.metadata.token_endpoint_auth_method))) {
       throw new EngineError('validation_failed', `client "${clientId}" authenticates without a secret (${String(existing.metadata.token_endpoint_auth_method)})`);
     }
     const secret = newSecret();
     const record = { ...existing, sealedSecret: this.deps.sealer.seal(secret, sealContext(clientId)), updatedAt: this.deps.now().toISOString() };
-    if (!(await this.deps.clients.update(record))) throw new EngineError('not_found', `no OpenID client "${clientId}"`);
+    if (!(await this.deps.clients.update(record, records?.({ before: existing, after: record, secretIssued: true })))) {
+      throw new EngineError('not_found', `no OpenID client "${clientId}"`);
+    }
     return { ...view(record), clientSecret: secret };
   }
 
-  async delete(clientId: string): Promise<void> {
-    if (!(await this.deps.clients.delete(clientId))) throw new EngineError('not_found', `no OpenID client "${clientId}"`);
+  async delete(clientId: string, records?: ClientChangeRecords): Promise<void> {
+    const existing = await this.require(clientId);
+    if (!(await this.deps.clients.delete(clientId, records?.({ before: existing, after: null, secretIssued: false })))) throw new EngineError('not_found', `no OpenID client "${clientId}"`);
   }
 
   /** The client as oidc-provider reads it: its metadata with the secret unsealed; null when unknown. */

@@ -6,6 +6,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { Keys } from '../../engine/http/auth.js';
 import type { Operations } from '../../engine/http/operations.js';
 import type { SessionService } from '../../engine/runtime/session-service.js';
 import type { Sealer } from '../../engine/security/sealing.js';
@@ -24,6 +25,8 @@ export interface OidcDeps {
   tokens: TokenService;
   logger: Logger;
   now: () => Date;
+  /** Who makes an admin change, for its audit entry. */
+  keys: Keys;
 }
 
 export interface OidcIntegration {
@@ -97,7 +100,7 @@ export function createOidc(deps: OidcDeps): OidcIntegration {
       return router;
     },
     adminRoutes(operations) {
-      return oidcAdminRoutes(clients, operations);
+      return oidcAdminRoutes(clients, operations, { keys: deps.keys, now: deps.now });
     },
   };
 }

@@ -89,8 +89,76 @@ describe('audit log', () => {
     expect(deleted).toMatchObject({ action: 'webhook.deleted', targetId: created.body.subscription.id });
   });
 
+  it('OpenID clients: created, updated, secret rotated, deleted; before and after, never a secret', async () => {
+    await server.publish(nameFormJourney('rp-login', 'RP login'));
+    await server.publish(nameFormJourney('rp-mfa', 'RP MFA'));
+    // The body of PUT; POST adds the id.
+    const client = { clientName: 'RP', redirectUris: ['https://rp.example.test/cb'], journeyId: 'rp-login' };
+    const secrets: string[] = [];
+
+    const [created] = await written(async () => {
+      const answer = await server.admin('POST', '/v1/admin/oidc/clients', { ...client, clientId: 'rp' });
+      expect(answer.status).toBe(201);
+      secrets.push(answer.body.clientSecret);
+    });
+    expect(created).toMatchObject({
+      actor: 'admin',
+      action: 'oidc_client.created',
+      targetType: 'oidc_client',
+      targetId: 'rp',
+      details: {
+        after: { metadata: { client_name: 'RP', redirect_uris: ['https://rp.example.test/cb'], token_endpoint_auth_method: 'client_secret_basic' }, journeyId: 'rp-login', acrJourneys: {}, firstParty: false, hasSecret: true },
+        secret: 'issued',
+      },
+    });
+    expect(created.details.before).toBeUndefined();
+    expect(created.clientAddress).toMatch(/127\.0\.0\.1$/);
+
+    const [updated] = await written(async () => {
+      const answer = await server.admin('PUT', '/v1/admin/oidc/clients/rp', { ...client, clientName: 'RP 2', acrJourneys: { 'urn:mfa': 'rp-mfa' }, firstParty: true });
+      expect(answer.status).toBe(200);
+    });
+    expect(updated).toMatchObject({
+      action: 'oidc_client.updated',
+      targetId: 'rp',
+      details: {
+        before: { metadata: { client_name: 'RP' }, acrJourneys: {}, firstParty: false },
+        after: { metadata: { client_name: 'RP 2' }, acrJourneys: { 'urn:mfa': 'rp-mfa' }, firstParty: true },
+        changed: ['metadata.client_name', 'acrJourneys', 'firstParty'],
+        secret: 'unchanged',
+      },
+    });
+
+    const [rotated] = await written(async () => {
+      const answer = await server.admin('POST', '/v1/admin/oidc/clients/rp/secret');
+      expect(answer.status).toBe(200);
+      secrets.push(answer.body.clientSecret);
+    });
+    expect(rotated).toMatchObject({ action: 'oidc_client.secret_rotated', targetId: 'rp', details: { changed: [], secret: 'rotated' } });
+
+    // A public client that becomes a secret one is issued a secret: recorded, not shown.
+    await server.admin('POST', '/v1/admin/oidc/clients', { ...client, clientId: 'rp-public', tokenEndpointAuthMethod: 'none' });
+    const [issued] = await written(async () => {
+      const answer = await server.admin('PUT', '/v1/admin/oidc/clients/rp-public', client);
+      expect(answer.status).toBe(200);
+      secrets.push(answer.body.clientSecret);
+    });
+    expect(issued.details).toMatchObject({ changed: ['metadata.token_endpoint_auth_method', 'hasSecret'], secret: 'issued' });
+
+    const [deleted] = await written(async () => expect((await server.admin('DELETE', '/v1/admin/oidc/clients/rp')).status).toBe(204));
+    expect(deleted).toMatchObject({ action: 'oidc_client.deleted', targetId: 'rp', details: { before: { journeyId: 'rp-login', hasSecret: true } } });
+    expect(deleted.details.after).toBeUndefined();
+
+    // No secret, nor its sealed form, in any entry.
+    expect(secrets.every((secret) => /^[A-Za-z0-9_-]{43}$/.test(secret))).toBe(true);
+    const sealed = (await server.engine.store.oidcClients.get('rp-public'))!.sealedSecret!;
+    const log = JSON.stringify(await server.engine.store.audit.list({ limit: 1000 }));
+    for (const secret of [...secrets, sealed]) expect(log).not.toContain(secret);
+  });
+
   it('a refused change writes no entry', async () => {
     await server.publish(nameFormJourney('refusals', 'Refusals'));
+    await server.admin('POST', '/v1/admin/oidc/clients', { clientId: 'rp-none', redirectUris: ['https://rp.example.test/cb'], journeyId: 'refusals', tokenEndpointAuthMethod: 'none' });
     const before = await count();
     const refusals = [
       // A stale If-Match.
@@ -106,10 +174,18 @@ describe('audit log', () => {
       // Not a public address and not in WEBHOOK_ALLOWED_HOSTS; credentials in the URL.
       await server.admin('POST', '/v1/admin/webhooks', { url: 'http://10.0.0.1/hook', eventTypes: ['*'] }),
       await server.admin('POST', '/v1/admin/webhooks', { url: 'http://user:pass@127.0.0.1:9/hook', eventTypes: ['*'] }),
+      // OpenID clients: unknown, taken, invalid, naming an unpublished journey, rotating a secretless client.
+      await server.admin('PUT', '/v1/admin/oidc/clients/nobody', { redirectUris: ['https://rp.example.test/cb'], journeyId: 'refusals' }),
+      await server.admin('DELETE', '/v1/admin/oidc/clients/nobody'),
+      await server.admin('POST', '/v1/admin/oidc/clients/nobody/secret'),
+      await server.admin('POST', '/v1/admin/oidc/clients', { clientId: 'rp-none', redirectUris: ['https://rp.example.test/cb'], journeyId: 'refusals' }),
+      await server.admin('POST', '/v1/admin/oidc/clients', { clientId: 'rp-bad', redirectUris: ['not a url'], journeyId: 'refusals' }),
+      await server.admin('POST', '/v1/admin/oidc/clients', { clientId: 'rp-unpublished', redirectUris: ['https://rp.example.test/cb'], journeyId: 'never-was' }),
+      await server.admin('POST', '/v1/admin/oidc/clients/rp-none/secret'),
       // An app key on the admin API.
       await server.request('DELETE', '/v1/admin/journeys/refusals', { token: APP_KEY }),
     ];
-    expect(refusals.map((r) => r.status)).toEqual([409, 404, 404, 404, 404, 404, 404, 404, 404, 422, 422, 403]);
+    expect(refusals.map((r) => r.status)).toEqual([409, 404, 404, 404, 404, 404, 404, 404, 404, 422, 422, 404, 404, 404, 409, 422, 422, 422, 403]);
     expect(await count()).toBe(before);
     expect((await server.admin('GET', '/v1/admin/journeys/refusals')).body.draft.name).toBe('Refusals');
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
-import type { AuditEntry, ChangeRecords, SessionRecord, Store, WebhookSubscriptionRecord } from '../../engine/store/store.js';
+import type { AuditEntry, ChangeRecords, OidcClientRecord, SessionRecord, Store, WebhookSubscriptionRecord } from '../../engine/store/store.js';
 import { webhookEvent } from '../../engine/webhooks/events.js';
 import { sessionFunnel } from '../../engine/analytics/session-funnel.js';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
@@ -52,6 +52,17 @@ const session = (id: string): SessionRecord => ({
   leaseUntil: null,
 });
 
+const oidcClient = (id: string): OidcClientRecord => ({
+  id,
+  metadata: { redirect_uris: ['https://rp.example.test/cb'], token_endpoint_auth_method: 'client_secret_basic' },
+  sealedSecret: 'sealed',
+  journeyId: 'j',
+  acrJourneys: {},
+  firstParty: false,
+  createdAt: at(0),
+  updatedAt: at(0),
+});
+
 function contract(open: () => Promise<Store>, another: () => Promise<Store>): void {
   it('a change writes its records; a failing record undoes the change; a refused change writes none', async () => {
     const store = await open();
@@ -65,6 +76,7 @@ function contract(open: () => Promise<Store>, another: () => Promise<Store>): vo
       await store.webhooks.createSubscription(subscription('all', ['*']));
       await store.sessions.create(session('s'));
       const claimed = (await store.sessions.claim('s', 0, at(30), at(0)))!;
+      await store.oidcClients.create(oidcClient('rp'));
 
       const failures = [
         () => store.journeys.saveDraft('j', { id: 'j', n: 2 }, at(1), undefined, failing()),
@@ -78,6 +90,9 @@ function contract(open: () => Promise<Store>, another: () => Promise<Store>): vo
         () => store.webhooks.createSubscription(subscription('other', ['*']), failing()),
         () => store.webhooks.deleteSubscription('all', failing()),
         () => store.sessions.save('s', claimed, { status: 'completed', stepId: null, userId: null, snapshot: {}, updatedAt: at(1) }, [], failing()),
+        () => store.oidcClients.create(oidcClient('rp-2'), failing()),
+        () => store.oidcClients.update({ ...oidcClient('rp'), firstParty: true, sealedSecret: 'rotated' }, failing()),
+        () => store.oidcClients.delete('rp', failing()),
       ];
       for (const change of failures) await expect(change()).rejects.toThrow();
 
@@ -88,6 +103,7 @@ function contract(open: () => Promise<Store>, another: () => Promise<Store>): vo
       expect((await store.attempts.listBySubject('u')).map((a) => a.key)).toEqual(['k']);
       expect((await store.webhooks.listSubscriptions()).map((s) => s.id)).toEqual(['all']);
       expect((await store.sessions.get('s'))!.status).toBe('waiting');
+      expect(await store.oidcClients.list()).toEqual([oidcClient('rp')]);
       expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
       expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
 
@@ -97,11 +113,28 @@ function contract(open: () => Promise<Store>, another: () => Promise<Store>): vo
       expect(await store.users.delete('none', records())).toBe(false);
       expect(await store.authenticators.delete('u', 'none', records())).toBe(false);
       expect(await store.webhooks.deleteSubscription('none', records())).toBe(false);
+      expect(await store.oidcClients.create(oidcClient('rp'), records())).toBe(false);
+      expect(await store.oidcClients.update(oidcClient('none'), records())).toBe(false);
+      expect(await store.oidcClients.delete('none', records())).toBe(false);
       expect(await store.sessions.save('s', claimed + 5, { status: 'completed', stepId: null, userId: null, snapshot: {}, updatedAt: at(1) }, [], records())).toBe(false);
       await expect(store.journeys.saveDraft('j', { id: 'j' }, at(1), 7, records())).rejects.toThrow();
       expect(await store.attempts.reserve('k3', { kind: 'totp', subject: 'u' }, 3, at(0), at(60), records())).toBe(1);
       expect(await store.audit.list({ limit: 10 })).toHaveLength(1);
       expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('OpenID client changes write their records with the change', async () => {
+    const store = await open();
+    try {
+      expect(await store.oidcClients.create(oidcClient('rp'), { audit: entry('created') })).toBe(true);
+      expect(await store.oidcClients.update({ ...oidcClient('rp'), firstParty: true }, { audit: entry('updated') })).toBe(true);
+      expect((await store.oidcClients.get('rp'))!.firstParty).toBe(true);
+      expect(await store.oidcClients.delete('rp', { audit: entry('deleted') })).toBe(true);
+      expect(await store.oidcClients.get('rp')).toBeNull();
+      expect((await store.audit.list({ limit: 10 })).map((e) => e.id)).toEqual(['deleted', 'updated', 'created']);
     } finally {
       await store.close();
     }

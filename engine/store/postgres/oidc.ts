@@ -1,6 +1,8 @@
 /** The OpenID provider's artefacts and clients in PostgreSQL (#18): any process continues any interaction. */
 import type pg from 'pg';
-import type { OidcClientRecord, OidcClientStore, OidcModelRecord, OidcModelStore } from '../store.js';
+import type { ChangeRecords, OidcClientRecord, OidcClientStore, OidcModelRecord, OidcModelStore } from '../store.js';
+import { writeChangeRecords } from './change-records.js';
+import { inTransaction } from './pool.js';
 import { journeysOf, oidcClientRow, oidcModelRow } from '../rows/oidc.js';
 import { insertStatement } from '../rows/shape.js';
 import { postgresCodec, type Row } from './codec.js';
@@ -55,9 +57,13 @@ const toClient = (r: Row): OidcClientRecord => oidcClientRow.fromRow(r, postgres
 export class PostgresOidcClients implements OidcClientStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(c: OidcClientRecord): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`${insertClient} ON CONFLICT (id) DO NOTHING`, oidcClientRow.values(c, postgresCodec));
-    return rowCount === 1;
+  async create(c: OidcClientRecord, records?: ChangeRecords): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(`${insertClient} ON CONFLICT (id) DO NOTHING`, oidcClientRow.values(c, postgresCodec));
+      if (rowCount !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
   async get(id: string): Promise<OidcClientRecord | null> {
@@ -69,17 +75,25 @@ export class PostgresOidcClients implements OidcClientStore {
     return (await this.pool.query('SELECT * FROM oidc_clients ORDER BY id')).rows.map(toClient);
   }
 
-  async update(c: OidcClientRecord): Promise<boolean> {
+  async update(c: OidcClientRecord, records?: ChangeRecords): Promise<boolean> {
     const [, metadata, sealedSecret, journeyId, acrJourneys, firstParty, , updatedAt] = oidcClientRow.values(c, postgresCodec);
-    const { rowCount } = await this.pool.query(
-      'UPDATE oidc_clients SET metadata = $1, sealed_secret = $2, journey_id = $3, acr_journeys = $4, first_party = $5, updated_at = $6 WHERE id = $7',
-      [metadata, sealedSecret, journeyId, acrJourneys, firstParty, updatedAt, c.id],
-    );
-    return rowCount === 1;
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        'UPDATE oidc_clients SET metadata = $1, sealed_secret = $2, journey_id = $3, acr_journeys = $4, first_party = $5, updated_at = $6 WHERE id = $7',
+        [metadata, sealedSecret, journeyId, acrJourneys, firstParty, updatedAt, c.id],
+      );
+      if (rowCount !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
-  async delete(id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM oidc_clients WHERE id = $1', [id])).rowCount ?? 0) === 1;
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      if (((await client.query('DELETE FROM oidc_clients WHERE id = $1', [id])).rowCount ?? 0) !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
   async usingJourney(journeyId: string): Promise<string[]> {

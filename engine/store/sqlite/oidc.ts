@@ -1,6 +1,7 @@
 /** The OpenID provider's artefacts and clients in SQLite (#18). */
 import type Database from 'better-sqlite3';
-import type { OidcClientRecord, OidcClientStore, OidcModelRecord, OidcModelStore } from '../store.js';
+import type { ChangeRecords, OidcClientRecord, OidcClientStore, OidcModelRecord, OidcModelStore } from '../store.js';
+import { writeChangeRecords } from './change-records.js';
 import { journeysOf, oidcClientRow, oidcModelRow } from '../rows/oidc.js';
 import { insertStatement } from '../rows/shape.js';
 import { sqliteCodec, type Row } from './codec.js';
@@ -53,8 +54,12 @@ const toClient = (r: Row): OidcClientRecord => oidcClientRow.fromRow(r, sqliteCo
 export class SqliteOidcClients implements OidcClientStore {
   constructor(private readonly db: Database.Database) {}
 
-  async create(c: OidcClientRecord): Promise<boolean> {
-    return this.db.prepare(`${insertClient} ON CONFLICT (id) DO NOTHING`).run(...oidcClientRow.values(c, sqliteCodec)).changes === 1;
+  async create(c: OidcClientRecord, records?: ChangeRecords): Promise<boolean> {
+    return this.db.transaction(() => {
+      const created = this.db.prepare(`${insertClient} ON CONFLICT (id) DO NOTHING`).run(...oidcClientRow.values(c, sqliteCodec)).changes === 1;
+      if (created) writeChangeRecords(this.db, records);
+      return created;
+    })();
   }
 
   async get(id: string): Promise<OidcClientRecord | null> {
@@ -66,17 +71,24 @@ export class SqliteOidcClients implements OidcClientStore {
     return (this.db.prepare('SELECT * FROM oidc_clients ORDER BY id').all() as Row[]).map(toClient);
   }
 
-  async update(c: OidcClientRecord): Promise<boolean> {
+  async update(c: OidcClientRecord, records?: ChangeRecords): Promise<boolean> {
     const [, metadata, sealedSecret, journeyId, acrJourneys, firstParty, , updatedAt] = oidcClientRow.values(c, sqliteCodec);
-    return (
-      this.db
-        .prepare('UPDATE oidc_clients SET metadata = ?, sealed_secret = ?, journey_id = ?, acr_journeys = ?, first_party = ?, updated_at = ? WHERE id = ?')
-        .run(metadata, sealedSecret, journeyId, acrJourneys, firstParty, updatedAt, c.id).changes === 1
-    );
+    return this.db.transaction(() => {
+      const updated =
+        this.db
+          .prepare('UPDATE oidc_clients SET metadata = ?, sealed_secret = ?, journey_id = ?, acr_journeys = ?, first_party = ?, updated_at = ? WHERE id = ?')
+          .run(metadata, sealedSecret, journeyId, acrJourneys, firstParty, updatedAt, c.id).changes === 1;
+      if (updated) writeChangeRecords(this.db, records);
+      return updated;
+    })();
   }
 
-  async delete(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM oidc_clients WHERE id = ?').run(id).changes === 1;
+  async delete(id: string, records?: ChangeRecords): Promise<boolean> {
+    return this.db.transaction(() => {
+      const deleted = this.db.prepare('DELETE FROM oidc_clients WHERE id = ?').run(id).changes === 1;
+      if (deleted) writeChangeRecords(this.db, records);
+      return deleted;
+    })();
   }
 
   async usingJourney(journeyId: string): Promise<string[]> {
