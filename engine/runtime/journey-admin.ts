@@ -12,6 +12,8 @@ import { auditRecords, type AuditActor } from '../audit/audit-entry.js';
 import { journeyDiff } from '../audit/journey-diff.js';
 import { journeyPublished } from '../webhooks/events.js';
 import { EngineError } from './errors.js';
+import { semanticDiff } from '../journey/semantic-diff.js';
+import type { JourneyDiff } from '../http/contract/types.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 
 /** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
@@ -110,6 +112,19 @@ export class JourneyAdmin {
     const latest = await this.journeys.getLatestVersion(id);
     const records = auditRecords(by, 'journey.deleted', { type: 'journey', id }, { revision: draft?.revision ?? null, latestVersion: latest?.version ?? null }, this.runtime.now());
     if (!(await this.journeys.delete(id, records))) throw new EngineError('not_found', `no journey "${id}"`);
+  }
+
+  /** What `to` changes from `from` (#19): each a version number or `draft`. */
+  async diff(id: string, from: number | 'draft', to: number | 'draft'): Promise<JourneyDiff> {
+    const [before, after] = await Promise.all([this.documentAt(id, from), this.documentAt(id, to)]);
+    return semanticDiff(before, after);
+  }
+
+  private async documentAt(id: string, ref: number | 'draft'): Promise<JsonObject> {
+    if (ref !== 'draft') return this.version(id, ref);
+    const draft = await this.journeys.getDraft(id);
+    if (!draft) throw new EngineError('not_found', `no journey "${id}"`);
+    return draft.document;
   }
 
   private async requireVersion(id: string, version: number): Promise<VersionRecord> {
