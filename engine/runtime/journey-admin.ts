@@ -9,7 +9,6 @@ import type { JsonObject } from '../steps/step-types.js';
 import { RevisionConflictError, type JourneySummary, type VersionRecord } from '../store/store.js';
 import type { JourneyView as ContractJourneyView } from '../http/contract/types.js';
 import { auditRecords, type AuditActor } from '../audit/audit-entry.js';
-import { journeyDiff } from '../audit/journey-diff.js';
 import { journeyPublished } from '../webhooks/events.js';
 import { EngineError } from './errors.js';
 import { semanticDiff } from '../journey/semantic-diff.js';
@@ -56,7 +55,7 @@ export class JourneyAdmin {
     const now = this.runtime.now();
     // The draft replaced, for the diff (with If-Match it is exactly the one the save replaces).
     const before = await this.journeys.getDraft(id);
-    const records = auditRecords(by, 'journey.saved', { type: 'journey', id }, { valid: result.valid, ...journeyDiff(before?.document ?? null, document) }, now);
+    const records = auditRecords(by, 'journey.saved', { type: 'journey', id }, { valid: result.valid, ...semanticDiff(before?.document ?? null, document) }, now);
     try {
       const saved = await this.journeys.saveDraft(id, document, now.toISOString(), expectedRevision, records);
       return { ...result, revision: saved.revision };
@@ -82,7 +81,7 @@ export class JourneyAdmin {
     const now = this.runtime.now();
     const previous = await this.journeys.getLatestVersion(id);
     const previousDocument = previous ? await this.journeys.getDocument(previous.documentHash) : null;
-    const diff = journeyDiff(previousDocument, draft.document);
+    const diff = semanticDiff(previousDocument, draft.document);
     const version = await this.journeys.publish(id, hash, draft.document, now.toISOString(), (v) => ({
       ...auditRecords(by, 'journey.published', { type: 'journey', id }, { version: v.version, documentHash: hash, draftRevision: draft.revision, previousVersion: previous?.version ?? null, ...diff }, now),
       events: [journeyPublished(v, by.actor, now)],
@@ -99,7 +98,7 @@ export class JourneyAdmin {
     const document = await this.version(id, version);
     const now = this.runtime.now();
     const before = await this.journeys.getDraft(id);
-    const records = auditRecords(by, 'journey.restored', { type: 'journey', id }, { version, ...journeyDiff(before?.document ?? null, document) }, now);
+    const records = auditRecords(by, 'journey.restored', { type: 'journey', id }, { version, ...semanticDiff(before?.document ?? null, document) }, now);
     const saved = await this.journeys.saveDraft(id, document, now.toISOString(), undefined, records);
     return { ...this.validate(document), revision: saved.revision };
   }
