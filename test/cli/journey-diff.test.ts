@@ -4,7 +4,7 @@
  * bad queries and unknown versions are refused with their documented codes, never a 500.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,17 @@ describe('journey diff: the API and the CLI', () => {
       expect(JSON.parse(results[i].stdout)).toEqual(expected);
     }
   }, 90_000);
+
+  it("docs/http-api.md's example: the sign-up sample's form retitled in the draft", async () => {
+    const signUp = JSON.parse(readFileSync(new URL('../../journeys/sign-up.json', import.meta.url), 'utf8'));
+    await server.publish(signUp);
+    const retitled = structuredClone(signUp);
+    retitled.steps.details.config.title = 'Sign up';
+    expect((await server.admin('PUT', '/v1/admin/journeys/sign-up', retitled)).status).toBe(200);
+    const doc = readFileSync(new URL('../../docs/http-api.md', import.meta.url), 'utf8');
+    const shown = /diff\?from=1&to=draft"[^\n]*\n# (\{.*\})/.exec(doc)![1];
+    expect((await server.admin('GET', '/v1/admin/journeys/sign-up/diff?from=1&to=draft')).body).toEqual(JSON.parse(shown));
+  });
 
   it('the CLI prints one change a line, then a count', async () => {
     const result = await runCli(['diff', join(dir, 'v1.json'), join(dir, 'v2.json')]);
