@@ -86,48 +86,71 @@ function branchChanges(stepId: string, oldBranches: unknown, newBranches: unknow
 }
 
 /**
- * Pairs each removed step with an added one of the same type, config and branches (branch
- * targets compared through the renames found so far). Repeated until nothing more pairs, so
- * chains of renamed steps pair from their ends; then once more letting a branch to a removed
+ * Pairs each removed step with an added one of the same type, config and branches, branch targets
+ * compared through the renames found so far. Candidates are bucketed by type, config and branch
+ * names, and a pair made re-examines only the removed steps pointing at it, so chains of renamed
+ * steps pair from their ends in near-linear time. Then one more pass lets a branch to a removed
  * step match one to an added step, for renamed steps that point at each other (loops).
  */
 function matchRenames(old: Obj, now: Obj): Map<string, string> {
   const renames = new Map<string, string>();
   const removed = Object.keys(old).filter((id) => !(id in now)).sort();
   const added = Object.keys(now).filter((id) => !(id in old)).sort();
+  if (!removed.length || !added.length) return renames;
+  const removedSet = new Set(removed);
+  const addedSet = new Set(added);
   const taken = new Set<string>();
-  const pairs = (lenient: boolean) => {
-    let found = false;
-    for (const r of removed) {
-      if (renames.has(r)) continue;
-      const a = added.find((id) => !taken.has(id) && sameStep(r, id, lenient));
-      if (a === undefined) continue;
-      renames.set(r, a);
-      taken.add(a);
-      found = true;
-      // One lenient pair at a time: it may let strict pairs follow before the next guess.
-      if (lenient) break;
-    }
-    return found;
+  const branchesOf = (step: unknown) => asObject(asObject(step).branches);
+  const signature = (step: unknown) => {
+    const s = asObject(step);
+    return canonical([s.type ?? null, s.config ?? null, Object.keys(branchesOf(step)).sort()]);
   };
-  const sameStep = (r: string, a: string, lenient: boolean) => {
-    const [x, y] = [asObject(old[r]), asObject(now[a])];
-    if (x.type !== y.type || !sameValue(x.config, y.config)) return false;
-    const [bx, by] = [asObject(x.branches), asObject(y.branches)];
-    const names = unionKeys(bx, by);
-    return names.every((name) => {
-      if (!(name in bx) || !(name in by)) return false;
+  const candidates = new Map<string, string[]>();
+  for (const id of added) {
+    const key = signature(now[id]);
+    candidates.set(key, [...(candidates.get(key) ?? []), id]);
+  }
+  // Removed steps by the removed steps they point at: who to look at again once a target pairs.
+  const pointingAt = new Map<string, string[]>();
+  for (const r of removed) {
+    for (const target of Object.values(branchesOf(old[r]))) {
+      if (typeof target === 'string' && removedSet.has(target) && target !== r) pointingAt.set(target, [...(pointingAt.get(target) ?? []), r]);
+    }
+  }
+  const branchesMatch = (r: string, a: string, lenient: boolean) => {
+    const [bx, by] = [branchesOf(old[r]), branchesOf(now[a])];
+    return Object.keys(bx).every((name) => {
       const [from, to] = [bx[name], by[name]];
       if (typeof from !== 'string') return sameValue(from, to);
       const followed = from === r ? a : (renames.get(from) ?? from);
       if (followed === to) return true;
-      return lenient && typeof to === 'string' && removed.includes(from) && !renames.has(from) && added.includes(to) && !taken.has(to);
+      return lenient && typeof to === 'string' && removedSet.has(from) && !renames.has(from) && addedSet.has(to) && !taken.has(to);
     });
   };
-  for (;;) {
-    while (pairs(false));
-    if (!pairs(true)) return renames;
+  const tryPair = (r: string, lenient: boolean) => {
+    if (renames.has(r)) return false;
+    const a = (candidates.get(signature(old[r])) ?? []).find((id) => !taken.has(id) && branchesMatch(r, id, lenient));
+    if (a === undefined) return false;
+    renames.set(r, a);
+    taken.add(a);
+    return true;
+  };
+  const settle = (queue: string[]) => {
+    while (queue.length) {
+      const r = queue.pop()!;
+      if (tryPair(r, false)) queue.push(...(pointingAt.get(r) ?? []));
+    }
+  };
+  settle([...removed].reverse());
+  for (const r of removed) {
+    if (tryPair(r, true)) settle([...(pointingAt.get(r) ?? [])]);
   }
+  return renames;
+}
+
+/** JSON with sorted keys: equal values, equal text. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 
 type Found = { path: string; from?: unknown; to?: unknown };

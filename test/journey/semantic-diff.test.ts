@@ -102,6 +102,18 @@ describe('semantic diff: each kind', () => {
     ]);
   });
 
+  it('a long chain of renamed steps with identical configs pairs every step with its counterpart', () => {
+    const chain = (prefix: string) => {
+      const id = (i: number) => `${prefix}${String(i).padStart(3, '0')}`;
+      const steps: Record<string, unknown> = {};
+      for (let i = 0; i < 200; i++) steps[id(i)] = { type: 'form', config: { title: 'same' }, branches: i + 1 < 200 ? { next: id(i + 1) } : {} };
+      return { id: 'chain', start: id(0), steps };
+    };
+    const changes = semanticDiff(chain('a'), chain('b')).changes;
+    expect(changes).toHaveLength(200);
+    expect(changes.every((c) => c.kind === 'step_renamed' && c.from === `a${(c.to as string).slice(1)}`)).toBe(true);
+  });
+
   it('a step under a new id with another config is a removal and an addition, not a rename', () => {
     expect(
       changed((d) => {
