@@ -10,6 +10,7 @@ import { JsonSyntaxError, locatePointer, parseJson, positionOf } from './json-lo
 import { Prompter } from './prompt.js';
 import { runJourney, type Io } from './run.js';
 import { testJourneys } from './test-command.js';
+import { journeyDiff, printDiff } from './diff.js';
 
 export const USAGE = `journey — the journey engine's command line
 
@@ -28,6 +29,9 @@ export const USAGE = `journey — the journey engine's command line
   journey run <journeyId> [--input <json>] [--draft [--version <n>]]
       Runs the journey in the terminal: shows each step, asks for the chosen option's fields
       (one answer per line, also from piped stdin). --draft test-runs the draft (admin key).
+  journey diff <a> <b> [--json]                               (admin key for server sides)
+      What b changes from a: each a journey file, or id@<version> / id@draft on the server. Prints
+      one change a line (kind, JSON pointer, before -> after), or --json the API's { changes }.
   journey clients list|get <clientId>|delete <clientId>|rotate-secret <clientId>   (admin key)
   journey clients create <file>  |  journey clients update <clientId> <file>       (admin key)
       The OpenID provider's clients (docs/oidc.md). The file holds the client as the admin API
@@ -66,6 +70,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
         steps: { type: 'string' },
         draft: { type: 'boolean' },
         publish: { type: 'boolean' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         'coverage-json': { type: 'string' },
         'min-branch-coverage': { type: 'string' },
@@ -118,6 +123,13 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
         return await publishJourney(client(), one('journey id'), io);
       case 'clients':
         return await oidcClients(client, args, io);
+      case 'diff': {
+        if (args.length !== 2) throw new UsageError('diff takes two journeys: files, or id@<version> / id@draft');
+        const diff = await journeyDiff(args[0], args[1], { client, readDocument: async (name) => (await readJourneyFile(name)).document });
+        if (values.json) io.out(`${JSON.stringify(diff, null, 2)}\n`);
+        else printDiff(diff, io);
+        return 0;
+      }
       case 'run': {
         let input: Record<string, unknown> | undefined;
         if (values.input !== undefined) {

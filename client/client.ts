@@ -7,6 +7,7 @@ import type {
   Journey,
   JourneySummary,
   JourneyView,
+  JourneyDiff,
   CreateOidcClientBody,
   OidcClient,
   OidcClientBody,
@@ -160,6 +161,11 @@ export class JourneyClient {
   async restoreVersion(journeyId: string, version: number): Promise<SaveResult> {
     const { body, headers } = await this.call<ValidationResult>('POST', `/v1/admin/journeys/${seg(journeyId)}/versions/${version}/restore`);
     return { ...body, etag: this.remember(journeyId, headers) };
+  }
+
+  /** What `to` changes from `from` (#19): each a published version number or `'draft'`. */
+  diffJourney(journeyId: string, from: number | 'draft', to: number | 'draft'): Promise<JourneyDiff> {
+    return this.json('GET', `/v1/admin/journeys/${seg(journeyId)}/diff`, { query: { from: String(from), to: String(to) } });
   }
 
   /** Validates a journey document; nothing is saved. */

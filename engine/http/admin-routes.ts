@@ -80,6 +80,12 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
     reply({ valid: result.valid, diagnostics: result.diagnostics });
   });
 
+  // Journey semantic diff (#19): the query's pattern admits digits or `draft` only.
+  on('getJourneyDiff', async (req, _res, { query, reply }) => {
+    const ref = (text: string) => (text === 'draft' ? 'draft' : Number(text));
+    reply(await admin.diff(journeyId(req), ref(query.from), ref(query.to)));
+  });
+
   on('testRunJourney', async (req, _res, { body, reply }) => {
     reply(await deps.sessions.startTestRun(journeyId(req), body));
   });

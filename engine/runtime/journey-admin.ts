@@ -9,9 +9,10 @@ import type { JsonObject } from '../steps/step-types.js';
 import { RevisionConflictError, type JourneySummary, type VersionRecord } from '../store/store.js';
 import type { JourneyView as ContractJourneyView } from '../http/contract/types.js';
 import { auditRecords, type AuditActor } from '../audit/audit-entry.js';
-import { journeyDiff } from '../audit/journey-diff.js';
 import { journeyPublished } from '../webhooks/events.js';
 import { EngineError } from './errors.js';
+import { semanticDiff } from '../journey/semantic-diff.js';
+import type { JourneyDiff } from '../http/contract/types.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 
 /** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
@@ -54,7 +55,7 @@ export class JourneyAdmin {
     const now = this.runtime.now();
     // The draft replaced, for the diff (with If-Match it is exactly the one the save replaces).
     const before = await this.journeys.getDraft(id);
-    const records = auditRecords(by, 'journey.saved', { type: 'journey', id }, { valid: result.valid, ...journeyDiff(before?.document ?? null, document) }, now);
+    const records = auditRecords(by, 'journey.saved', { type: 'journey', id }, { valid: result.valid, ...semanticDiff(before?.document ?? null, document) }, now);
     try {
       const saved = await this.journeys.saveDraft(id, document, now.toISOString(), expectedRevision, records);
       return { ...result, revision: saved.revision };
@@ -80,7 +81,7 @@ export class JourneyAdmin {
     const now = this.runtime.now();
     const previous = await this.journeys.getLatestVersion(id);
     const previousDocument = previous ? await this.journeys.getDocument(previous.documentHash) : null;
-    const diff = journeyDiff(previousDocument, draft.document);
+    const diff = semanticDiff(previousDocument, draft.document);
     const version = await this.journeys.publish(id, hash, draft.document, now.toISOString(), (v) => ({
       ...auditRecords(by, 'journey.published', { type: 'journey', id }, { version: v.version, documentHash: hash, draftRevision: draft.revision, previousVersion: previous?.version ?? null, ...diff }, now),
       events: [journeyPublished(v, by.actor, now)],
@@ -97,7 +98,7 @@ export class JourneyAdmin {
     const document = await this.version(id, version);
     const now = this.runtime.now();
     const before = await this.journeys.getDraft(id);
-    const records = auditRecords(by, 'journey.restored', { type: 'journey', id }, { version, ...journeyDiff(before?.document ?? null, document) }, now);
+    const records = auditRecords(by, 'journey.restored', { type: 'journey', id }, { version, ...semanticDiff(before?.document ?? null, document) }, now);
     const saved = await this.journeys.saveDraft(id, document, now.toISOString(), undefined, records);
     return { ...this.validate(document), revision: saved.revision };
   }
@@ -110,6 +111,19 @@ export class JourneyAdmin {
     const latest = await this.journeys.getLatestVersion(id);
     const records = auditRecords(by, 'journey.deleted', { type: 'journey', id }, { revision: draft?.revision ?? null, latestVersion: latest?.version ?? null }, this.runtime.now());
     if (!(await this.journeys.delete(id, records))) throw new EngineError('not_found', `no journey "${id}"`);
+  }
+
+  /** What `to` changes from `from` (#19): each a version number or `draft`. */
+  async diff(id: string, from: number | 'draft', to: number | 'draft'): Promise<JourneyDiff> {
+    const [before, after] = await Promise.all([this.documentAt(id, from), this.documentAt(id, to)]);
+    return semanticDiff(before, after);
+  }
+
+  private async documentAt(id: string, ref: number | 'draft'): Promise<JsonObject> {
+    if (ref !== 'draft') return this.version(id, ref);
+    const draft = await this.journeys.getDraft(id);
+    if (!draft) throw new EngineError('not_found', `no journey "${id}"`);
+    return draft.document;
   }
 
   private async requireVersion(id: string, version: number): Promise<VersionRecord> {

@@ -37,21 +37,25 @@ describe('audit log', () => {
       targetType: 'journey',
       targetId: 'audited',
       at: server.clock.now().toISOString(),
-      details: { valid: true, stepsAdded: ['ask', 'done', 'no', 'shown'], stepsRemoved: [], stepsChanged: [] },
+      details: { valid: true },
     });
     expect(saved.clientAddress).toMatch(/127\.0\.0\.1$/);
+    // The semantic diff (engine/journey/semantic-diff.ts) from nothing: every step added.
+    expect(saved.details.changes.filter((c: any) => c.kind === 'step_added').map((c: any) => c.stepId)).toEqual(['ask', 'done', 'no', 'shown']);
 
     const [published] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/publish'));
     expect(published).toMatchObject({ action: 'journey.published', targetId: 'audited', details: { version: 1, previousVersion: null } });
 
     const changed = { ...journey, steps: { ...journey.steps, done: { type: 'complete', config: { claims: {} } } } };
     const [resaved] = await written(() => server.admin('PUT', '/v1/admin/journeys/audited', changed));
-    expect(resaved.details).toMatchObject({ stepsAdded: [], stepsRemoved: [], stepsChanged: ['done'], fieldsChanged: [] });
+    const doneClaims = { kind: 'config_changed', stepId: 'done', path: '/steps/done/config/claims/name', from: journey.steps.done.config.claims.name };
+    expect(resaved.details.changes).toEqual([doneClaims]);
     const [second] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/publish'));
-    expect(second.details).toMatchObject({ version: 2, previousVersion: 1, stepsChanged: ['done'] });
+    expect(second.details).toMatchObject({ version: 2, previousVersion: 1, changes: [doneClaims] });
 
     const [restored] = await written(() => server.admin('POST', '/v1/admin/journeys/audited/versions/1/restore'));
-    expect(restored).toMatchObject({ action: 'journey.restored', details: { version: 1, stepsChanged: ['done'] } });
+    expect(restored).toMatchObject({ action: 'journey.restored', details: { version: 1 } });
+    expect(restored.details.changes).toEqual([{ kind: 'config_changed', stepId: 'done', path: '/steps/done/config/claims/name', to: doneClaims.from }]);
 
     // The designer's history: a journey's entries, by target.
     const history = await audit('?targetType=journey&targetId=audited');

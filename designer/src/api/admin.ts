@@ -14,6 +14,7 @@ import type {
   OidcClient,
   OidcClientBody,
   OidcClientWithSecret,
+  JourneyDiff,
 } from '../../../engine/http/contract/types.js';
 import type { JourneyDoc } from '../../../engine/http/contract/journey-document.js';
 
@@ -90,6 +91,11 @@ export class AdminApi {
 
   async version(id: string, version: number): Promise<JourneyDoc> {
     return (await this.call<JourneyDoc>(`/v1/admin/journeys/${enc(id)}/versions/${version}`)).body;
+  }
+
+  /** What `to` changes from `from` (#19): each a version number or 'draft'. */
+  async diff(id: string, from: number | 'draft', to: number | 'draft'): Promise<JourneyDiff> {
+    return (await this.call<JourneyDiff>(`/v1/admin/journeys/${enc(id)}/diff?from=${from}&to=${to}`)).body;
   }
 
   async restore(id: string, version: number): Promise<{ etag: string | null }> {

@@ -29,6 +29,8 @@ import { RunPanel } from './panels/RunPanel.js';
 import { downloadJson } from './util.js';
 import { AnalyticsPanel } from './analytics/AnalyticsPanel.js';
 import type { FunnelOverlay } from './analytics/funnel-overlay.js';
+import { ReviewPanel, type VersionRef } from './review/ReviewPanel.js';
+import type { ReviewOverlay } from './review/review-overlay.js';
 
 export interface EditorProps {
   api: AdminApi;
@@ -69,6 +71,9 @@ export function Editor(props: EditorProps) {
   );
 }
 
+/** The newest published version, or null when none. */
+const latestVersion = (versions: { version: number }[]): number | null => (versions.length ? Math.max(...versions.map((v) => v.version)) : null);
+
 const journeyPath = (journeyId: string, version: number | null) => `/designer/journeys/${encodeURIComponent(journeyId)}${version === null ? '' : `/versions/${version}`}`;
 
 function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGuard, initial }: EditorProps & { initial: LoadedJourney }) {
@@ -81,6 +86,9 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   const [highlight, setHighlight] = useState<RunHighlight | null>(null);
   const [analyticsOpen, setAnalyticsOpen] = useState(false);
   const [funnel, setFunnel] = useState<FunnelOverlay | null>(null);
+  // "Review changes" (#19): the pair compared while the panel is open, and its canvas marks.
+  const [review, setReview] = useState<{ from: VersionRef; to: VersionRef } | null>(null);
+  const [reviewMarks, setReviewMarks] = useState<ReviewOverlay | null>(null);
 
   const catalogueMap = useMemo(() => new Map(catalogue.map((e) => [e.type, e])), [catalogue]);
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
@@ -100,6 +108,12 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   const saveNow = useCallback(() => void save(), [save]);
   const selectAll = useCallback(() => selectSteps(Object.keys(docRef.current.steps)), [selectSteps, docRef]);
   useKeyboardShortcuts({ save: saveNow, undo: journey.undo, redo: journey.redo, copy: edits.copy, paste: edits.paste, duplicate: edits.duplicateSelection, selectAll, clearSelection });
+
+  const openReview = (from: VersionRef, to: VersionRef) => {
+    setRunOpen(false);
+    setAnalyticsOpen(false);
+    setReview({ from, to });
+  };
 
   const onDiagnostic = useCallback(
     (d: Diagnostic) => {
@@ -129,12 +143,20 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
         onExport={() => downloadJson(`${doc.id}${readOnly ? `.v${version}` : ''}.json`, doc)}
         onToggleRun={() => {
           setAnalyticsOpen(false);
+          setReview(null);
           setRunOpen((v) => !v);
         }}
         analyticsOpen={analyticsOpen}
         onToggleAnalytics={() => {
           setRunOpen(false);
+          setReview(null);
           setAnalyticsOpen((v) => !v);
+        }}
+        onReview={() => openReview(latestVersion(draft.versions), 'draft')}
+        onCompare={() => {
+          const newest = latestVersion(draft.versions);
+          const previous = latestVersion(draft.versions.filter((v) => v.version !== newest));
+          openReview(previous, version ?? newest ?? 'draft');
         }}
         onSave={saveNow}
         onPublish={draft.publish}
@@ -157,6 +179,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             issues={issues}
             run={highlight}
             funnel={analyticsOpen ? funnel : null}
+            review={review ? reviewMarks : null}
             readOnly={readOnly}
             apply={journey.apply}
             transient={journey.transient}
@@ -166,7 +189,21 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
           />
           <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} />
         </div>
-        {analyticsOpen ? (
+        {review ? (
+          <ReviewPanel
+            key={`${review.from}:${review.to}`}
+            api={api}
+            journeyId={journeyId}
+            versions={draft.versions}
+            doc={doc}
+            canvasVersion={version}
+            initial={review}
+            onOverlay={setReviewMarks}
+            onSelectStep={(id) => selectStep(id, true)}
+            onPublish={readOnly ? undefined : () => void draft.publish().then(() => setReview(null))}
+            onClose={() => setReview(null)}
+          />
+        ) : analyticsOpen ? (
           <AnalyticsPanel api={api} journeyId={journeyId} versions={draft.versions} onOverlay={setFunnel} onClose={() => setAnalyticsOpen(false)} />
         ) : runOpen ? (
           <RunPanel api={api} journeyId={journeyId} version={version} ensureSaved={() => (dirtyRef.current ? save({ quiet: true }) : Promise.resolve(true))} onHighlight={setHighlight} onClose={() => setRunOpen(false)} />

@@ -48,6 +48,9 @@ import {
   webhookDeliveryQuerySchema,
   webhookDeliverySchema,
   webhookSubscriptionSchema,
+  // Journey semantic diff (#19)
+  journeyDiffQuerySchema,
+  journeyDiffSchema,
 } from './schemas.js';
 
 /**
@@ -569,6 +572,25 @@ export const ROUTES = {
     parameters: [{ name: 'deliveryId', in: 'path', required: true, schema: { type: 'string' } }],
     responses: { 200: { description: 'The delivery, pending again.', schema: webhookDeliverySchema } },
     errors: ['unauthorized', 'forbidden', 'not_found', 'conflict'],
+  },
+  // ---- Journey semantic diff (#19) ----
+  getJourneyDiff: {
+    method: 'get',
+    path: '/v1/admin/journeys/{journeyId}/diff',
+    tag: 'admin',
+    summary: 'What one version of a journey changes from another (or the draft): steps, config by pointer, branches, start, settings, input',
+    description:
+      'Layout and key order are not changes; a renamed step is one `step_renamed`. A version that does not exist (or a journey without ' +
+      'one) answers 404; `from` and `to` other than a version number or `draft` answer 400.',
+    auth: 'admin',
+    parameters: [journeyIdParam],
+    query: {
+      schema: journeyDiffQuerySchema,
+      descriptions: { from: 'A published version number, or `draft`.', to: 'A published version number, or `draft`.' },
+      validate: true,
+    },
+    responses: { 200: { description: 'The changes, in the order of the steps they concern.', schema: journeyDiffSchema } },
+    errors: ['invalid_request', 'unauthorized', 'forbidden', 'not_found'],
   },
   health: {
     method: 'get',

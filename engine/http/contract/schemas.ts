@@ -649,6 +649,57 @@ export const journeyAnalyticsSchema = {
 } as const;
 
 /** The named schemas (the OpenAPI document's components), in the document's order. */
+// ---------------------------------------------------------------------------------------------
+// Journey semantic diff (#19): what one version of a journey changes from another
+// ---------------------------------------------------------------------------------------------
+
+export const JOURNEY_CHANGE_KINDS = [
+  'step_added',
+  'step_removed',
+  'step_renamed',
+  'step_type_changed',
+  'config_changed',
+  'branch_rewired',
+  'branch_added',
+  'branch_removed',
+  'start_changed',
+  'settings_changed',
+  'input_schema_changed',
+] as const;
+
+export const journeyChangeSchema = {
+  type: 'object',
+  required: ['kind'],
+  additionalProperties: false,
+  properties: {
+    kind: { type: 'string', enum: JOURNEY_CHANGE_KINDS },
+    stepId: { type: 'string', description: "The step's id (in `to`; a removed step's id in `from`)." },
+    path: { type: 'string', description: 'The JSON pointer of the changed value in the document (the `to` side, a removed one in `from`).' },
+    from: { description: 'The value before (absent when added).' },
+    to: { description: 'The value after (absent when removed).' },
+  },
+} as const;
+
+export const journeyDiffSchema = {
+  type: 'object',
+  required: ['changes'],
+  additionalProperties: false,
+  properties: { changes: { type: 'array', items: journeyChangeSchema } },
+} as const;
+
+/** A version number, or `draft`. */
+export const JOURNEY_VERSION_REF_PATTERN = '^([1-9][0-9]{0,8}|draft)$';
+
+export const journeyDiffQuerySchema = {
+  type: 'object',
+  required: ['from', 'to'],
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', pattern: JOURNEY_VERSION_REF_PATTERN },
+    to: { type: 'string', pattern: JOURNEY_VERSION_REF_PATTERN },
+  },
+} as const;
+
 export const COMPONENT_SCHEMAS = {
   Error: errorBodySchema,
   ErrorCode: { type: 'string', enum: ERROR_CODES as readonly ErrorCode[] },
@@ -685,4 +736,7 @@ export const COMPONENT_SCHEMAS = {
   WebhookCreated: webhookCreatedSchema,
   WebhookDelivery: webhookDeliverySchema,
   JourneyAnalytics: journeyAnalyticsSchema,
+  // Journey semantic diff (#19)
+  JourneyChange: journeyChangeSchema,
+  JourneyDiff: journeyDiffSchema,
 } as const;

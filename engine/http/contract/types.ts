@@ -55,3 +55,7 @@ export type WebhookSubscription = Named<'WebhookSubscription'>;
 export type WebhookCreated = Named<'WebhookCreated'>;
 export type WebhookDelivery = Named<'WebhookDelivery'>;
 export type JourneyAnalytics = Named<'JourneyAnalytics'>;
+// Journey semantic diff (#19)
+export type JourneyChange = Named<'JourneyChange'>;
+export type JourneyDiff = Named<'JourneyDiff'>;
+export type JourneyChangeKind = JourneyChange['kind'];

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import '../panels/side-panel.css';
 import './AnalyticsPanel.css';
 import type { AdminApi } from '../../api/admin.js';
-import type { AuditEntry, JourneyAnalytics } from '../../../../engine/http/contract/types.js';
+import type { AuditEntry, JourneyAnalytics, JourneyChange } from '../../../../engine/http/contract/types.js';
 import type { PublishedVersion } from '../editor/load-journey.js';
 import { edgeId } from '../canvas/Canvas.js';
 import { HEAT_THRESHOLDS, funnelOverlay, percent, type FunnelOverlay } from './funnel-overlay.js';
@@ -139,12 +139,12 @@ export function AnalyticsPanel({ api, journeyId, versions, onOverlay, onClose }:
 
 /** One line of history: the action and what changed. */
 function describe(entry: AuditEntry): string {
-  const d = entry.details as { version?: number; stepsAdded?: string[]; stepsRemoved?: string[]; stepsChanged?: string[] };
-  const changes = [
-    d.stepsAdded?.length ? `+${d.stepsAdded.length} step${d.stepsAdded.length === 1 ? '' : 's'}` : '',
-    d.stepsRemoved?.length ? `−${d.stepsRemoved.length}` : '',
-    d.stepsChanged?.length ? `${d.stepsChanged.length} changed` : '',
-  ].filter(Boolean);
+  // Journey entries carry the semantic diff (#19): counted by step, as the history's one line.
+  const d = entry.details as { version?: number; changes?: JourneyChange[] };
+  const steps = (kinds: string[]) => new Set((d.changes ?? []).filter((c) => kinds.includes(c.kind)).map((c) => c.stepId)).size;
+  const [added, removed] = [steps(['step_added']), steps(['step_removed'])];
+  const changed = steps(['step_renamed', 'step_type_changed', 'config_changed', 'branch_rewired', 'branch_added', 'branch_removed']);
+  const changes = [added ? `+${added} step${added === 1 ? '' : 's'}` : '', removed ? `−${removed}` : '', changed ? `${changed} changed` : ''].filter(Boolean);
   const what =
     entry.action === 'journey.published'
       ? `Published version ${d.version}`

@@ -29,6 +29,7 @@ import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from '.
 import { useTrustedGeometry } from './trust-geometry.js';
 import { useFarZoomClass } from './far-zoom.js';
 import type { FunnelOverlay } from '../analytics/funnel-overlay.js';
+import type { ReviewOverlay } from '../review/review-overlay.js';
 
 export const PALETTE_MIME = 'application/x-journey-step';
 
@@ -81,6 +82,8 @@ export interface CanvasProps {
   run: RunHighlight | null;
   /** The analytics overlay (counts on edges, rates and a colour on steps); null: none. */
   funnel?: FunnelOverlay | null;
+  /** "Review changes" marks (steps and edges added or changed); null: none. */
+  review?: ReviewOverlay | null;
   readOnly: boolean;
   apply: (update: (doc: JourneyDoc) => JourneyDoc, group?: string) => void;
   transient: (update: (doc: JourneyDoc) => JourneyDoc) => void;
@@ -127,6 +130,7 @@ interface CachedNode {
 export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(props, ref) {
   const { doc, catalogue, selectedNodes, selectedEdges, issues, run, readOnly } = props;
   const funnel = props.funnel ?? null;
+  const review = props.review ?? null;
   const flow = useReactFlow<StepNodeType, Edge>();
   useTrustedGeometry();
   const canvasElement = useRef<HTMLDivElement>(null);
@@ -176,7 +180,8 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       const label = step.name || id;
       const stats = funnel ? (funnel.steps.get(id) ?? { entered: 0, dropOff: 0, failure: 0, heat: 0 }) : null;
       const statsKey = stats ? `${stats.entered}:${stats.dropOff}:${stats.failure}:${stats.heat}` : '';
-      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey].join('\u0001');
+      const reviewMark = review?.steps.get(id) ?? null;
+      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey, reviewMark].join('\u0001');
       const size = measured.current.get(id);
       const geometry = nodeGeometry(handles);
       expected.current.set(id, geometry);
@@ -206,6 +211,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
               issues: issue?.count ?? 0,
               run: runState,
               stats,
+              review: reviewMark,
             };
       const node: StepNodeType = {
         id,
@@ -230,7 +236,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
     }
     return next;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [doc.steps, doc.layout, doc.start, catalogue, issues, run, funnel, selectedNodes, readOnly, measuredTick]);
+  }, [doc.steps, doc.layout, doc.start, catalogue, issues, run, funnel, review, selectedNodes, readOnly, measuredTick]);
 
   const edges = useMemo(() => {
     const list: Edge[] = [];
@@ -242,6 +248,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const onPath = run?.edges.has(id) ?? false;
         const marker: ArrowId = onPath ? 'je-arrow-run' : failure ? 'je-arrow-failure' : 'je-arrow';
         const taken = funnel ? (funnel.edges.get(id) ?? 0) : null;
+        const reviewMark = review?.edges.get(id);
         list.push({
           ...(taken !== null ? { label: taken.toLocaleString('en'), labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 4, labelClassName: 'je-edge-count' } : {}),
           id,
@@ -251,14 +258,14 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           targetHandle: 'in',
           selected: selectedEdges.has(id),
           deletable: !readOnly,
-          className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}${taken === 0 ? ' je-edge-unused' : ''}`,
+          className: `je-edge${failure ? ' je-edge-failure' : ''}${onPath ? ' je-edge-run' : ''}${taken === 0 ? ' je-edge-unused' : ''}${reviewMark ? ` je-edge-review-${reviewMark}` : ''}`,
           markerEnd: marker,
           interactionWidth: 18,
         });
       }
     }
     return list;
-  }, [doc.steps, selectedEdges, run, funnel, readOnly]);
+  }, [doc.steps, selectedEdges, run, funnel, review, readOnly]);
 
   const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
     const positions: Record<string, Position> = {};

@@ -28,6 +28,8 @@ export interface StepNodeData extends Record<string, unknown> {
   run: 'current' | 'visited' | null;
   /** The analytics overlay's figures for this step; null when the overlay is off. */
   stats?: StepFunnel | null;
+  /** "Review changes": added or changed since the version compared; null when not reviewing. */
+  review?: 'added' | 'changed' | null;
 }
 
 export type StepNodeType = Node<StepNodeData, 'step'>;
@@ -74,11 +76,12 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
   if (data.run) classes.push(`sn-run-${data.run}`);
   if (!data.known) classes.push('sn-unknown');
   if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
+  if (data.review) classes.push(`sn-review-${data.review}`);
   const declared = data.handles.filter((h) => h.kind !== 'failure');
   const failure = data.handles.find((h) => h.kind === 'failure');
 
   return (
-    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`}>
+    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`} data-review={data.review ?? undefined}>
       <Handle type="target" position={Position.Left} id="in" className="sn-in" />
       {data.isStart && (
         <div className="sn-start" title="The journey starts here">

@@ -33,6 +33,10 @@ export interface ToolbarProps {
   onSave: () => void;
   onPublish: () => void;
   onRestore: () => void;
+  /** "Review changes" (#19): the draft against the latest version, before publishing. */
+  onReview?: () => void;
+  /** The versions menu's "Compare versions…". */
+  onCompare?: () => void;
 }
 
 export function Toolbar(props: ToolbarProps) {
@@ -96,7 +100,7 @@ export function Toolbar(props: ToolbarProps) {
             </button>
           </>
         )}
-        <VersionsButton versions={versions} current={version} onOpen={props.onOpenVersion} />
+        <VersionsButton versions={versions} current={version} onOpen={props.onOpenVersion} onCompare={props.onCompare} />
         <button type="button" className="btn btn-ghost" onClick={props.onExport} title="Download the journey as JSON" data-testid="export">
           Export
         </button>
@@ -136,6 +140,11 @@ export function Toolbar(props: ToolbarProps) {
             <button type="button" className="btn" onClick={props.onSave} disabled={busy !== null || !dirty} data-testid="save" title="Save the draft (Ctrl+S)">
               {busy === 'save' ? 'Saving…' : 'Save'}
             </button>
+            {props.onReview && (
+              <button type="button" className="btn" onClick={props.onReview} disabled={busy !== null} data-testid="review-changes" title="What publishing would change">
+                Review changes
+              </button>
+            )}
             <button type="button" className="btn btn-primary" onClick={props.onPublish} disabled={busy !== null} data-testid="publish" title={errors ? 'Fix the errors first' : 'Publish a new version'}>
               {busy === 'publish' ? 'Publishing…' : 'Publish'}
             </button>

@@ -1,13 +1,24 @@
 /**
  * The toolbar's Versions button and its menu: the draft and every published version, newest
- * first; picking one opens it (a published version read-only).
+ * first; picking one opens it (a published version read-only). "Compare versions…" opens the
+ * review of changes between any two (#19).
  */
 import { useEffect, useRef, useState } from 'react';
 import './VersionsMenu.css';
 import { formatDate } from '../util.js';
 import type { PublishedVersion } from './load-journey.js';
 
-export function VersionsButton({ versions, current, onOpen }: { versions: PublishedVersion[]; current: number | null; onOpen: (version: number | null) => void }) {
+export function VersionsButton({
+  versions,
+  current,
+  onOpen,
+  onCompare,
+}: {
+  versions: PublishedVersion[];
+  current: number | null;
+  onOpen: (version: number | null) => void;
+  onCompare?: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const newestFirst = [...versions].sort((a, b) => b.version - a.version);
   return (
@@ -25,6 +36,13 @@ export function VersionsButton({ versions, current, onOpen }: { versions: Publis
             setOpen(false);
             onOpen(v);
           }}
+          onCompare={
+            onCompare &&
+            (() => {
+              setOpen(false);
+              onCompare();
+            })
+          }
         />
       )}
     </div>
@@ -32,7 +50,19 @@ export function VersionsButton({ versions, current, onOpen }: { versions: Publis
 }
 
 /** Closes on a click outside it and on Escape; the first item has the focus when it opens. */
-function VersionsMenu({ versions, current, onOpen, onClose }: { versions: PublishedVersion[]; current: number | null; onOpen: (v: number | null) => void; onClose: () => void }) {
+function VersionsMenu({
+  versions,
+  current,
+  onOpen,
+  onClose,
+  onCompare,
+}: {
+  versions: PublishedVersion[];
+  current: number | null;
+  onOpen: (v: number | null) => void;
+  onClose: () => void;
+  onCompare?: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const onDown = (e: MouseEvent) => {
@@ -60,6 +90,11 @@ function VersionsMenu({ versions, current, onOpen, onClose }: { versions: Publis
           <span className="menu-meta">{formatDate(v.publishedAt)}</span>
         </button>
       ))}
+      {onCompare && versions.length > 0 && (
+        <button type="button" role="menuitem" className="menu-item" onClick={onCompare} data-testid="compare-versions">
+          <span>Compare versions…</span>
+        </button>
+      )}
     </div>
   );
 }
