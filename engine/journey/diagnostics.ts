@@ -40,6 +40,7 @@ export const diagnosticSchema = {
     message: { type: 'string' },
     path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
     stepId: { type: 'string' },
+    suggestion: { type: 'string', description: 'A name the validator suggests instead (unknown_property, unset_variable).' },
   },
 } as const;
 

@@ -167,12 +167,16 @@ export function checkDataFlow(
     if (!hasBit(may.get(read.stepId)!, bit)) {
       if (seen.has(key)) continue;
       seen.add(key);
+      const suggestion = read.variable === USER ? undefined : closestOther(read.variable, index);
       add({
         severity: 'error',
         code: 'unset_variable',
-        message: `${label} is read here, but no path from the start sets it before step "${read.stepId}"${hint(read.variable, index)}`,
+        message: `${label} is read here, but no path from the start sets it before step "${read.stepId}"${
+          read.variable === USER ? ' (no step before it identifies or authenticates a user)' : suggestion ? ` (did you mean "${suggestion}"?)` : ''
+        }`,
         path: read.path,
         stepId: read.stepId,
+        ...(suggestion ? { suggestion } : {}),
       });
       continue;
     }
@@ -208,6 +212,7 @@ export function checkDataFlow(
       message: `"${read.variable}" has no property "${read.property}"${suggestion ? `: did you mean "${suggestion}"?` : ' (its producers set no properties)'}`,
       path: read.path,
       stepId: read.stepId,
+      ...(suggestion ? { suggestion } : {}),
     });
   }
 }
@@ -217,13 +222,10 @@ const setBit = (bits: Uint32Array, i: number) => {
 };
 const hasBit = (bits: Uint32Array, i: number) => (bits[i >>> 5] & (1 << (i & 31))) !== 0;
 
-/** A hint for a variable no path sets: the closest name of a variable something does set. */
-function hint(variable: string, index: Map<string, number>): string {
-  if (variable === USER) return ' (no step before it identifies or authenticates a user)';
+/** For a variable no path sets: the closest name among the other variables of the journey. */
+function closestOther(variable: string, index: Map<string, number>): string | undefined {
   const names = [...index.keys()].filter((name) => name !== USER && name !== variable);
-  if (!names.length) return '';
-  const suggestion = closest(variable, names);
-  return ` (did you mean "${suggestion}"?)`;
+  return names.length ? closest(variable, names) : undefined;
 }
 
 const writesVariable = (edge: Edge, variable: string) => edge.writes === 'anything' || edge.writes.some((w) => w.variable === variable);
