@@ -12,7 +12,8 @@ const typoed = {
   id: 'typo-journey',
   name: 'Typo journey',
   start: 'who',
-  settings: { public: true },
+  // Not public: a public one would also warn unauthenticated_completion (identified, never proved).
+  settings: { public: false },
   steps: {
     who: {
       type: 'form',
