@@ -94,15 +94,20 @@ export function checkDataFlow(
   for (const read of reads) indexOf(read.variable);
   for (const edges of outgoing.values()) for (const edge of edges) if (edge.writes !== 'anything') for (const w of edge.writes) indexOf(w.variable);
   const words = Math.ceil(index.size / 32);
+  // One buffer for every bitset (fewer allocations): an edge's writes, then each step's may and must.
   const allSet = new Uint32Array(words).fill(0xffffffff);
   const gen = new Map<Edge, Uint32Array>();
+  let edgeCount = 0;
+  for (const edges of outgoing.values()) edgeCount += edges.length;
+  const edgeBits = new Uint32Array(Math.max(1, edgeCount * words));
+  let offset = 0;
   for (const edges of outgoing.values()) {
     for (const edge of edges) {
       if (edge.writes === 'anything') {
         gen.set(edge, allSet);
         continue;
       }
-      const bits = new Uint32Array(words);
+      const bits = edgeBits.subarray(offset, (offset += words));
       for (const w of edge.writes) setBit(bits, index.get(w.variable)!);
       gen.set(edge, bits);
     }
@@ -125,10 +130,19 @@ export function checkDataFlow(
   if (!(isRecord(document.settings) && document.settings.public === true)) setBit(initial, 0);
   const may = new Map<string, Uint32Array>();
   const must = new Map<string, Uint32Array>();
-  for (const id of order) {
-    may.set(id, id === start ? initial.slice() : new Uint32Array(words));
-    must.set(id, id === start ? initial.slice() : allSet.slice());
-  }
+  const stepBits = new Uint32Array(order.length * 2 * words);
+  order.forEach((id, i) => {
+    const mayBits = stepBits.subarray(2 * i * words, (2 * i + 1) * words);
+    const mustBits = stepBits.subarray((2 * i + 1) * words, (2 * i + 2) * words);
+    if (id === start) {
+      mayBits.set(initial);
+      mustBits.set(initial);
+    } else {
+      mustBits.fill(0xffffffff);
+    }
+    may.set(id, mayBits);
+    must.set(id, mustBits);
+  });
   const scratch = new Uint32Array(words);
   for (let changed = true; changed; ) {
     changed = false;
