@@ -12,6 +12,8 @@
 // Declaring a step type.
 export { defineStep, type ConfigOf } from './steps/define-step.js';
 export type { BranchDeclaration, JsonSchema, StepCategory, StepDefinition } from './steps/step-types.js';
+// What a step writes (`writes` of the definition), for the validator's data-flow checks.
+export type { StepWrites, WriteDeclaration } from './steps/step-types.js';
 
 // What a step offers a client that picks how to prove who it is (`offers` of the definition).
 export { PROOF_METHODS } from './steps/step-types.js';

@@ -21,6 +21,11 @@ export const DIAGNOSTIC_CODES = [
   'unreachable_step',
   'unauthenticated_completion',
   'deprecated_create_flag',
+  // Data flow (engine/journey/data-flow/): what expressions read against what steps write.
+  'unset_variable',
+  'maybe_unset_variable',
+  'unknown_property',
+  'undeclared_outputs',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
@@ -30,11 +35,12 @@ export const diagnosticSchema = {
   required: ['severity', 'code', 'message', 'path'],
   additionalProperties: false,
   properties: {
-    severity: { type: 'string', enum: ['error', 'warning'] },
+    severity: { type: 'string', enum: ['error', 'warning', 'info'] },
     code: { type: 'string', enum: DIAGNOSTIC_CODES },
     message: { type: 'string' },
     path: { type: 'string', description: 'A JSON Pointer into the journey document.' },
     stepId: { type: 'string' },
+    suggestion: { type: 'string', description: 'A name the validator suggests instead (unknown_property, unset_variable).' },
   },
 } as const;
 

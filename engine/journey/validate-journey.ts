@@ -7,6 +7,7 @@ import { collect, compileExpression, isExpression } from '../runtime/expressions
 import { declaredBranches, resolvePointer, type StepRegistry } from '../steps/registry.js';
 import type { StepDefinition } from '../steps/step-types.js';
 import { checkAuthentication } from './check-authentication.js';
+import { checkDataFlow } from './data-flow/check-data-flow.js';
 import type { Diagnostic, DiagnosticCode, ValidationResult } from './diagnostics.js';
 import { journeySchema } from './journey-schema.js';
 import { createAjv, describeError, errorPointer, pointer, type ValidateFunction } from './schema-validator.js';
@@ -114,6 +115,7 @@ export class JourneyValidator {
     }
     checkPasswordMinLength(steps, add);
     checkAuthentication(document, steps, add);
+    checkDataFlow(document, steps, definitions, add);
     return finish(diagnostics);
   }
 

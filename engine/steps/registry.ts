@@ -35,6 +35,7 @@ export class StepRegistry {
         branches: Array.isArray(d.branches) ? d.branches : { extra: [], ...(d.branches as { from: string; key: string }) },
         interactive: d.interactive,
         terminal: d.terminal ?? false,
+        ...(d.writes ? { writes: d.writes as unknown as JsonObject } : {}),
       }))
       .sort((a, b) => a.type.localeCompare(b.type));
   }

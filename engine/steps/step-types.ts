@@ -404,6 +404,49 @@ export interface StepOffers {
   send?: ReadonlyArray<{ channel: MessageChannel; option?: string }>;
 }
 
+/**
+ * One thing a step writes into the session, as the validator's data-flow analysis sees it
+ * (docs/custom-steps.md, "Declaring what a step writes").
+ */
+export interface WriteDeclaration {
+  /** The branches on which it is written; absent: every branch the step declares (never `failure`). */
+  branches?: readonly string[];
+  /**
+   * Its JSON Schema, when known. An object schema with `properties` whose `additionalProperties`
+   * is absent or false is a closed shape: reading a property it lacks is reported.
+   */
+  shape?: JsonSchema;
+  /**
+   * Forms: the shape is the `schema` of the config item that declares the branch taken (an item
+   * without one gives `{}`), read through the step's `branches.from`.
+   */
+  shapeFromBranchItem?: boolean;
+}
+
+/**
+ * What a step writes, per branch: what the validator checks every expression's reads against. A
+ * step type without `writes` is assumed to write anything (and gets an `undeclared_outputs`
+ * diagnostic); `writes: {}` declares that it writes nothing. `errorOutputVariable` is written by
+ * the engine on `failure` for every step and needs no declaration.
+ */
+export interface StepWrites {
+  /** The variable named by `config.outputVariable`: one entry, or one per branch with its own shape. */
+  output?: WriteDeclaration | readonly WriteDeclaration[];
+  /** Variables with fixed names (e.g. `risk`), whatever the config says. */
+  variables?: Readonly<Record<string, WriteDeclaration>>;
+  /** A JSON Pointer into the config to an object whose keys are variables set on every branch (`set-variables`: `/assign`). */
+  configKeys?: string;
+  /** The step puts a user in context (`$user`) on these branches. */
+  user?: WriteDeclaration;
+  /** The step may establish the user (`$auth`: proves a factor, creates or names them) on these branches. */
+  auth?: WriteDeclaration;
+  /**
+   * These branches are taken only when the expression at this config pointer is true: what a
+   * top-level `$exists(v)` in it tests counts as set on them (`condition`: `true`).
+   */
+  guard?: { branches: readonly string[]; expression: string };
+}
+
 export interface StepDefinition<Config = JsonObject> {
   type: string;
   title: string;
@@ -418,5 +461,7 @@ export interface StepDefinition<Config = JsonObject> {
   terminal?: boolean;
   /** The ways of proving who one is that the step offers, for clients that pick by capability. */
   offers?: StepOffers;
+  /** What the step writes into the session, per branch (absent: assumed to write anything). */
+  writes?: StepWrites;
   run(ctx: StepContext<Config>): StepOutcome | Promise<StepOutcome>;
 }

@@ -12,6 +12,7 @@ export const allowListStep = defineStep({
   description:
     'Asks an allow-list API whether a value is allowed: POSTs { value } to the URL and expects { allowed: boolean }. Branches "allowed" or "denied"; fails allow_list_unavailable when the API cannot answer.',
   interactive: false,
+  writes: { variables: { allowList: { shape: { type: 'object', additionalProperties: false, properties: { allowed: { type: 'boolean' } } } } } },
   branches: ['allowed', 'denied'],
   configSchema: {
     type: 'object',

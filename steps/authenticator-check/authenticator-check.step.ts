@@ -7,6 +7,7 @@ export const authenticatorCheckStep = defineStep({
   description:
     'Branches on whether the established user has a confirmed authenticator of a kind (an authenticator app by default): "present" or "absent". Only for an established user ($auth), so a journey cannot be used to learn which usernames have an app; fails unauthenticated otherwise.',
   interactive: false,
+  writes: {},
   branches: ['present', 'absent'],
   configSchema: {
     type: 'object',

@@ -80,6 +80,14 @@ export const challengeStep = defineStep({
   description:
     'Authsignal-style challenge: the client picks any allowed method (authenticator app, with enrolment when allowed, the user is established (created, named by a trusted caller or proved) and has no authenticator yet; SMS, WhatsApp or email one-time code). The TOTP and OTP rules apply unchanged. Phone and email come from $input.attributes, else the user.',
   interactive: true,
+  writes: {
+    variables: {
+      challenge: {
+        shape: { type: 'object', additionalProperties: false, properties: { verificationMethod: { type: 'string' }, authenticatorId: { type: ['string', 'null'] }, enrolled: { type: 'boolean' } } },
+      },
+    },
+    auth: {},
+  },
   branches: ['success'],
   configSchema: {
     type: 'object',

@@ -6,6 +6,7 @@ export const completeStep = defineStep({
   category: 'outcome',
   description: 'Ends the session completed, with a signed token carrying the claims.',
   interactive: false,
+  writes: {},
   terminal: true,
   branches: [],
   configSchema: {

@@ -6,6 +6,7 @@ export const conditionStep = defineStep({
   category: 'logic',
   description: 'Follows "true" or "false" by a boolean expression. A result that is not a boolean fails with expression_error.',
   interactive: false,
+  writes: { guard: { branches: ['true'], expression: '/expression' } },
   branches: ['true', 'false'],
   configSchema: {
     type: 'object',

@@ -6,6 +6,7 @@ export const displayStep = defineStep({
   category: 'input',
   description: 'Shows a message (and optional data) to the client, who continues with "continue".',
   interactive: true,
+  writes: {},
   branches: ['next'],
   configSchema: {
     type: 'object',

@@ -39,6 +39,7 @@ export const emailLinkStep = defineStep({
   description:
     'Sends a single-use sign-in link by email and waits until it is opened (in the browser that started, or, with allowOtherDevice, elsewhere with the code shown here). Proves the email factor. The client may check or resend.',
   interactive: true,
+  writes: { output: { shape: { type: 'object', additionalProperties: false, properties: { email: { type: 'string' } } } }, auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

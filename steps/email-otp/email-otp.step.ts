@@ -9,6 +9,7 @@ export const emailOtpStep = defineStep({
   category: 'authentication',
   description: 'Sends a one-time code by email, then asks for it. The client may verify or resend.',
   interactive: true,
+  writes: { auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

@@ -17,6 +17,7 @@ export const formStep = defineStep({
   description:
     'Shows a form with one or more options (e.g. "Sign in", "Cancel"). The chosen option decides the branch; its data, checked against the option schema, goes to the output variable.',
   interactive: true,
+  writes: { output: { shapeFromBranchItem: true } },
   branches: { from: '/options', key: 'id' },
   configSchema: {
     type: 'object',

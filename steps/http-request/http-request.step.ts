@@ -8,6 +8,9 @@ export const httpRequestStep = defineStep({
   description:
     'Calls an HTTP API (hosts limited by HTTP_ALLOWED_HOSTS). Stores { status, headers, body } in the output variable; a JSON body is parsed. Fails http_error on a non-2xx status.',
   interactive: false,
+  writes: {
+    output: { shape: { type: 'object', additionalProperties: false, properties: { status: { type: 'integer' }, headers: { type: 'object' }, body: {} } } },
+  },
   branches: ['success'],
   configSchema: {
     type: 'object',

@@ -54,6 +54,14 @@ export const passkeyAuthenticateStep = defineStep({
   description:
     'Checks a passkey (WebAuthn). Without a username the passkey names the user (discoverable credentials); with one (or an established user) only their passkeys are allowed. Step data { options } for navigator.credentials.get; option verify { credential }. On success the user context becomes the passkey\'s user, with amr hwk (device-bound) or swk (synced). Refused answers (invalid_credential, unknown_credential, counter_mismatch, not_allowed, rate_limited) keep the step with a new challenge; failures are limited per client address, never per credential.',
   interactive: true,
+  writes: {
+    output: [
+      { branches: ['success'], shape: { type: 'object', additionalProperties: false, properties: { authenticatorId: { type: 'string' } } } },
+      { branches: ['username'], shape: { type: 'object', additionalProperties: false, properties: { username: { type: 'string' } } } },
+    ],
+    user: { branches: ['success'] },
+    auth: { branches: ['success'] },
+  },
   branches: ['success', 'username', 'skipped'],
   configSchema,
   async run(ctx) {

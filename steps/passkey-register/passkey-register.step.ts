@@ -46,6 +46,12 @@ export const passkeyRegisterStep = defineStep({
   description:
     'Creates a passkey (WebAuthn, discoverable) for the established user (created by this session, named by a trusted caller, or proved by a factor; config.username may only name that user, else it fails unauthenticated). Step data { options } for navigator.credentials.create; option register { credential }. Refused answers (invalid_credential, not_allowed, rate_limited) keep the step with a new challenge.',
   interactive: true,
+  writes: {
+    output: {
+      branches: ['success'],
+      shape: { type: 'object', additionalProperties: false, properties: { authenticatorId: { type: 'string' }, credentialId: { type: 'string' }, backupEligible: { type: 'boolean' } } },
+    },
+  },
   branches: ['success', 'skipped'],
   configSchema,
   async run(ctx) {

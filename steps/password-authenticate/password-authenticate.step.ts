@@ -13,6 +13,7 @@ export const passwordAuthenticateStep = defineStep({
   description:
     'Checks the password of a user (username and password as expressions, or the password asked from the client with option "verify"). On success the user context becomes that user, who has proved "pwd". Fails invalid_credentials (wrong password, unknown user or no password alike) or locked; a wrong password the step asked for is asked again until locked.',
   interactive: true,
+  writes: { user: {}, auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

@@ -15,6 +15,7 @@ export const passwordSetStep = defineStep({
   description:
     'Sets (or replaces) the password of the user in context, asked from the client with option "set" unless given as an expression. Only for an established user (created by this session, named by a trusted caller, or authenticated): otherwise fails unauthenticated. A password that is too short, common, or contains the username is refused with weak_password (asked again when the step asked for it). Stored as an argon2id hash, sealed.',
   interactive: true,
+  writes: {},
   branches: ['success'],
   configSchema: {
     type: 'object',

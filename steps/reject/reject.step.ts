@@ -6,6 +6,7 @@ export const rejectStep = defineStep({
   category: 'outcome',
   description: 'Ends the session rejected with an error code and message for the client.',
   interactive: false,
+  writes: {},
   terminal: true,
   branches: [],
   configSchema: {

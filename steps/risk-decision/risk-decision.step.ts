@@ -9,6 +9,9 @@ export const riskDecisionStep = defineStep({
   description:
     'Evaluates rules in order; the first whose "when" is true gives the outcome (allow, challenge, block, review), else the default. The outcome is also stored in variable "risk" as { outcome, rule }.',
   interactive: false,
+  writes: {
+    variables: { risk: { shape: { type: 'object', additionalProperties: false, properties: { outcome: { type: 'string' }, rule: { type: ['string', 'integer', 'null'] } } } } },
+  },
   branches: outcomes,
   configSchema: {
     type: 'object',

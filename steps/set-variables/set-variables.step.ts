@@ -6,6 +6,7 @@ export const setVariablesStep = defineStep({
   category: 'data',
   description: 'Sets session variables. Every value sees the variables as they were before this step.',
   interactive: false,
+  writes: { configKeys: '/assign' },
   branches: ['next'],
   configSchema: {
     type: 'object',

@@ -15,6 +15,7 @@ export const smsOtpStep = defineStep({
   description:
     'Sends a one-time code by SMS, falling back to WhatsApp (channels in order) when a provider fails, then asks for it. The client may verify or resend (optionally choosing a channel).',
   interactive: true,
+  writes: { auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

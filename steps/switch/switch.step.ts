@@ -7,6 +7,7 @@ export const switchStep = defineStep({
   category: 'logic',
   description: 'Follows the first case whose "when" expression is true, else "default".',
   interactive: false,
+  writes: {},
   branches: { from: '/cases', key: 'id', extra: ['default'] },
   configSchema: {
     type: 'object',

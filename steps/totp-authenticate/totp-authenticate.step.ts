@@ -10,6 +10,7 @@ export const totpAuthenticateStep = defineStep({
   description:
     'Checks a code from the user\'s authenticator app (username and code as expressions, or the code asked from the client). On success the user context becomes the authenticated user. Fails invalid_code (wrong, replayed, unknown user or no authenticator alike) or locked.',
   interactive: true,
+  writes: { user: {}, auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

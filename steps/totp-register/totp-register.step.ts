@@ -22,6 +22,7 @@ export const totpRegisterStep = defineStep({
   description:
     'Enrols an authenticator app for the established user (created by this session, named by a trusted caller, or proved by a factor; config.username may only name that user, else it fails unauthenticated): shows the secret, its otpauth URI and a QR code (and recovery codes), then asks for a first code to confirm, unless confirm is false. The confirmation fails already_registered when another app was confirmed meanwhile.',
   interactive: true,
+  writes: {},
   branches: ['success'],
   configSchema: {
     type: 'object',

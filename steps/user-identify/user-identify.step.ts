@@ -10,6 +10,7 @@ export const userIdentifyStep = defineStep({
   description:
     'Makes a user the user context ($user). mode "find" (the default) finds them by username or id, "create" creates a new user only, "find-or-create" either. A created user is established ($auth); a found one is only identified: a typed username proves nothing, so prove a factor next. Fails user_not_found, username_taken (create: the normalised username exists) or user_exists (create: the id exists).',
   interactive: false,
+  writes: { user: {}, auth: {} },
   branches: ['success'],
   configSchema: {
     type: 'object',

@@ -7,6 +7,7 @@ export const userUnlockStep = defineStep({
   description:
     'Clears every failure count and lockout of the established user ($auth), for example at the end of an account recovery, so that whoever locked the account with wrong guesses has not locked its owner out. Fails unauthenticated for a user that is not established.',
   interactive: false,
+  writes: {},
   branches: ['success'],
   configSchema: { type: 'object', additionalProperties: false, properties: {} },
   async run(ctx) {

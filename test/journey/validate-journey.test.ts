@@ -278,7 +278,7 @@ describe('invalid_config', () => {
   });
 
   it('a field holding a {% %} expression is not judged by its literal type', () => {
-    const result = validate(journey({ a: { type: 'condition', config: { expression: '{% x > 1 %}' }, branches: { true: 'b', false: 'b' } }, b: complete }));
+    const result = validate(journey({ a: { type: 'condition', config: { expression: '{% $input.x > 1 %}' }, branches: { true: 'b', false: 'b' } }, b: complete }));
     expect(result).toEqual({ valid: true, diagnostics: [] });
   });
 
@@ -325,7 +325,7 @@ describe('invalid_config', () => {
       journey({
         a: {
           type: 'switch',
-          config: { cases: [{ id: 'big', when: '{% x > 10 %}' }, { id: 'small', when: 'maybe' }] },
+          config: { cases: [{ id: 'big', when: '{% $input.x > 10 %}' }, { id: 'small', when: 'maybe' }] },
           branches: { big: 'b', small: 'b', default: 'b' },
         },
         b: complete,
@@ -459,7 +459,7 @@ describe('expression_syntax', () => {
   });
 
   it('names that merely contain "constructor" are allowed', () => {
-    const result = validate(journey({ a: setVars('b', { x: '{% constructorName & "/" & myprototype %}' }), b: complete }));
+    const result = validate(journey({ a: setVars('b', { x: '{% $input.constructorName & "/" & $input.myprototype %}' }), b: complete }));
     expect(result).toEqual({ valid: true, diagnostics: [] });
   });
 
@@ -562,7 +562,7 @@ describe('busy_loop', () => {
     const result = validate(
       journey({
         a: setVars('c'),
-        c: { type: 'condition', config: { expression: '{% x > 1 %}' }, branches: { true: 'b', false: 'a' } },
+        c: { type: 'condition', config: { expression: '{% $input.x > 1 %}' }, branches: { true: 'b', false: 'a' } },
         b: complete,
       }),
     );
@@ -577,7 +577,7 @@ describe('busy_loop', () => {
       journey({
         a: setVars('zeta'),
         zeta: setVars('mid'),
-        mid: { type: 'condition', config: { expression: '{% x > 1 %}' }, branches: { true: 'end', false: 'zeta' } },
+        mid: { type: 'condition', config: { expression: '{% $input.x > 1 %}' }, branches: { true: 'end', false: 'zeta' } },
         end: complete,
       }),
     );
@@ -614,7 +614,7 @@ describe('busy_loop', () => {
   it('a loop through a display step (interactive) is not a busy loop', () => {
     const result = validate(
       journey({
-        a: { type: 'condition', config: { expression: '{% x %}' }, branches: { true: 'b', false: 'd' } },
+        a: { type: 'condition', config: { expression: '{% $input.x %}' }, branches: { true: 'b', false: 'd' } },
         d: { type: 'display', config: { text: 'Try again' }, branches: { next: 'a' } },
         b: complete,
       }),
@@ -629,11 +629,11 @@ describe('busy_loop', () => {
   it('two separate busy loops are both reported', () => {
     const result = validate(
       journey({
-        a: { type: 'condition', config: { expression: '{% x %}' }, branches: { true: 'p', false: 'x' } },
+        a: { type: 'condition', config: { expression: '{% $input.x %}' }, branches: { true: 'p', false: 'x' } },
         p: setVars('q'),
-        q: { type: 'condition', config: { expression: '{% x %}' }, branches: { true: 'p', false: 'end' } },
+        q: { type: 'condition', config: { expression: '{% $input.x %}' }, branches: { true: 'p', false: 'end' } },
         x: setVars('y'),
-        y: { type: 'condition', config: { expression: '{% x %}' }, branches: { true: 'x', false: 'end' } },
+        y: { type: 'condition', config: { expression: '{% $input.x %}' }, branches: { true: 'x', false: 'end' } },
         end: complete,
       }),
     );

@@ -105,7 +105,8 @@ function probeJourney(
       ok: { type: 'complete', config: { claims: { path: 'success' } } },
       recovered: {
         type: 'complete',
-        config: { claims: { path: 'failure', err: '{% err %}', hasErr: '{% $exists(err) %}' } },
+        // Without errorOutputVariable nothing sets `err`: reading it would be unset_variable.
+        config: { claims: { path: 'failure', ...(errorOutputVariable ? { err: '{% err %}' } : {}), hasErr: '{% $exists(err) %}' } },
       },
     },
   };

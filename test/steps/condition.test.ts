@@ -46,7 +46,8 @@ describe('condition step', () => {
     ['null', '{% null %}'],
     ['an object', '{% { "a": true } %}'],
     ['an array', '{% [true] %}'],
-    ['nothing (undefined variable)', '{% missing %}'],
+    // (A variable no step sets would be unset_variable, refused before publishing.)
+    ['nothing (an absent input field)', '{% $input.missing %}'],
   ] as const) {
     it(`a non-boolean result (${label}) fails expression_error into errorOutputVariable and the failure branch`, async () => {
       const started = await run(server, {

@@ -29,10 +29,10 @@ describe('set-variables step', () => {
         one: { type: 'set-variables', config: { assign: { base: 10 } }, branches: { next: 'two' } },
         two: {
           type: 'set-variables',
-          config: { assign: { sum: '{% base + $input.add %}', greeting: "{% 'hi ' & $input.name %}", user: '{% $user %}', obj: { inner: '{% base * 2 %}' } } },
+          config: { assign: { sum: '{% base + $input.add %}', greeting: "{% 'hi ' & $input.name %}", user: '{% $exists($user.id) %}', obj: { inner: '{% base * 2 %}' } } },
           branches: { next: 'done' },
         },
-        done: reveal({ sum: '{% sum %}', greeting: '{% greeting %}', userIsNull: '{% user = null %}', obj: '{% obj %}', base: '{% base %}' }),
+        done: reveal({ sum: '{% sum %}', greeting: '{% greeting %}', userIsNull: '{% user = false %}', obj: '{% obj %}', base: '{% base %}' }),
       },
       {},
       { add: 5, name: 'Zed' },

@@ -7,7 +7,8 @@ function identify(config: Record<string, unknown>) {
   return {
     who: { type: 'user.identify', config, errorOutputVariable: 'err', branches: { success: 'found', failure: 'missing' } },
     found: reveal({ path: 'success', user: '{% $user %}' }),
-    missing: reveal({ path: 'failure', err: '{% err %}', user: '{% $user %}' }),
+    // No path to here sets $user (reading it would be unset_variable): whether a user is in context.
+    missing: reveal({ path: 'failure', err: '{% err %}', user: '{% $exists($user.id) %}' }),
   };
 }
 
@@ -91,7 +92,7 @@ describe('user.identify step', () => {
     const byName = await run(server, identify({ username: 'nobody-here' }));
     expect(byName.body.status).toBe('completed');
     expect(byName.body.result.claims).toMatchObject({ path: 'failure', err: { code: 'user_not_found', message: expect.any(String) } });
-    expect(byName.body.result.claims.user).toBeNull();
+    expect(byName.body.result.claims.user).toBe(false);
     expect(decodeJwt(byName.body.result.token).payload).not.toHaveProperty('sub');
     expect(await usersNamed(server, 'nobody-here')).toEqual([]);
 
@@ -137,7 +138,7 @@ describe('user.identify step', () => {
 
     const again = await run(server, identify({ username: 'TRUDY', mode: 'create', attributes: { email: 'evil@example.com' } }));
     expect(again.body.result.claims).toMatchObject({ path: 'failure', err: { code: 'username_taken' } });
-    expect(again.body.result.claims.user).toBeNull();
+    expect(again.body.result.claims.user).toBe(false);
     expect(decodeJwt(again.body.result.token).payload.sub).toBeUndefined();
     const stored = await usersNamed(server, 'trudy');
     expect(stored).toHaveLength(1);

@@ -299,6 +299,8 @@ export const stepCatalogueEntrySchema = {
     },
     interactive: { type: 'boolean' },
     terminal: { type: 'boolean' },
+    // Data flow (issue #19): what the step writes, per branch; absent when its type declares nothing.
+    writes: { ...jsonObject, description: 'What the step writes into the session (StepWrites, docs/custom-steps.md).' },
   },
 } as const;
 

@@ -10,7 +10,8 @@ import type { StepIssues } from '../canvas/Canvas.js';
 export function countStepIssues(diagnostics: Diagnostic[]): Map<string, StepIssues> {
   const map = new Map<string, StepIssues>();
   for (const d of diagnostics) {
-    if (!d.stepId) continue;
+    // A note (severity info) is no problem of the step: it shows in the panel, not as a badge.
+    if (!d.stepId || d.severity === 'info') continue;
     const current = map.get(d.stepId);
     map.set(d.stepId, { severity: current?.severity === 'error' || d.severity === 'error' ? 'error' : 'warning', count: (current?.count ?? 0) + 1 });
   }

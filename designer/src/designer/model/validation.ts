@@ -20,6 +20,7 @@ export function createValidator(catalogue: CatalogueEntry[]): (doc: JourneyDoc) 
       branches: entry.branches,
       interactive: entry.interactive,
       terminal: entry.terminal,
+      writes: entry.writes,
       run: () => {
         throw new Error('steps do not run in the designer');
       },

@@ -12,7 +12,9 @@ export const Diagnostics = memo(function Diagnostics({ diagnostics, onSelect }: 
   const [open, setOpen] = useState(true);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  const sorted = [...errors, ...warnings];
+  // Notes (severity info, e.g. undeclared_outputs) are listed last and counted in neither.
+  const notes = diagnostics.filter((d) => d.severity === 'info');
+  const sorted = [...errors, ...warnings, ...notes];
   return (
     <section className={`je-diagnostics${open ? '' : ' je-diagnostics-closed'}`} data-testid="diagnostics" aria-label="Problems">
       <button type="button" className="dg-head" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
@@ -34,10 +36,17 @@ export const Diagnostics = memo(function Diagnostics({ diagnostics, onSelect }: 
             <li key={`${d.code}:${d.path}:${i}`}>
               <button type="button" className={`dg-item dg-${d.severity}`} onClick={() => onSelect(d)} data-code={d.code} data-step={d.stepId ?? ''}>
                 <span className="dg-icon" aria-label={d.severity}>
-                  {d.severity === 'error' ? '●' : '▲'}
+                  {d.severity === 'error' ? '●' : d.severity === 'warning' ? '▲' : 'ℹ'}
                 </span>
                 <span className="dg-step">{d.stepId ?? 'journey'}</span>
-                <span className="dg-message">{d.message}</span>
+                <span className="dg-message">
+                  {d.message}
+                  {d.suggestion && (
+                    <span className="dg-suggestion" data-testid="diagnostic-suggestion">
+                      {' '}Suggestion: <code>{d.suggestion}</code>
+                    </span>
+                  )}
+                </span>
                 <code className="dg-code">{d.code}</code>
               </button>
             </li>

@@ -89,6 +89,11 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
           {mine.map((d, i) => (
             <li key={i} className={`ins-issue ins-issue-${d.severity}`}>
               <span className="ins-issue-code">{d.code}</span> {d.message}
+              {d.suggestion && (
+                <span className="ins-issue-suggestion" data-testid="inspector-suggestion">
+                  Did you mean <code>{d.suggestion}</code>?
+                </span>
+              )}
               {d.path && <span className="ins-issue-path">{d.path.replace(`/steps/${stepId}`, '') || '/'}</span>}
             </li>
           ))}
