@@ -258,7 +258,7 @@ describe('semantic diff: what is not a change', () => {
 
   it('every sample journey against itself, key order reversed: no changes; against nothing: only additions', () => {
     const dir = new URL('../../journeys/', import.meta.url);
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))) {
       const doc = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
       expect(semanticDiff(doc, reverseKeys(doc)).changes, file).toEqual([]);
       const fromNothing = semanticDiff(null, doc).changes;
