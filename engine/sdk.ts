@@ -19,6 +19,10 @@ export type { StepWrites, WriteDeclaration } from './steps/step-types.js';
 export { PROOF_METHODS } from './steps/step-types.js';
 export type { ProofMethod, StepOffers } from './steps/step-types.js';
 
+// Work that waits off the event loop (thread-pool hashing such as argon2 or scrypt): its wall time
+// is not charged to the run's CPU budget, which bounds what a request does on the event loop.
+export { uncharged } from './runtime/run-scope.js';
+
 // What `run(ctx)` receives and what it answers.
 export type {
   AskRequest,

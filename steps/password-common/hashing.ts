@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hash, parseOptions, verify } from '@node-rs/argon2';
-import type { AuthenticatorRecord, CredentialServices } from '../../engine/sdk.js';
+import { uncharged, type AuthenticatorRecord, type CredentialServices } from '../../engine/sdk.js';
 
 export const PASSWORD_AUTHENTICATOR = 'password';
 
@@ -33,13 +33,14 @@ export interface HashParams {
 /** The PHC string of an (already NFKC-normalised) password; `params` override the current ones (tests, migrations). */
 export function hashPassword(password: string, params: Partial<HashParams> = {}): Promise<string> {
   const options = { ...PASSWORD_HASH_PARAMS, ...params };
-  return hash(password, options as Parameters<typeof hash>[1]);
+  // argon2 runs in the thread pool: a busy machine makes it slower, not the event loop busier.
+  return uncharged(() => hash(password, options as Parameters<typeof hash>[1]));
 }
 
 /** Whether `password` matches the PHC string; a malformed one matches nothing. */
 export async function verifyPassword(phc: string, password: string): Promise<boolean> {
   try {
-    return await verify(phc, password);
+    return await uncharged(() => verify(phc, password));
   } catch {
     return false;
   }

@@ -8,11 +8,13 @@ import { promisify } from 'node:util';
 import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node';
 import { ScureBase32Plugin, generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import type { RecoveryCodeRecord } from '../../engine/sdk.js';
+import { uncharged, type RecoveryCodeRecord } from '../../engine/sdk.js';
 
 const crypto = new NodeCryptoPlugin();
 const base32 = new ScureBase32Plugin();
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scryptAsync = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+// scrypt runs in the thread pool: its wall time is not the run's CPU (engine/sdk.ts, uncharged).
+const scrypt = (password: string, salt: Buffer, keylen: number): Promise<Buffer> => uncharged(() => scryptAsync(password, salt, keylen));
 
 export type TotpAlgorithm = 'SHA1' | 'SHA256' | 'SHA512';
 export interface TotpParams {
