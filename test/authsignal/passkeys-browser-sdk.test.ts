@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { Authsignal } from '@authsignal/node';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, freePort, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { loadSampleJourney } from '../helpers/journeys.js';
-import { launchBrowser, openPage, skipBrowser } from '../e2e/e2e-helpers.js';
+import { addVirtualAuthenticator, launchBrowser, openPage, skipBrowser } from '../e2e/e2e-helpers.js';
 import { handleTrack } from './authsignal-helpers.js';
 
 const SDK = readFileSync(fileURLToPath(new URL('../../node_modules/@authsignal/browser/dist/index.min.js', import.meta.url)), 'utf8');
@@ -28,7 +28,6 @@ describe.skipIf(skipBrowser)('@authsignal/browser passkeys in Chromium', { timeo
   let context: BrowserContext;
   let page: Page;
   let errors: string[];
-  let cdp: CDPSession;
   let backend: Authsignal;
 
   beforeAll(async () => {
@@ -46,11 +45,7 @@ describe.skipIf(skipBrowser)('@authsignal/browser passkeys in Chromium', { timeo
 
     browser = await launchBrowser();
     ({ context, page, errors } = await openPage(browser));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    });
+    await addVirtualAuthenticator(context, page);
     await page.goto(`${siteUrl}/`);
     await page.evaluate((baseUrl) => {
       const w = window as any;

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { seedUser } from '../password/password-helpers.js';
-import { ensureDesignerBuilt, launchBrowser, openPage, ROOT, screenshot, skipBrowser } from './e2e-helpers.js';
+import { addVirtualAuthenticator, ensureDesignerBuilt, launchBrowser, openPage, ROOT, screenshot, skipBrowser } from './e2e-helpers.js';
 
 const PASSWORD = 'purple lanterns drift past the pier';
 
@@ -85,11 +85,7 @@ describe.skipIf(skipBrowser)('passkeys in the hosted runner (Chromium, virtual a
     await seedUser(server, 'paula', PASSWORD);
     browser = await launchBrowser();
     ({ context, page, errors } = await openPage(browser));
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-    }));
+    ({ cdp, authenticatorId } = await addVirtualAuthenticator(context, page));
   }, 120_000);
 
   afterAll(async () => {
