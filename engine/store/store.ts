@@ -133,6 +133,11 @@ export interface UserStore {
   list(filter: { username?: string; limit: number }): Promise<StoredUser[]>;
   /** Erases the user and everything stored about them (authenticators, recovery codes, attempt counts). */
   delete(id: string, records?: ChangeRecords): Promise<boolean>;
+  // ---- Authsignal-compatible API (#22): updateUser, queryUsers ----
+  /** Replaces the username and attributes: `username_taken` when another user has the username. */
+  update(id: string, username: string | null, attributes: JsonObject): Promise<'updated' | 'not_found' | 'username_taken'>;
+  /** Users whose attribute `name` (a top-level string) equals `value`, oldest first. */
+  listByAttribute(name: 'email' | 'phoneNumber', value: string, limit: number): Promise<StoredUser[]>;
 }
 
 export interface AuthenticatorRecord {
@@ -276,7 +281,7 @@ export interface SigningKeyRecord {
   retiredAt: string | null;
 }
 
-export type SigningKeyUse = 'tokens' | 'oidc';
+export type SigningKeyUse = 'tokens' | 'oidc' | 'authsignal-sessions';
 export type SigningAlgorithm = 'ES256' | 'RS256';
 
 export interface SigningKeyStore {
@@ -346,6 +351,9 @@ export interface Store {
   audit: AuditStore;
   webhooks: WebhookStore;
   analytics: AnalyticsStore;
+  /** The Authsignal-compatible API's actions and app sessions (#22). */
+  authsignalActions: AuthsignalActionStore;
+  authsignalSessions: AuthsignalSessionStore;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -602,4 +610,87 @@ export interface AnalyticsStore {
   listExpiredUncounted(now: string, limit: number): Promise<SessionRecord[]>;
   /** Writes an expired session's funnel (once: false when it was counted already). */
   recordExpired(funnel: SessionFunnel): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authsignal-compatible API (#22): actions as records an app reads and an admin reviews, and the
+// sessions apps create from a completed challenge.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * One tracked action (track, or a server-side challenge). Its state follows the journey session
+ * it started until a reviewer resolves it (`reviewedAt`); the last state seen is kept, so the
+ * record outlives its session.
+ */
+export interface AuthsignalActionRecord {
+  /** The idempotency key: the id of the journey session the action started. */
+  id: string;
+  /** The user the app named; null for a challenge started without one until it is claimed. */
+  userId: string | null;
+  action: string;
+  /** An Authsignal action state (ALLOW, BLOCK, CHALLENGE_REQUIRED, REVIEW_REQUIRED…). */
+  state: string;
+  stateUpdatedAt: string;
+  /** The verification method of the challenge that completed it, when one did. */
+  verificationMethod: string | null;
+  /** Set when an admin resolved it (updateAction): the journey no longer decides its state. */
+  reviewedAt: string | null;
+  /** When a reviewed action's token was validated: a reviewed action validates once. */
+  validatedAt: string | null;
+  /** When an app claimed a challenge started without a user (claimChallenge). */
+  claimedAt: string | null;
+  createdAt: string;
+}
+
+export interface AuthsignalActionFilter {
+  /** ISO instant: actions created at or after it. */
+  fromDate?: string;
+  actions?: string[];
+  state?: string;
+  limit: number;
+}
+
+export interface AuthsignalActionStore {
+  create(record: AuthsignalActionRecord): Promise<void>;
+  get(id: string): Promise<AuthsignalActionRecord | null>;
+  /** The user's actions, newest first. */
+  listByUser(userId: string, filter: AuthsignalActionFilter): Promise<AuthsignalActionRecord[]>;
+  /** Records the state the journey reached; ignored once the action was reviewed. */
+  observe(id: string, state: string, verificationMethod: string | null, at: string): Promise<void>;
+  /** Resolves the action while its state is `expected`, atomically: false when it is not (any more). */
+  review(id: string, expected: string, state: string, at: string): Promise<boolean>;
+  /** Marks a reviewed action validated: true once. */
+  markValidated(id: string, at: string): Promise<boolean>;
+  /** Names the user of a challenge started without one: true once. */
+  claim(id: string, userId: string, at: string): Promise<boolean>;
+}
+
+/** An app session (createSession): the refresh token only as its sha256, rotated on each refresh. */
+export interface AuthsignalSessionRecord {
+  id: string;
+  userId: string;
+  clientId: string;
+  refreshTokenHash: string;
+  verificationMethod: string | null;
+  /** The action whose challenge the session was created from. */
+  actionId: string;
+  createdAt: string;
+  /** When the refresh token stops working. */
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface AuthsignalSessionStore {
+  create(record: AuthsignalSessionRecord): Promise<void>;
+  get(id: string): Promise<AuthsignalSessionRecord | null>;
+  findByRefreshTokenHash(hash: string): Promise<AuthsignalSessionRecord | null>;
+  /**
+   * Replaces the refresh token while it is still `expectedHash` and the session is neither revoked
+   * nor expired at `now`, atomically: two refreshes with one token, one wins.
+   */
+  rotate(id: string, expectedHash: string, newHash: string, expiresAt: string, now: string): Promise<boolean>;
+  /** False when there was no live session to revoke. */
+  revoke(id: string, at: string): Promise<boolean>;
+  /** Revokes every live session of the user; answers how many. */
+  revokeByUser(userId: string, at: string): Promise<number>;
 }

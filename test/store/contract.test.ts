@@ -14,6 +14,8 @@ import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import {
   RevisionConflictError,
   type AuthenticatorRecord,
+  type AuthsignalActionRecord,
+  type AuthsignalSessionRecord,
   type OutboxMessage,
   type RecoveryCodeRecord,
   type SessionRecord,
@@ -968,6 +970,95 @@ function storeContract(backend: Backend): void {
     });
   });
 
+  // ---- Authsignal-compatible API (#22) ----
+  describe('authsignal actions, app sessions, user updates', () => {
+    const action = (id: string, over: Partial<AuthsignalActionRecord> = {}): AuthsignalActionRecord => ({
+      id,
+      userId: 'u1',
+      action: 'signIn',
+      state: 'REVIEW_REQUIRED',
+      stateUpdatedAt: at(0),
+      verificationMethod: null,
+      reviewedAt: null,
+      validatedAt: null,
+      claimedAt: null,
+      createdAt: at(0),
+      ...over,
+    });
+
+    it('lists a user\'s actions newest first, filtered by date, codes and state', async () => {
+      const store = await open();
+      await store.authsignalActions.create(action('a1', { createdAt: at(1) }));
+      await store.authsignalActions.create(action('a2', { createdAt: at(2), action: 'enroll', state: 'ALLOW' }));
+      await store.authsignalActions.create(action('a3', { createdAt: at(3), userId: 'u2' }));
+      const ids = async (filter: Parameters<Store['authsignalActions']['listByUser']>[1]) => (await store.authsignalActions.listByUser('u1', filter)).map((a) => a.id);
+      expect(await ids({ limit: 10 })).toEqual(['a2', 'a1']);
+      expect(await ids({ limit: 10, fromDate: at(2) })).toEqual(['a2']);
+      expect(await ids({ limit: 10, actions: ['signIn', 'other'] })).toEqual(['a1']);
+      expect(await ids({ limit: 10, state: 'ALLOW' })).toEqual(['a2']);
+      expect(await store.authsignalActions.get('a1')).toEqual(action('a1', { createdAt: at(1) }));
+    });
+
+    it('a review resolves once, from the expected state; observations stop after it; validation and claims happen once', async () => {
+      const [a, b] = await several(2);
+      await a.authsignalActions.create(action('r1'));
+      const reviews = await race([a, b], 6, (store, i) => store.authsignalActions.review('r1', 'REVIEW_REQUIRED', i % 2 ? 'ALLOW' : 'BLOCK', at(5)));
+      expect(reviews.filter(Boolean)).toHaveLength(1);
+      await a.authsignalActions.observe('r1', 'CHALLENGE_REQUIRED', null, at(6));
+      const reviewed = (await a.authsignalActions.get('r1'))!;
+      expect(reviewed.reviewedAt).toBe(at(5));
+      expect(['ALLOW', 'BLOCK']).toContain(reviewed.state);
+      expect((await race([a, b], 4, (store) => store.authsignalActions.markValidated('r1', at(7)))).filter(Boolean)).toHaveLength(1);
+      expect(await a.authsignalActions.review('r1', reviewed.state, 'BLOCK', at(8))).toBe(false);
+
+      await a.authsignalActions.create(action('o1', { state: 'CHALLENGE_REQUIRED' }));
+      await a.authsignalActions.observe('o1', 'CHALLENGE_SUCCEEDED', 'SMS', at(9));
+      expect(await a.authsignalActions.get('o1')).toMatchObject({ state: 'CHALLENGE_SUCCEEDED', verificationMethod: 'SMS', stateUpdatedAt: at(9) });
+
+      await a.authsignalActions.create(action('c1', { userId: null }));
+      const claims = await race([a, b], 4, (store, i) => store.authsignalActions.claim('c1', `claimer-${i}`, at(10)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await a.authsignalActions.claim('o1', 'someone', at(10))).toBe(false);
+    });
+
+    it('app sessions rotate their refresh token once per token and revoke per session or per user', async () => {
+      const [a, b] = await several(2);
+      const session = (id: string, userId: string, hash: string): AuthsignalSessionRecord => ({
+        id, userId, clientId: 'web', refreshTokenHash: hash, verificationMethod: 'SMS', actionId: 'x', createdAt: at(0), expiresAt: at(1000), revokedAt: null,
+      });
+      await a.authsignalSessions.create(session('s1', 'u1', 'h1'));
+      await a.authsignalSessions.create(session('s2', 'u1', 'h2'));
+      await a.authsignalSessions.create(session('s3', 'u2', 'h3'));
+      const rotations = await race([a, b], 6, (store, i) => store.authsignalSessions.rotate('s1', 'h1', `h1-${i}`, at(2000), at(10)));
+      expect(rotations.filter(Boolean)).toHaveLength(1);
+      expect(await a.authsignalSessions.findByRefreshTokenHash('h1')).toBeNull();
+      expect((await a.authsignalSessions.get('s1'))!.expiresAt).toBe(at(2000));
+      expect(await a.authsignalSessions.rotate('s2', 'h2', 'late', at(2000), at(1001))).toBe(false);
+      expect(await a.authsignalSessions.revoke('s3', at(20))).toBe(true);
+      expect(await a.authsignalSessions.revoke('s3', at(21))).toBe(false);
+      expect(await a.authsignalSessions.revokeByUser('u1', at(22))).toBe(2);
+      expect((await a.authsignalSessions.get('s2'))!.revokedAt).toBe(at(22));
+      expect(await a.authsignalSessions.rotate('s2', 'h2', 'after', at(2000), at(30))).toBe(false);
+    });
+
+    it('users: update keeps usernames unique; lookup by email or phone; deleting a user erases their actions and sessions', async () => {
+      const store = await open();
+      await store.users.create(user('p1', 'pia'));
+      await store.users.create(user('p2', 'max'));
+      expect(await store.users.update('p2', 'PIA', { email: 'x@example.test' })).toBe('username_taken');
+      expect(await store.users.update('nobody', null, {})).toBe('not_found');
+      expect(await store.users.update('p2', 'maxi', { email: 'max@example.test', phoneNumber: '+14155550100' })).toBe('updated');
+      expect(await store.users.findByUsername('MAXI')).toMatchObject({ id: 'p2', attributes: { email: 'max@example.test' } });
+      expect((await store.users.listByAttribute('phoneNumber', '+14155550100', 10)).map((u) => u.id)).toEqual(['p2']);
+      expect((await store.users.listByAttribute('email', 'p1@example.test', 10)).map((u) => u.id)).toEqual(['p1']);
+      await store.authsignalActions.create(action('d1', { userId: 'p2' }));
+      await store.authsignalSessions.create({ id: 'ds', userId: 'p2', clientId: 'web', refreshTokenHash: 'dh', verificationMethod: null, actionId: 'd1', createdAt: at(0), expiresAt: at(9), revokedAt: null });
+      expect(await store.users.delete('p2')).toBe(true);
+      expect(await store.authsignalActions.get('d1')).toBeNull();
+      expect(await store.authsignalSessions.get('ds')).toBeNull();
+    });
+  });
+
   describe('the store', () => {
     it('pings while open and not once closed; closing twice is harmless', async () => {
       const store = await open();
@@ -1042,13 +1133,15 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 6, name: 'openid provider' },
         { version: 7, name: 'audit log and webhooks' },
         { version: 8, name: 'journey analytics rollup' },
+        { version: 9, name: 'reserved' },
+        { version: 10, name: 'authsignal actions and sessions' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(8);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(10);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

@@ -306,6 +306,42 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX sessions_waiting_expiry ON sessions (expires_at) WHERE status = 'waiting';
     `,
   },
+  // ---- Reserved for another branch's migration 9 (issue #20): on merge, theirs replaces this. ----
+  { version: 9, name: 'reserved', sql: 'SELECT 1;' },
+  // ---- Authsignal-compatible API (#22) ----
+  {
+    version: 10,
+    name: 'authsignal actions and sessions',
+    sql: `
+      -- Tracked actions: their state follows the journey session until a reviewer resolves them.
+      CREATE TABLE authsignal_actions (
+        id ${TEXT} PRIMARY KEY,
+        user_id ${TEXT},
+        action ${TEXT} NOT NULL,
+        state ${TEXT} NOT NULL,
+        state_updated_at ${TEXT} NOT NULL,
+        verification_method ${TEXT},
+        reviewed_at ${TEXT},
+        validated_at ${TEXT},
+        claimed_at ${TEXT},
+        created_at ${TEXT} NOT NULL
+      );
+      CREATE INDEX authsignal_actions_user ON authsignal_actions (user_id, created_at);
+      -- App sessions made from a completed challenge: the refresh token only as its sha256.
+      CREATE TABLE authsignal_sessions (
+        id ${TEXT} PRIMARY KEY,
+        user_id ${TEXT} NOT NULL,
+        client_id ${TEXT} NOT NULL,
+        refresh_token_hash ${TEXT} NOT NULL UNIQUE,
+        verification_method ${TEXT},
+        action_id ${TEXT} NOT NULL,
+        created_at ${TEXT} NOT NULL,
+        expires_at ${TEXT} NOT NULL,
+        revoked_at ${TEXT}
+      );
+      CREATE INDEX authsignal_sessions_user ON authsignal_sessions (user_id);
+    `,
+  },
 ];
 
 /**

@@ -22,9 +22,13 @@ import type {
   AuditStore,
   WebhookStore,
   AnalyticsStore,
+  AuthsignalActionStore,
+  AuthsignalSessionStore,
 } from '../store.js';
 import { PostgresCounters } from './counters.js';
 import { PostgresEmailLinks } from './email-links.js';
+import { PostgresAuthsignalActions } from './authsignal-actions.js';
+import { PostgresAuthsignalSessions } from './authsignal-sessions.js';
 import { PostgresAttempts, PostgresAuthenticators, PostgresRecoveryCodes } from './credentials.js';
 import { PostgresJourneys } from './journeys.js';
 import { migrate } from './migrations.js';
@@ -73,6 +77,8 @@ class PostgresStore implements Store {
   readonly audit: AuditStore;
   readonly webhooks: WebhookStore;
   readonly analytics: AnalyticsStore;
+  readonly authsignalActions: AuthsignalActionStore;
+  readonly authsignalSessions: AuthsignalSessionStore;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly pool: pg.Pool) {
@@ -93,6 +99,8 @@ class PostgresStore implements Store {
     this.audit = new PostgresAudit(pool);
     this.webhooks = new PostgresWebhooks(pool);
     this.analytics = new PostgresAnalytics(pool);
+    this.authsignalActions = new PostgresAuthsignalActions(pool);
+    this.authsignalSessions = new PostgresAuthsignalSessions(pool);
   }
 
   async ping(): Promise<boolean> {

@@ -1,5 +1,6 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type pg from 'pg';
+import type { JsonObject } from '../../json.js';
 import { normaliseUsername, type ChangeRecords, type StoredUser, type UserStore } from '../store.js';
 import { insertStatement } from '../rows/shape.js';
 import { userRow } from '../rows/users.js';
@@ -55,6 +56,9 @@ export class PostgresUsers implements UserStore {
       await client.query('DELETE FROM authenticators WHERE user_id = $1', [id]);
       await client.query('DELETE FROM recovery_codes WHERE user_id = $1', [id]);
       await client.query('DELETE FROM credential_attempts WHERE subject = $1', [id]);
+      // Their Authsignal actions and app sessions (#22).
+      await client.query('DELETE FROM authsignal_actions WHERE user_id = $1', [id]);
+      await client.query('DELETE FROM authsignal_sessions WHERE user_id = $1', [id]);
       // Their sessions, with what those sessions recorded and sent.
       await client.query(
         `WITH gone AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id),
@@ -66,5 +70,28 @@ export class PostgresUsers implements UserStore {
       await writeChangeRecords(client, records);
       return true;
     });
+  }
+
+  // ---- Authsignal-compatible API (#22) ----
+  async update(id: string, username: string | null, attributes: JsonObject): Promise<'updated' | 'not_found' | 'username_taken'> {
+    const normalised = username === null ? null : normaliseUsername(username);
+    try {
+      const { rowCount } = await this.pool.query('UPDATE users SET username = $1, username_normalised = $2, attributes = $3 WHERE id = $4', [
+        username,
+        normalised,
+        postgresCodec.writeJson(attributes),
+        id,
+      ]);
+      return rowCount === 1 ? 'updated' : 'not_found';
+    } catch (error) {
+      // The unique key decides between racing updates: the loser learns the name is taken.
+      if ((error as { code?: string }).code === '23505') return 'username_taken';
+      throw error;
+    }
+  }
+
+  async listByAttribute(name: 'email' | 'phoneNumber', value: string, limit: number): Promise<StoredUser[]> {
+    const { rows } = await this.pool.query('SELECT * FROM users WHERE attributes->>$1 = $2 ORDER BY created_at, id LIMIT $3', [name, value, limit]);
+    return rows.map(toUser);
   }
 }

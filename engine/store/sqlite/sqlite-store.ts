@@ -24,10 +24,14 @@ import type {
   AuditStore,
   WebhookStore,
   AnalyticsStore,
+  AuthsignalActionStore,
+  AuthsignalSessionStore,
 } from '../store.js';
 import { SqliteCounters } from './counters.js';
 import { SqliteAttempts, SqliteAuthenticators, SqliteRecoveryCodes } from './credentials.js';
 import { SqliteEmailLinks } from './email-links.js';
+import { SqliteAuthsignalActions } from './authsignal-actions.js';
+import { SqliteAuthsignalSessions } from './authsignal-sessions.js';
 import { SqliteJourneys } from './journeys.js';
 import { migrate } from './migrations.js';
 import { SqliteOutbox } from './outbox.js';
@@ -87,6 +91,8 @@ class SqliteStore implements Store {
   readonly audit: AuditStore;
   readonly webhooks: WebhookStore;
   readonly analytics: AnalyticsStore;
+  readonly authsignalActions: AuthsignalActionStore;
+  readonly authsignalSessions: AuthsignalSessionStore;
 
   constructor(private readonly db: Database.Database) {
     this.journeys = new SqliteJourneys(db);
@@ -106,6 +112,8 @@ class SqliteStore implements Store {
     this.audit = new SqliteAudit(db);
     this.webhooks = new SqliteWebhooks(db);
     this.analytics = new SqliteAnalytics(db);
+    this.authsignalActions = new SqliteAuthsignalActions(db);
+    this.authsignalSessions = new SqliteAuthsignalSessions(db);
   }
 
   async ping(): Promise<boolean> {

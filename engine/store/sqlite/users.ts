@@ -1,5 +1,6 @@
 /** Users, unique by normalised username, and the erasure of everything stored about one. */
 import type Database from 'better-sqlite3';
+import type { JsonObject } from '../../json.js';
 import { normaliseUsername, type ChangeRecords, type StoredUser, type UserStore } from '../store.js';
 import { insertStatement } from '../rows/shape.js';
 import { userRow } from '../rows/users.js';
@@ -49,6 +50,9 @@ export class SqliteUsers implements UserStore {
       this.db.prepare('DELETE FROM authenticators WHERE user_id = ?').run(id);
       this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(id);
       this.db.prepare('DELETE FROM credential_attempts WHERE subject = ?').run(id);
+      // Their Authsignal actions and app sessions (#22).
+      this.db.prepare('DELETE FROM authsignal_actions WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM authsignal_sessions WHERE user_id = ?').run(id);
       // Their sessions, with what those sessions recorded and sent.
       const sessions = this.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().all(id) as string[];
       for (const sessionId of sessions) {
@@ -60,5 +64,23 @@ export class SqliteUsers implements UserStore {
       writeChangeRecords(this.db, records);
       return true;
     }).immediate();
+  }
+
+  // ---- Authsignal-compatible API (#22) ----
+  async update(id: string, username: string | null, attributes: JsonObject): Promise<'updated' | 'not_found' | 'username_taken'> {
+    const normalised = username === null ? null : normaliseUsername(username);
+    return this.db.transaction(() => {
+      if (normalised !== null) {
+        const holder = this.db.prepare('SELECT id FROM users WHERE username_normalised = ?').pluck().get(normalised) as string | undefined;
+        if (holder !== undefined && holder !== id) return 'username_taken' as const;
+      }
+      const changed = this.db.prepare('UPDATE users SET username = ?, username_normalised = ?, attributes = ? WHERE id = ?').run(username, normalised, sqliteCodec.writeJson(attributes), id).changes;
+      return changed === 1 ? ('updated' as const) : ('not_found' as const);
+    }).immediate();
+  }
+
+  async listByAttribute(name: 'email' | 'phoneNumber', value: string, limit: number): Promise<StoredUser[]> {
+    const rows = this.db.prepare(`SELECT * FROM users WHERE json_extract(attributes, '$.' || ?) = ? ORDER BY created_at, id LIMIT ?`).all(name, value, limit) as Row[];
+    return rows.map(toUser);
   }
 }
