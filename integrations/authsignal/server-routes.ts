@@ -5,12 +5,11 @@
  * sends it) is the admin key or an app key.
  */
 import { Router, type Request } from 'express';
-import { decodeJwt } from 'jose';
-import { secretsEqual, sha256 } from '../../engine/security/constant-time.js';
 import type { SessionService, StepResponse } from '../../engine/runtime/session-service.js';
-import type { SessionContext } from '../../engine/runtime/session-context.js';
 import type { TokenService } from '../../engine/security/tokens.js';
-import type { SessionRecord, Store } from '../../engine/store/store.js';
+import type { CounterStore, Store } from '../../engine/store/store.js';
+import type { RateLimits } from '../../engine/http/rate-limit.js';
+import type { Sealer } from '../../engine/security/sealing.js';
 import { toUserContext, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import type { Keys } from '../../engine/http/auth.js';
 import {
@@ -21,12 +20,17 @@ import {
   enrolledMethods,
   journeyForAction,
   methodOf,
-  parseHandle,
   proofMethodOf,
   sessionHandle,
-  verificationMethodOf,
 } from './common.js';
 import { offeredMethods, offersOf, type StepCatalogue } from './offers.js';
+import { ActionRecords } from './actions.js';
+import { authsignalActionRoutes } from './action-routes.js';
+import { authsignalChallengeRoutes } from './challenge-routes.js';
+import { authsignalSessionRoutes } from './session-routes.js';
+import { authsignalUserRoutes } from './user-routes.js';
+import { validateChallengeToken } from './validation.js';
+import { requireSecretKey } from './secret-key.js';
 
 export interface AuthsignalServerDeps {
   sessions: SessionService;
@@ -38,32 +42,15 @@ export interface AuthsignalServerDeps {
   defaultJourney: string;
   /** The step catalogue: what each step type offers (`offers`). */
   registry: StepCatalogue;
+  // Issue #22: server-side challenges submit like the client calls (rate limited per session);
+  // app sessions sign with a key ring sealed under SECRET_KEY.
+  rateLimits: RateLimits;
+  counters: CounterStore;
+  sealer: Sealer;
 }
 
 const USER_ID = /^[^\s/]{1,256}$/;
 const ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** The secret key from `Authorization: Basic base64(key:)` (or `Bearer key`): admin or app key, else 401. */
-function requireSecretKey(req: Request, keys: Keys): void {
-  const header = req.headers.authorization ?? '';
-  let key: string | null = null;
-  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
-  if (basic) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const colon = decoded.lastIndexOf(':');
-    key = colon >= 0 ? decoded.slice(0, colon) : decoded;
-  } else {
-    key = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? null;
-  }
-  if (!key) throw new AuthsignalError(401, 'unauthorized', 'the API secret key is required');
-  let known = secretsEqual(key, keys.adminApiKey);
-  for (const appKey of keys.appApiKeys) known = secretsEqual(key, appKey) || known;
-  if (!known) throw new AuthsignalError(401, 'unauthorized', 'invalid API secret key');
-}
-
-function contextOf(record: SessionRecord): SessionContext {
-  return (record.snapshot as unknown as { context: SessionContext }).context;
-}
 
 export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
   const router = Router();
@@ -72,7 +59,8 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     next();
   });
 
-  const journeyFor = (action: string) => journeyForAction(deps.store, action, deps.defaultJourney);
+  const actions = new ActionRecords(deps);
+  const journeyFor = (action: string, fallback = deps.defaultJourney) => journeyForAction(deps.store, action, fallback);
 
   async function userView(userId: string) {
     const authenticators = await deps.store.authenticators.listByUser(userId);
@@ -115,6 +103,7 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     );
     const { enrolled } = await userView(userId);
     const state = actionState(response.status, response.error);
+    await actions.recordStart(response.sessionId, userId, action, state);
     // What the waiting step offers this user, when it declares offers; else what they hold.
     const offers = response.step ? offersOf(deps.registry, response.step) : {};
     const stepMethods = response.step && Object.keys(offers).length ? offeredMethods(offers, response.step) : undefined;
@@ -134,50 +123,7 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
   router.post('/validate', async (req, res) => {
     const body = (req.body ?? {}) as { token?: unknown; action?: unknown; userId?: unknown };
     if (typeof body.token !== 'string' || !body.token) throw new AuthsignalError(400, 'invalid_request', 'token is required');
-    const invalid = (error: string, extra: JsonObject = {}) => res.json({ isValid: false, error, ...extra });
-
-    // The track's session handle, or the completion token (JWT) the client SDK obtained.
-    let record: SessionRecord | null = null;
-    let jwt: string | null = null;
-    const handle = parseHandle(body.token);
-    if (handle) {
-      record = await deps.store.sessions.get(handle.sessionId);
-      if (!record || !secretsEqual(sha256(handle.sessionToken), record.tokenHash)) return invalid('invalid_token');
-      jwt = contextOf(record).result?.token ?? null;
-    } else {
-      let sid: unknown;
-      try {
-        sid = decodeJwt(body.token).sid;
-      } catch {
-        return invalid('invalid_token');
-      }
-      record = typeof sid === 'string' ? await deps.store.sessions.get(sid) : null;
-      if (!record) return invalid('invalid_token');
-      jwt = body.token;
-    }
-    const context = contextOf(record);
-    const input = (context.input ?? {}) as { userId?: string; action?: string };
-    const about = { userId: input.userId ?? record.userId ?? undefined, action: input.action, idempotencyKey: record.id };
-    if (record.status !== 'completed' || !jwt) {
-      return invalid('challenge_not_completed', { ...about, state: actionState(record.status, context.endError ?? context.lastError) });
-    }
-    // A user the session never established (a typed username, nothing proved) is nobody's proof.
-    if (!context.auth) return invalid('user_not_established', { ...about, state: 'CHALLENGE_FAILED' });
-    if (typeof body.action === 'string' && body.action !== input.action) return invalid('action_mismatch', about);
-    if (typeof body.userId === 'string' && body.userId !== about.userId) return invalid('user_mismatch', about);
-
-    const validation = await deps.tokens.validate(jwt);
-    if (!validation.valid) return invalid(validation.reason === 'already_used' ? 'token_already_used' : 'invalid_token', about);
-    const verificationMethod = verificationMethodOf(context.tokens);
-    res.json({
-      isValid: true,
-      state: verificationMethod ? 'CHALLENGE_SUCCEEDED' : 'ALLOW',
-      stateUpdatedAt: record.updatedAt,
-      userId: validation.userId ?? about.userId,
-      actionCode: input.action,
-      idempotencyKey: record.id,
-      ...(verificationMethod ? { verificationMethod } : {}),
-    });
+    res.json(await validateChallengeToken({ ...deps, actions }, body.token, body));
   });
 
   router.get('/users/:userId', async (req, res) => {
@@ -218,11 +164,11 @@ export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
     );
   });
 
-  router.delete('/users/:userId/authenticators/:authenticatorId', async (req, res) => {
-    const removed = await deps.store.authenticators.delete(String(req.params.userId), String(req.params.authenticatorId));
-    if (!removed) throw new AuthsignalError(404, 'not_found', 'no such authenticator for this user');
-    res.json({});
-  });
+  // Issue #22: the rest of the published SDK, each in its own module.
+  authsignalActionRoutes(router, { ...deps, actions });
+  authsignalUserRoutes(router, deps);
+  authsignalChallengeRoutes(router, { ...deps, actions, journeyFor });
+  authsignalSessionRoutes(router, { ...deps, actions });
 
   router.use((_req, _res, next) => next(new AuthsignalError(404, 'not_found', 'this Authsignal API call is not supported')));
   router.use(authsignalErrorHandler());
