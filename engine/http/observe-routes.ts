@@ -50,7 +50,7 @@ export function observeRoutes(deps: ObserveRouteDeps, operations: Operations): R
   });
 
   on('createWebhook', async (req, _res, { body, reply }) => {
-    const created = await deps.webhooks.create({ url: body.url, eventTypes: [...body.eventTypes], description: body.description }, by(req));
+    const created = await deps.webhooks.create({ url: body.url, eventTypes: [...body.eventTypes], description: body.description, format: body.format }, by(req));
     reply({ subscription: subscriptionView(created.subscription), secret: created.secret });
   });
 

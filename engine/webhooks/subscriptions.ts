@@ -12,6 +12,10 @@ import { OutboundHttpError } from '../steps/step-types.js';
 import type { WebhookDeliveryRecord, WebhookStore, WebhookSubscriptionRecord } from '../store/store.js';
 import { secretContext } from './dispatcher.js';
 import { newWebhookSecret } from './signing.js';
+import { newAuthsignalWebhookSecret } from './authsignal-signing.js';
+
+/** The payload formats a subscription may ask for (payload-formats.ts). */
+export type WebhookFormat = 'standard' | 'authsignal';
 
 export class WebhookSubscriptions {
   constructor(
@@ -19,7 +23,7 @@ export class WebhookSubscriptions {
   ) {}
 
   async create(
-    input: { url: string; eventTypes: string[]; description?: string },
+    input: { url: string; eventTypes: string[]; description?: string; format?: WebhookFormat },
     by: AuditActor,
   ): Promise<{ subscription: WebhookSubscriptionRecord; secret: string }> {
     try {
@@ -31,20 +35,21 @@ export class WebhookSubscriptions {
       throw error;
     }
     const id = `wh_${randomUUID().replaceAll('-', '')}`;
-    const secret = newWebhookSecret();
+    const format = input.format ?? 'standard';
+    const secret = format === 'authsignal' ? newAuthsignalWebhookSecret() : newWebhookSecret();
     const now = this.deps.now();
     const subscription: WebhookSubscriptionRecord = {
       id,
       url: input.url,
       eventTypes: input.eventTypes,
-      format: 'standard',
+      format,
       sealedSecret: this.deps.sealer.seal(secret, secretContext(id)),
       description: input.description ?? null,
       enabled: true,
       createdAt: now.toISOString(),
     };
     // The secret is never recorded.
-    const details = { url: redactUrl(input.url), eventTypes: input.eventTypes, format: 'standard' };
+    const details = { url: redactUrl(input.url), eventTypes: input.eventTypes, format };
     await this.deps.store.createSubscription(subscription, auditRecords(by, 'webhook.created', { type: 'webhook', id }, details, now));
     return { subscription, secret };
   }

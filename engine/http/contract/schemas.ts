@@ -534,6 +534,11 @@ export const webhookCreateBodySchema = {
     url: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL; checked against WEBHOOK_ALLOWED_HOSTS (else public addresses only).' },
     eventTypes: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPE_NAMES, '*'] } },
     description: { type: 'string', maxLength: 500 },
+    format: {
+      type: 'string',
+      enum: ['standard', 'authsignal'],
+      description: '`standard` (default): Standard Webhooks. `authsignal`: Authsignal\'s event envelope signed in `x-signature-v2`, verified by @authsignal/node\'s `Webhook.constructEvent` with the secret answered (docs/authsignal.md).',
+    },
   },
 } as const;
 
@@ -544,7 +549,7 @@ export const webhookSubscriptionSchema = {
     id: { type: 'string' },
     url: { type: 'string' },
     eventTypes: { type: 'array', items: { type: 'string' } },
-    format: { type: 'string', description: '`standard`: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).' },
+    format: { type: 'string', description: '`standard`: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature); `authsignal`: Authsignal\'s envelope and `x-signature-v2`.' },
     description: { type: ['string', 'null'] },
     enabled: { type: 'boolean' },
     createdAt: timestamp,
@@ -556,7 +561,7 @@ export const webhookCreatedSchema = {
   required: ['subscription', 'secret'],
   properties: {
     subscription: webhookSubscriptionSchema,
-    secret: { type: 'string', description: 'The signing secret (`whsec_…`), shown this once: it is stored sealed and never answered again.' },
+    secret: { type: 'string', description: 'The signing secret (`whsec_…`; `aswh_…` for the `authsignal` format), shown this once: it is stored sealed and never answered again.' },
   },
 } as const;
 
