@@ -38,6 +38,8 @@ export interface EngineConfig {
   /** The OpenID provider (#18): served under PUBLIC_URL + /oidc when PUBLIC_URL is set. */
   oidc: OidcConfig;
   webhooks: WebhookConfig;
+  /** Origins allowed to frame the hosted runner (FRAME_ANCESTORS; #22, Authsignal's launch() popup); none by default. */
+  frameAncestors: string[];
 }
 
 /**
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): EngineConfig {
     webauthn: webauthnConfig(env, publicUrl),
     oidc: { ssoTtlSeconds: integer(env.OIDC_SSO_TTL_SECONDS, 86400, 'OIDC_SSO_TTL_SECONDS', 60, 31_536_000) },
     webhooks: webhookConfig(env),
+    frameAncestors: frameAncestors(env.FRAME_ANCESTORS),
   };
 }
 
@@ -216,6 +219,20 @@ function namedAppKeys(entries: string[]): { appApiKeys: string[]; appApiKeyNames
   const duplicate = names.find((name, i) => names.indexOf(name) !== i || name === 'admin');
   if (duplicate) throw new Error(`APP_API_KEYS: the key name "${duplicate}" is used twice (or is "admin", the admin key's)`);
   return { appApiKeys: named.map((k) => k.key), appApiKeyNames: names };
+}
+
+/** FRAME_ANCESTORS: http(s) origins only (no wildcard: a page that may frame the runner sees its result). */
+function frameAncestors(value: string | undefined): string[] {
+  return list(value).map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new Error(`FRAME_ANCESTORS: "${entry}" is not an origin (e.g. https://app.example.com)`);
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin === 'null') throw new Error(`FRAME_ANCESTORS: "${entry}" is not an http(s) origin`);
+    return url.origin;
+  });
 }
 
 function list(value: string | undefined): string[] {

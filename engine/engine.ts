@@ -157,6 +157,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     analytics,
     ready: () => store.ping(),
     oidc: { publicUrl: config.publicUrl, ssoTtlSeconds: config.oidc.ssoTtlSeconds, sealer },
+    frameAncestors: config.frameAncestors,
   });
 
   return {

@@ -62,6 +62,8 @@ function depthOf(value: unknown): number {
 }
 
 export interface AppDeps extends ClientRouteDeps, AdminRouteDeps, LinkRouteDeps, OidcDeps, ObserveRouteDeps {
+  /** Origins allowed to frame the hosted runner (FRAME_ANCESTORS, #22); none when absent. */
+  frameAncestors?: string[];
   logger: Logger;
   metrics: EngineMetrics;
   ready: () => Promise<boolean>;
@@ -236,10 +238,11 @@ function designerAndRunner(deps: AppDeps): express.Router {
           '<p>Build it once with <code>npm run build:designer</code> (<code>npm start</code> does it when it is missing), then reload.</p></body></html>',
       );
   };
-  const sendPage = (name: 'index.html' | 'run.html', extraHeaders: Record<string, string> = {}): express.RequestHandler => (req, res, next) => {
+  const sendPage = (name: 'index.html' | 'run.html', extraHeaders: Record<string, string> = {}, framable = false): express.RequestHandler => (req, res, next) => {
     if (!built()) return notBuilt(req, res, next);
-    // Cache-Control: no-store, nosniff and no-referrer come from securityHeaders.
-    res.set({ 'X-Frame-Options': 'DENY', ...extraHeaders });
+    // Cache-Control: no-store, nosniff and no-referrer come from securityHeaders. A framable page
+    // says who may frame it in its CSP alone (X-Frame-Options cannot name origins).
+    res.set({ ...(framable ? {} : { 'X-Frame-Options': 'DENY' }), ...extraHeaders });
     res.sendFile(page(name), (error) => error && next(error));
   };
 
@@ -256,10 +259,12 @@ function designerAndRunner(deps: AppDeps): express.Router {
   router.use('/designer/assets', (req, res, next) => (built() ? assets(req, res, next) : notBuilt(req, res, next)));
 
   // The hosted runner.
-  const runnerHeaders = { 'Content-Security-Policy': RUNNER_CSP };
+  // FRAME_ANCESTORS (#22): the app origins whose pages may frame it (Authsignal's launch() popup).
+  const ancestors = deps.frameAncestors ?? [];
+  const runnerHeaders = { 'Content-Security-Policy': ancestors.length ? RUNNER_CSP.replace("frame-ancestors 'none'", `frame-ancestors ${ancestors.join(' ')}`) : RUNNER_CSP };
   router.get(['/run/:journeyId', '/run/:journeyId/'], (req, res, next) => {
     if (!journeyIdPattern.test(String(req.params.journeyId))) return next();
-    return sendPage('run.html', runnerHeaders)(req, res, next);
+    return sendPage('run.html', runnerHeaders, ancestors.length > 0)(req, res, next);
   });
   return router;
 }

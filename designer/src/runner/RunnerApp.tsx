@@ -11,6 +11,7 @@ import type { StepResponse } from '../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
+import { LAUNCH_TEXTS, launchModeOf, reportFrame, returnToLauncher } from './authsignal-launch.js';
 
 /** How often the runner asks whether an email link was used while it waits for one. */
 const LINK_POLL_MS = 2000;
@@ -20,6 +21,7 @@ type View =
   | { kind: 'step'; response: StepResponse }
   | { kind: 'redirecting'; to: string }
   | { kind: 'success' }
+  | { kind: 'returned' }
   | { kind: 'ended'; title: string; message: string; restart: boolean };
 
 export function parseRunnerLocation(location: Location): { journeyId: string; sessionId: string | null; token: string | null } {
@@ -45,6 +47,8 @@ export function RunnerApp() {
   const [view, setView] = useState<View>({ kind: 'loading', message: sessionId ? 'Resuming…' : 'Starting…' });
   const session = useRef<{ sessionId: string; sessionToken: string } | null>(sessionId && token ? { sessionId, sessionToken: token } : null);
   const live = useRef<HTMLDivElement>(null);
+  // Authsignal's launch() (#22): in popup / window mode the token goes back to the launching page.
+  const [launched] = useState(() => launchModeOf(window.location));
 
   const show = useCallback(
     async (response: StepResponse) => {
@@ -54,6 +58,10 @@ export function RunnerApp() {
         return;
       }
       if (response.status === 'completed') {
+        if (launched && response.result?.token && returnToLauncher(response.result.token)) {
+          setView({ kind: 'returned' });
+          return;
+        }
         const redirect = response.ui?.redirectUrl ?? null;
         if (redirect && response.result?.token) {
           const to = withToken(redirect, response.result.token);
@@ -77,7 +85,7 @@ export function RunnerApp() {
       }
       setView(endedView(response.status, response.error));
     },
-    [journeyId],
+    [journeyId, launched],
   );
 
   const fail = useCallback((error: unknown) => {
@@ -157,7 +165,11 @@ export function RunnerApp() {
   );
 
   useEffect(() => {
-    const titles: Record<View['kind'], string> = { loading: 'Loading', step: '', redirecting: 'Redirecting', success: 'Done', ended: '' };
+    if (launched) reportFrame();
+  }, [view, launched]);
+
+  useEffect(() => {
+    const titles: Record<View['kind'], string> = { loading: 'Loading', step: '', redirecting: 'Redirecting', success: 'Done', returned: 'Done', ended: '' };
     const title =
       view.kind === 'step' ? String(view.response.step!.data?.title ?? view.response.step!.name ?? humanize(view.response.step!.id)) : view.kind === 'ended' ? view.title : titles[view.kind];
     document.title = title;
@@ -191,6 +203,11 @@ export function RunnerApp() {
             <a className="sv-link" href={view.to}>
               Continue
             </a>
+          </div>
+        )}
+        {view.kind === 'returned' && (
+          <div className="rn-center" role="status" tabIndex={-1} ref={live} data-testid="runner-returned">
+            <span>{LAUNCH_TEXTS.returning}</span>
           </div>
         )}
         {view.kind === 'success' && (
