@@ -4,6 +4,7 @@
  * published SDKs call it: @authsignal/node for the backend, the browser SDK's HTTP calls for the
  * client (browser-sdk.test.ts runs the browser SDK itself in Chromium).
  */
+import { readFileSync } from 'node:fs';
 import { Authsignal } from '@authsignal/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -11,26 +12,21 @@ import { outboxCode, PHONE } from '../otp/otp-helpers.js';
 import { codeNow } from '../totp-http/totp-helpers.js';
 import { clientCall } from './authsignal-helpers.js';
 
-/** The journey of docs/authsignal.md ("Adding an authenticator"): challenge, then enrol an app. */
-export const bindJourney = {
-  id: 'add-authenticator',
-  name: 'Add an authenticator after a challenge',
-  start: 'challenge',
-  settings: { public: false, actions: ['addAuthenticator'] },
-  steps: {
-    challenge: { type: 'challenge', config: { methods: ['SMS', 'EMAIL_OTP'] }, errorOutputVariable: 'challengeError', branches: { success: 'enrol', failure: 'failed' } },
-    enrol: { type: 'totp.register', config: { issuer: 'Example' }, branches: { success: 'done' } },
-    done: { type: 'complete', config: {} },
-    failed: { type: 'reject', config: { code: '{% challengeError.code %}', message: '{% challengeError.message %}' } },
-  },
-};
+/** The journey docs/authsignal.md shows ("Adding an authenticator after a challenge"), as written there. */
+function documentedJourney(): Record<string, unknown> {
+  const doc = readFileSync(new URL('../../docs/authsignal.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Adding an authenticator after a challenge'));
+  const block = /```json\n([\s\S]*?)\n```/.exec(section);
+  if (!block) throw new Error('docs/authsignal.md has no journey under "Adding an authenticator after a challenge"');
+  return JSON.parse(block[1]) as Record<string, unknown>;
+}
 
 let server: TestServer;
 let authsignal: Authsignal;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.publish(bindJourney);
+  await server.publish(documentedJourney());
   authsignal = new Authsignal({ apiSecretKey: APP_KEY, apiUrl: `${server.url}/authsignal/v1`, retries: 0 });
 });
 
