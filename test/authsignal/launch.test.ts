@@ -2,7 +2,7 @@
  * @authsignal/browser's `launch()` exactly as published (dist/index.min.js), in Chromium, from an
  * app page on its own origin, against the hosted runner (#22): popup mode frames the runner
  * (allowed by FRAME_ANCESTORS) and resolves with the token the runner posts back to the app's
- * origin; redirect mode sends the browser to the runner and back to the track's redirectUrl with
+ * origin; window mode does the same from a window it opens; redirect mode sends the browser to the runner and back to the track's redirectUrl with
  * `token=`. Either token validates once with @authsignal/node. Without FRAME_ANCESTORS the runner
  * may not be framed.
  */
@@ -87,6 +87,27 @@ describe.skipIf(skipBrowser)('launch() of @authsignal/browser against the hosted
 
     expect(await backend.validateChallenge({ token: result.token! })).toMatchObject({ isValid: true, state: 'CHALLENGE_SUCCEEDED', userId: 'popup-user', action: 'enroll' });
     expect((await backend.validateChallenge({ token: result.token! })).isValid).toBe(false);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('window: the runner in a window the SDK opens; launch() resolves with the token it posts to the opener', async ({ onTestFailed }) => {
+    const track = await backend.track({ userId: 'window-user', action: 'enroll' });
+    const { context, page, errors } = await openPage(browser);
+    onTestFailed(() => screenshot(page, 'authsignal-launch-window'));
+    await page.goto(`${siteUrl}/`);
+    const opened = page.waitForEvent('popup');
+    await page.evaluate(
+      ({ baseUrl, url }) => {
+        const w = window as any;
+        w.launched = new w.authsignal.Authsignal({ tenantId: 'YOUR_TENANT_ID', baseUrl }).launch(url, { mode: 'window' });
+      },
+      { baseUrl: `${server.url}/authsignal/v1`, url: track.url },
+    );
+    const runner = await opened;
+    await enrolApp(runner, server);
+    const result = (await page.evaluate(() => (window as any).launched)) as { token?: string };
+    expect(await backend.validateChallenge({ token: result.token! })).toMatchObject({ isValid: true, state: 'CHALLENGE_SUCCEEDED', userId: 'window-user' });
     expect(errors).toEqual([]);
     await context.close();
   });
