@@ -138,6 +138,8 @@ export interface UserStore {
   update(id: string, username: string | null, attributes: JsonObject): Promise<'updated' | 'not_found' | 'username_taken'>;
   /** Users whose attribute `name` (a top-level string) equals `value`, oldest first. */
   listByAttribute(name: 'email' | 'phoneNumber', value: string, limit: number): Promise<StoredUser[]>;
+  /** A page of users in id order: those after `afterId` (null: from the first). */
+  listAfterId(afterId: string | null, limit: number): Promise<StoredUser[]>;
 }
 
 export interface AuthenticatorRecord {

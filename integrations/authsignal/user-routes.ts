@@ -112,10 +112,8 @@ export function authsignalUserRoutes(router: Router, deps: UserRouteDeps): void 
     else if (typeof query.phoneNumber === 'string') users = await store.users.listByAttribute('phoneNumber', query.phoneNumber, limit);
     else if (query.token !== undefined) throw new AuthsignalError(400, 'invalid_request', 'querying by token is not supported: validate the token with validateChallenge');
     else {
-      // Paged by id order: lastEvaluatedUserId is the last id of the previous page.
-      const after = typeof query.lastEvaluatedUserId === 'string' ? query.lastEvaluatedUserId : null;
-      const all = (await store.users.list({ limit: 10_000 })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      users = all.filter((u) => after === null || u.id > after).slice(0, limit);
+      // Paged in id order: lastEvaluatedUserId is the last id of the previous page.
+      users = await store.users.listAfterId(typeof query.lastEvaluatedUserId === 'string' ? query.lastEvaluatedUserId : null, limit);
     }
     const page = await Promise.all(users.slice(0, limit).map(async (u) => ({ userId: u.id, ...attributesJson(u), ...(await verified(u.id)) })));
     res.json({ users: page, ...(page.length === limit ? { lastEvaluatedUserId: page.at(-1)!.userId } : {}) });

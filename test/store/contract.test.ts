@@ -1051,6 +1051,9 @@ function storeContract(backend: Backend): void {
       expect(await store.users.findByUsername('MAXI')).toMatchObject({ id: 'p2', attributes: { email: 'max@example.test' } });
       expect((await store.users.listByAttribute('phoneNumber', '+14155550100', 10)).map((u) => u.id)).toEqual(['p2']);
       expect((await store.users.listByAttribute('email', 'p1@example.test', 10)).map((u) => u.id)).toEqual(['p1']);
+      expect((await store.users.listAfterId(null, 1)).map((u) => u.id)).toEqual(['p1']);
+      expect((await store.users.listAfterId('p1', 5)).map((u) => u.id)).toEqual(['p2']);
+      expect(await store.users.listAfterId('p2', 5)).toEqual([]);
       await store.authsignalActions.create(action('d1', { userId: 'p2' }));
       await store.authsignalSessions.create({ id: 'ds', userId: 'p2', clientId: 'web', refreshTokenHash: 'dh', verificationMethod: null, actionId: 'd1', createdAt: at(0), expiresAt: at(9), revokedAt: null });
       expect(await store.users.delete('p2')).toBe(true);

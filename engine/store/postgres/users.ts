@@ -94,4 +94,12 @@ export class PostgresUsers implements UserStore {
     const { rows } = await this.pool.query('SELECT * FROM users WHERE attributes->>$1 = $2 ORDER BY created_at, id LIMIT $3', [name, value, limit]);
     return rows.map(toUser);
   }
+
+  async listAfterId(afterId: string | null, limit: number): Promise<StoredUser[]> {
+    const { rows } =
+      afterId === null
+        ? await this.pool.query('SELECT * FROM users ORDER BY id LIMIT $1', [limit])
+        : await this.pool.query('SELECT * FROM users WHERE id > $1 ORDER BY id LIMIT $2', [afterId, limit]);
+    return rows.map(toUser);
+  }
 }

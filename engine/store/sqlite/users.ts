@@ -83,4 +83,13 @@ export class SqliteUsers implements UserStore {
     const rows = this.db.prepare(`SELECT * FROM users WHERE json_extract(attributes, '$.' || ?) = ? ORDER BY created_at, id LIMIT ?`).all(name, value, limit) as Row[];
     return rows.map(toUser);
   }
+
+  async listAfterId(afterId: string | null, limit: number): Promise<StoredUser[]> {
+    const rows = (
+      afterId === null
+        ? this.db.prepare('SELECT * FROM users ORDER BY id LIMIT ?').all(limit)
+        : this.db.prepare('SELECT * FROM users WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit)
+    ) as Row[];
+    return rows.map(toUser);
+  }
 }
