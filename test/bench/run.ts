@@ -13,6 +13,7 @@ import { runB5 } from './b5-passkey.js';
 import { runB6 } from './b6-oidc-login.js';
 import { runB7 } from './b7-analytics.js';
 import { runB8 } from './b8-semantic-diff.js';
+import { runB10 } from './b10-authsignal.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -28,5 +29,7 @@ await runB1Breakdown();
 await runB5();
 // An OpenID Connect login through the provider, phase by phase (#18).
 await runB6();
+// The Authsignal-compatible API through the published @authsignal/node (#22), call by call.
+await runB10();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();
