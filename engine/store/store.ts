@@ -659,8 +659,11 @@ export interface AuthsignalActionStore {
   listByUser(userId: string, filter: AuthsignalActionFilter): Promise<AuthsignalActionRecord[]>;
   /** Records the state the journey reached; ignored once the action was reviewed. */
   observe(id: string, state: string, verificationMethod: string | null, at: string): Promise<void>;
-  /** Resolves the action while its state is `expected`, atomically: false when it is not (any more). */
-  review(id: string, expected: string, state: string, at: string): Promise<boolean>;
+  /**
+   * Resolves the action while its state is `expected`, atomically: false when it is not (any
+   * more). `records` (its audit entry) are written in its transaction, only when it happens.
+   */
+  review(id: string, expected: string, state: string, at: string, records?: ChangeRecords): Promise<boolean>;
   /** Marks a reviewed action validated: true once. */
   markValidated(id: string, at: string): Promise<boolean>;
   /** Names the user of a challenge started without one: true once. */

@@ -7,9 +7,13 @@ import type { Router } from 'express';
 import type { AuthsignalActionRecord, Store } from '../../engine/store/store.js';
 import { ACTION_STATES, REVIEW_DECISIONS, type ActionRecords } from './actions.js';
 import { AuthsignalError } from './common.js';
+import { authsignalActor } from './secret-key.js';
+import { auditRecords } from '../../engine/audit/audit-entry.js';
+import type { Keys } from '../../engine/http/auth.js';
 
 export interface ActionRouteDeps {
   store: Store;
+  keys: Keys;
   actions: ActionRecords;
   now: () => Date;
 }
@@ -47,7 +51,9 @@ export function authsignalActionRoutes(router: Router, deps: ActionRouteDeps): v
     if (action.state !== 'REVIEW_REQUIRED' || action.reviewedAt) {
       throw new AuthsignalError(409, 'invalid_state', `only an action in REVIEW_REQUIRED can be resolved (this one is ${action.state})`);
     }
-    if (!(await deps.store.authsignalActions.review(action.id, 'REVIEW_REQUIRED', state, deps.now().toISOString()))) {
+    const now = deps.now();
+    const records = auditRecords(authsignalActor(req, deps.keys), 'action.reviewed', { type: 'user', id: action.userId ?? '' }, { actionId: action.id, action: action.action, from: action.state, to: state }, now);
+    if (!(await deps.store.authsignalActions.review(action.id, 'REVIEW_REQUIRED', state, now.toISOString(), records))) {
       throw new AuthsignalError(409, 'invalid_state', 'the action was resolved meanwhile');
     }
     res.json({ state });

@@ -85,6 +85,13 @@ describe('actions: getAction, queryUserActions, updateAction', () => {
     const again = await errorOf(authsignal.updateAction({ ...key, attributes: { state: 'BLOCK' as never } }));
     expect(again).toBeInstanceOf(AuthsignalError);
     expect(again).toMatchObject({ statusCode: 409, errorCode: 'invalid_state' });
+
+    // The decision is audited once, with who made it (the key's name, never the key).
+    const audit = (await server.admin('GET', '/v1/admin/audit?action=action.reviewed')).body;
+    const entries = (audit.entries ?? audit) as Array<{ actor: string; details: Record<string, unknown> }>;
+    expect(entries.filter((e) => e.details.actionId === track.idempotencyKey)).toEqual([
+      expect.objectContaining({ actor: 'authsignal:app-1', details: { actionId: track.idempotencyKey, action: 'signIn', from: 'REVIEW_REQUIRED', to: 'ALLOW' } }),
+    ]);
   });
 
   it('a review resolved with BLOCK never validates; only REVIEW_REQUIRED actions can be resolved; a key names an action only with its user and code', async () => {

@@ -1,6 +1,8 @@
 /** Authsignal actions in PostgreSQL: each guard (review, validate once, claim once) is one statement, atomic across processes. */
 import type pg from 'pg';
-import type { AuthsignalActionFilter, AuthsignalActionRecord, AuthsignalActionStore } from '../store.js';
+import type { AuthsignalActionFilter, AuthsignalActionRecord, AuthsignalActionStore, ChangeRecords } from '../store.js';
+import { writeChangeRecords } from './change-records.js';
+import { inTransaction } from './pool.js';
 import { authsignalActionRow } from '../rows/authsignal.js';
 import { insertStatement } from '../rows/shape.js';
 import { postgresCodec, type Row } from './codec.js';
@@ -47,12 +49,16 @@ export class PostgresAuthsignalActions implements AuthsignalActionStore {
     );
   }
 
-  async review(id: string, expected: string, state: string, at: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      'UPDATE authsignal_actions SET state = $1, state_updated_at = $2, reviewed_at = $2 WHERE id = $3 AND state = $4 AND validated_at IS NULL',
-      [state, at, id, expected],
-    );
-    return rowCount === 1;
+  async review(id: string, expected: string, state: string, at: string, records?: ChangeRecords): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        'UPDATE authsignal_actions SET state = $1, state_updated_at = $2, reviewed_at = $2 WHERE id = $3 AND state = $4 AND reviewed_at IS NULL AND validated_at IS NULL',
+        [state, at, id, expected],
+      );
+      if (rowCount !== 1) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
   async markValidated(id: string, at: string): Promise<boolean> {

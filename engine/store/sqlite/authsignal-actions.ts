@@ -1,6 +1,7 @@
 /** Authsignal actions in SQLite: each guard (review, validate once, claim once) is one statement. */
 import type Database from 'better-sqlite3';
-import type { AuthsignalActionFilter, AuthsignalActionRecord, AuthsignalActionStore } from '../store.js';
+import type { AuthsignalActionFilter, AuthsignalActionRecord, AuthsignalActionStore, ChangeRecords } from '../store.js';
+import { writeChangeRecords } from './change-records.js';
 import { authsignalActionRow } from '../rows/authsignal.js';
 import { insertStatement } from '../rows/shape.js';
 import { sqliteCodec, type Row } from './codec.js';
@@ -45,8 +46,15 @@ export class SqliteAuthsignalActions implements AuthsignalActionStore {
       .run(state, verificationMethod, at, id, state, verificationMethod);
   }
 
-  async review(id: string, expected: string, state: string, at: string): Promise<boolean> {
-    return this.db.prepare('UPDATE authsignal_actions SET state = ?, state_updated_at = ?, reviewed_at = ? WHERE id = ? AND state = ? AND validated_at IS NULL').run(state, at, at, id, expected).changes === 1;
+  async review(id: string, expected: string, state: string, at: string, records?: ChangeRecords): Promise<boolean> {
+    return this.db.transaction(() => {
+      const changed = this.db
+        .prepare('UPDATE authsignal_actions SET state = ?, state_updated_at = ?, reviewed_at = ? WHERE id = ? AND state = ? AND reviewed_at IS NULL AND validated_at IS NULL')
+        .run(state, at, at, id, expected).changes;
+      if (changed !== 1) return false;
+      writeChangeRecords(this.db, records);
+      return true;
+    }).immediate();
   }
 
   async markValidated(id: string, at: string): Promise<boolean> {
