@@ -1021,6 +1021,18 @@ function storeContract(backend: Backend): void {
       expect(await a.authsignalActions.claim('o1', 'someone', at(10))).toBe(false);
     });
 
+    it('a review writes its audit entry in its transaction: none when refused; an entry that cannot be written undoes it', async () => {
+      const store = await open();
+      const entry = (id: string) => ({ audit: { id, at: at(5), actor: 'authsignal:app-1', action: 'action.reviewed', targetType: 'user', targetId: 'u1', clientAddress: null, details: {} } });
+      await store.authsignalActions.create(action('v1'));
+      await store.authsignalActions.create(action('v2'));
+      expect(await store.authsignalActions.review('v1', 'REVIEW_REQUIRED', 'ALLOW', at(5), entry('audit-1'))).toBe(true);
+      expect(await store.authsignalActions.review('v1', 'REVIEW_REQUIRED', 'BLOCK', at(6), entry('audit-2'))).toBe(false);
+      await expect(store.authsignalActions.review('v2', 'REVIEW_REQUIRED', 'ALLOW', at(7), entry('audit-1'))).rejects.toThrow();
+      expect(await store.authsignalActions.get('v2')).toMatchObject({ state: 'REVIEW_REQUIRED', reviewedAt: null });
+      expect((await store.audit.list({ action: 'action.reviewed', limit: 10 })).map((e) => e.id)).toEqual(['audit-1']);
+    });
+
     it('app sessions rotate their refresh token once per token and revoke per session or per user', async () => {
       const [a, b] = await several(2);
       const session = (id: string, userId: string, hash: string): AuthsignalSessionRecord => ({
