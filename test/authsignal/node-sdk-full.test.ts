@@ -165,6 +165,12 @@ describe('users: queryUsers, updateUser, deleteUser, enrollVerifiedAuthenticator
     const app = await errorOf(authsignal.enrollVerifiedAuthenticator({ userId, attributes: { verificationMethod: 'AUTHENTICATOR_APP' as never } }));
     expect(app).toMatchObject({ statusCode: 400, errorCode: 'invalid_request' });
     expect(await authsignal.getAuthenticators({ userId })).toHaveLength(2);
+    // Audited once per authenticator added, without the phone number or address.
+    const audit = (await server.admin('GET', '/v1/admin/audit?action=authenticator.enrolled')).body;
+    const entries = ((audit.entries ?? audit) as Array<{ targetId: string; actor: string }>).filter((e) => e.targetId === userId);
+    expect(entries).toHaveLength(2);
+    expect(entries.every((e) => e.actor === 'authsignal:app-1')).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain(PHONE);
   });
 
   it('deleteUser erases the user, their authenticators, actions and sessions', async () => {
@@ -178,6 +184,8 @@ describe('users: queryUsers, updateUser, deleteUser, enrollVerifiedAuthenticator
     expect(await errorOf(authsignal.getAction({ userId, action: 'signIn', idempotencyKey: track.idempotencyKey }))).toMatchObject({ statusCode: 404 });
     expect(await errorOf(authsignal.validateSession({ accessToken }))).toMatchObject({ statusCode: 401, errorCode: 'invalid_token' });
     expect(await errorOf(authsignal.deleteUser({ userId }))).toMatchObject({ statusCode: 404, errorCode: 'not_found' });
+    const audit = (await server.admin('GET', `/v1/admin/audit?action=user.deleted&targetId=${userId}`)).body;
+    expect((audit.entries ?? audit) as unknown[]).toEqual([expect.objectContaining({ actor: 'authsignal:app-1', targetId: userId })]);
   });
 });
 
