@@ -7,6 +7,7 @@
  * revokeUserSessions). node-sdk.test.ts covers track, validateChallenge, getUser,
  * getAuthenticators and deleteAuthenticator; webhooks.test.ts the SDK's Webhook.
  */
+import { readFileSync } from 'node:fs';
 import { Authsignal, AuthsignalError } from '@authsignal/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -15,19 +16,6 @@ import { loadAdaptiveMfa } from './authsignal-helpers.js';
 
 let server: TestServer;
 let authsignal: Authsignal;
-
-/** A challenge journey for the action `challenge`: SMS, WhatsApp or email code for the app's user. */
-const otpChallenge = {
-  id: 'otp-challenge',
-  name: 'One-time code challenge',
-  start: 'challenge',
-  settings: { public: false, actions: ['challenge'] },
-  steps: {
-    challenge: { type: 'challenge', config: { methods: ['SMS', 'WHATSAPP', 'EMAIL_OTP'] }, errorOutputVariable: 'challengeError', branches: { success: 'done', failure: 'failed' } },
-    done: { type: 'complete', config: {} },
-    failed: { type: 'reject', config: { code: '{% challengeError.code %}', message: '{% challengeError.message %}' } },
-  },
-};
 
 /** A phone check with no user (the app claims it afterwards): the action `verifyPhone`. */
 const verifyPhone = {
@@ -47,7 +35,8 @@ const errorOf = (promise: Promise<unknown>) => promise.then(() => null, (e: unkn
 beforeAll(async () => {
   server = await startTestServer();
   await server.publish(loadAdaptiveMfa());
-  await server.publish(otpChallenge);
+  // The shipped sample, as published on first start (journeys/otp-challenge.json).
+  await server.publish(JSON.parse(readFileSync(new URL('../../journeys/otp-challenge.json', import.meta.url), 'utf8')));
   await server.publish(verifyPhone);
   authsignal = new Authsignal({ apiSecretKey: APP_KEY, apiUrl: `${server.url}/authsignal/v1`, retries: 0 });
 });

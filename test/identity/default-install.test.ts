@@ -74,7 +74,7 @@ describe('a default install (the sample journeys)', () => {
   beforeAll(async () => {
     server = await startTestServer();
     const published = await publishSampleJourneys(SAMPLES, server.engine.admin, server.engine.store, pino({ level: 'silent' }));
-    expect(published.sort()).toEqual(['adaptive-mfa', 'login', 'login-totp', 'passkey-sign-in', 'recover-account', 'register-passkey', 'register-totp', 'sign-up', 'sms-otp']);
+    expect(published.sort()).toEqual(['adaptive-mfa', 'login', 'login-totp', 'otp-challenge', 'passkey-sign-in', 'recover-account', 'register-passkey', 'register-totp', 'sign-up', 'sms-otp']);
   });
   afterAll(() => server.close({ remove: true }));
 
