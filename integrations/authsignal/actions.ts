@@ -24,9 +24,6 @@ export const ACTION_STATES = [
 /** What a reviewer may set on a REVIEW_REQUIRED action, and whether it lets the action through. */
 export const REVIEW_DECISIONS: Record<string, boolean> = { ALLOW: true, REVIEW_SUCCEEDED: true, BLOCK: false, REVIEW_FAILED: false };
 
-/** States whose token validateChallenge accepts (once). */
-export const PASSING_STATES = new Set(['ALLOW', 'CHALLENGE_SUCCEEDED', 'REVIEW_SUCCEEDED']);
-
 export function contextOf(record: SessionRecord): SessionContext {
   return (record.snapshot as unknown as { context: SessionContext }).context;
 }
