@@ -407,13 +407,34 @@ function storeContract(backend: Backend): void {
       };
       const e3: TimelineEvent = { at: at(1), stepId: 'check', type: 'condition', event: 'branch', branch: 'true' };
       const e4: TimelineEvent = { at: at(2), stepId: null, type: null, event: 'error', error: { code: 'boom', message: 'it broke' } };
+      await store.sessions.create(sessionRecord('s'));
+      await store.sessions.create(sessionRecord('other'));
       await store.timelines.append('s', [e1, e2]);
       await store.timelines.append('s', []);
       await store.timelines.append('other', [e3]);
       await store.timelines.append('s', [e3, e4]);
       expect(await store.timelines.list('s')).toEqual([e1, e2, e3, e4]);
       expect(await store.timelines.list('other')).toEqual([e3]);
+      // Timelines belong to sessions (kept per run under the session's row): none for a stranger.
+      await store.timelines.append('none', [e1]);
       expect(await store.timelines.list('none')).toEqual([]);
+    });
+
+    it('keep runs in order across create, saves and appends, each run with its own events', async () => {
+      const store = await open();
+      const ev = (n: number): TimelineEvent => ({ at: at(n), stepId: `step-${n}`, type: 'form', event: 'entered' });
+      await store.sessions.create(sessionRecord('first'), [ev(0), ev(1)]);
+      await store.sessions.create(sessionRecord('second'), [ev(100)]);
+      let revision = 0;
+      for (let run = 1; run <= 3; run++) {
+        const claimed = (await store.sessions.claim('first', revision, at(5000), at(run)))!;
+        expect(await store.sessions.save('first', claimed, { status: 'waiting', stepId: 'ask', userId: null, snapshot: {}, updatedAt: at(run) }, run === 2 ? [] : [ev(run * 10), ev(run * 10 + 1)])).toBe(true);
+        revision = claimed + 1;
+        await store.timelines.append('second', [ev(100 + run)]);
+      }
+      await store.timelines.append('first', [ev(99)]);
+      expect(await store.timelines.list('first')).toEqual([ev(0), ev(1), ev(10), ev(11), ev(30), ev(31), ev(99)]);
+      expect(await store.timelines.list('second')).toEqual([ev(100), ev(101), ev(102), ev(103)]);
     });
   });
 
@@ -1042,13 +1063,14 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 6, name: 'openid provider' },
         { version: 7, name: 'audit log and webhooks' },
         { version: 8, name: 'journey analytics rollup' },
+        { version: 11, name: 'timelines appended per run under a sequential session row id' },
       ]);
     } finally {
       for (const store of stores) await store.close();
     }
     const again = await openPostgresStore(schema.url);
     await again.close();
-    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(8);
+    expect(await query(url, `SELECT version FROM "${schema.name}".schema_migrations`)).toHaveLength(9);
   });
 
   it('openStore takes postgres:// and postgresql:// URLs; each schema keeps its own data', async () => {

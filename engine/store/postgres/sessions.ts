@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 
-import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
+import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { hasRecords, writeChangeRecords } from './change-records.js';
 import { funnelIncrements, hourOf } from '../rows/funnel.js';
@@ -16,11 +16,20 @@ import { inTransaction, type Queryable } from './pool.js';
 
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
 
-/** Inserts the JSON events of parameter $n for the session id of CTE `source`, in their order. */
-function insertEventsFrom(source: string, n: number): string {
-  return `INSERT INTO timeline_events (session_id, event)
-          SELECT ${source}.id, e.event FROM ${source} CROSS JOIN unnest($${n}::json[]) WITH ORDINALITY AS e(event, n) ORDER BY e.n`;
+/**
+ * Appends parameter $n (a run's events as one JSON array, or null for none) as one row to the
+ * timeline of the session in CTE `source` (its `row_id`), numbered after the session's last run.
+ * The session row is locked by the statement that made `source` (an INSERT or the UPDATE of a won
+ * claim), so two runs of one session cannot take the same number.
+ */
+function insertRunFrom(source: string, n: number): string {
+  return `INSERT INTO timeline_runs (session_row, run, events)
+          SELECT ${source}.row_id, coalesce((SELECT max(run) + 1 FROM timeline_runs WHERE session_row = ${source}.row_id), 0), $${n}::json
+            FROM ${source} WHERE $${n}::json IS NOT NULL`;
 }
+
+/** A run's events as the parameter of insertRunFrom. */
+const runEvents = (events: TimelineEvent[]): string | null => (events.length === 0 ? null : json(events));
 
 const insertSession = insertStatement(sessionRow, postgresCodec);
 
@@ -34,14 +43,14 @@ export class PostgresSessions implements SessionStore {
       const n = sessionRow.columns.length;
       await this.pool.query(
         `WITH created AS (
-           ${insertSession} RETURNING id),
-         events AS (${insertEventsFrom('created', n + 1)}),
+           ${insertSession} RETURNING id, row_id),
+         events AS (${insertRunFrom('created', n + 1)}),
          counted AS (
            INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
            SELECT $${n + 2}, $${n + 3}::int, $${n + 4}, '', 'started', '', 1 FROM created
            ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + 1)
          SELECT 1`,
-        [...sessionRow.values(s, postgresCodec), events.map(json), started.journeyId, started.journeyVersion, hourOf(started.startedAt)],
+        [...sessionRow.values(s, postgresCodec), runEvents(events), started.journeyId, started.journeyVersion, hourOf(started.startedAt)],
       );
       return;
     }
@@ -59,9 +68,9 @@ export class PostgresSessions implements SessionStore {
     // One statement: the session and its first events are written together or not at all.
     await db.query(
       `WITH created AS (
-         ${insertSession} RETURNING id)
-       ${insertEventsFrom('created', sessionRow.columns.length + 1)}`,
-      [...sessionRow.values(s, postgresCodec), events.map(json)],
+         ${insertSession} RETURNING id, row_id)
+       ${insertRunFrom('created', sessionRow.columns.length + 1)}`,
+      [...sessionRow.values(s, postgresCodec), runEvents(events)],
     );
   }
 
@@ -110,8 +119,8 @@ export class PostgresSessions implements SessionStore {
     const { rows } = await this.pool.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
-       events AS (${insertEventsFrom('updated', 8)} RETURNING 1),
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+       events AS (${insertRunFrom('updated', 8)} RETURNING 1),
        raised AS (
          INSERT INTO webhook_events (id, type, at, payload)
          SELECT e.id, e.type, e.at, e.payload FROM updated CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::json[]) AS e(id, type, at, payload)
@@ -136,7 +145,7 @@ export class PostgresSessions implements SessionStore {
         u.updatedAt,
         id,
         claimedRevision,
-        events.map(json),
+        runEvents(events),
         raised.map((e) => e.id),
         raised.map((e) => e.type),
         raised.map((e) => e.at),
@@ -153,10 +162,10 @@ export class PostgresSessions implements SessionStore {
     const { rows } = await db.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
-       events AS (${insertEventsFrom('updated', 8)} RETURNING 1)
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+       events AS (${insertRunFrom('updated', 8)} RETURNING 1)
        SELECT count(*)::int AS saved FROM updated`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, events.map(json)],
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, runEvents(events)],
     );
     return rows[0].saved === 1;
   }
@@ -189,8 +198,8 @@ export class PostgresSessions implements SessionStore {
   async deleteExpired(before: string): Promise<number> {
     // One statement: the sessions and their timelines go together or not at all.
     const { rows } = await this.pool.query(
-      `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id),
-            events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone)),
+      `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id, row_id),
+            events AS (DELETE FROM timeline_runs WHERE session_row IN (SELECT row_id FROM gone)),
             counted AS (DELETE FROM funnel_counted_sessions WHERE session_id IN (SELECT id FROM gone))
        SELECT count(*)::int AS removed FROM gone`,
       [before],
@@ -202,15 +211,17 @@ export class PostgresSessions implements SessionStore {
 export class PostgresTimelines implements TimelineStore {
   constructor(private readonly pool: pg.Pool) {}
 
+  /** Appends to an existing session's timeline (nothing is kept for an unknown session). */
   async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    // One multi-row INSERT: the identity numbers the rows in the order they are listed.
-    const rows = events.map((_, i) => `($1, $${i + 2})`).join(', ');
-    await this.pool.query(`INSERT INTO timeline_events (session_id, event) VALUES ${rows}`, [sessionId, ...events.map(json)]);
+    await this.pool.query(`WITH locked AS (SELECT row_id FROM sessions WHERE id = $1 FOR UPDATE) ${insertRunFrom('locked', 2)}`, [sessionId, runEvents(events)]);
   }
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
-    const { rows } = await this.pool.query('SELECT event FROM timeline_events WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    return rows.map((r: Row) => timelineEventFrom(r.event, postgresCodec));
+    const { rows } = await this.pool.query(
+      'SELECT t.events FROM sessions s JOIN timeline_runs t ON t.session_row = s.row_id WHERE s.id = $1 ORDER BY t.run',
+      [sessionId],
+    );
+    return rows.flatMap((r: Row) => timelineRunFrom(r.events, postgresCodec));
   }
 }
