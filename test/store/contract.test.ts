@@ -24,6 +24,8 @@ import {
   type Store,
   type StoredUser,
   type TimelineEvent,
+  type SessionFunnel,
+  type AuditEntry,
 } from '../../engine/store/store.js';
 import { describePostgres, freshSchema, query } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
@@ -314,6 +316,37 @@ function storeContract(backend: Backend): void {
       expect(await store.timelines.list('s')).toEqual([event(0), event(1)]);
       expect(await store.sessions.save('s', claimed!, update, [event(2), event(3)])).toBe(true);
       expect(await store.timelines.list('s')).toEqual([event(0), event(1), event(2), event(3)]);
+    });
+
+    it('a save clears the attempt counts of its run (attemptResets) only when it wins, whatever else it writes', async () => {
+      const store = await open();
+      const meta = { kind: 'totp', subject: null };
+      const failures = async (key: string) => (await store.attempts.get(key))?.failures;
+      for (const key of ['plain', 'ending', 'other', 'lost']) {
+        await store.attempts.reserve(key, meta, 5, at(0), at(900));
+        await store.attempts.reserve(key, meta, 5, at(0), at(900));
+      }
+      // A waiting save (the single-statement path) and a final save with its webhook event and funnel.
+      await store.sessions.create(sessionRecord('s'));
+      await store.sessions.create(sessionRecord('t'));
+      const update: SessionUpdate = { status: 'waiting', stepId: 'b', userId: null, snapshot: {}, updatedAt: at(2) };
+      let claimed = (await store.sessions.claim('s', 0, at(150), at(0)))!;
+      expect(await store.sessions.save('s', 0, update, [], { attemptResets: ['lost'] })).toBe(false);
+      expect(await failures('lost')).toBe(2);
+      expect(await store.sessions.save('s', claimed, update, [], { attemptResets: ['plain'] })).toBe(true);
+      expect(await failures('plain')).toBe(0);
+      expect(await failures('other')).toBe(2);
+      claimed = (await store.sessions.claim('t', 0, at(150), at(0)))!;
+      const funnel: SessionFunnel = { sessionId: 't', journeyId: 'journey-a', journeyVersion: 1, startedAt: at(0), status: 'completed', countedAt: at(3), entered: [], visits: [] };
+      expect(await store.sessions.save('t', claimed, { ...update, status: 'completed' }, [], { funnel, attemptResets: ['ending'] })).toBe(true);
+      expect(await failures('ending')).toBe(0);
+      expect(await failures('other')).toBe(2);
+      // With an audit entry (the transactional path) too.
+      await store.sessions.create(sessionRecord('u'));
+      claimed = (await store.sessions.claim('u', 0, at(150), at(0)))!;
+      const audit: AuditEntry = { id: 'audit-1', at: at(4), actor: 'admin', action: 'session.test', targetType: 'session', targetId: 'u', clientAddress: null, details: {} };
+      expect(await store.sessions.save('u', claimed, update, [], { audit, attemptResets: ['other'] })).toBe(true);
+      expect(await failures('other')).toBe(0);
     });
 
     it('renewLease extends a held claim only', async () => {

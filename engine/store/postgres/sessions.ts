@@ -28,6 +28,13 @@ function insertRunFrom(source: string, n: number): string {
             FROM ${source} WHERE $${n}::json IS NOT NULL`;
 }
 
+/** The run's lockout resets (parameter $n, a text array) as a CTE of a save: only when it won (CTE `updated`). */
+function resetAttemptsIfSaved(n: number): string {
+  return `resets AS (
+         UPDATE credential_attempts SET failures = 0, locked_until = NULL
+          WHERE key = ANY($${n}::text[]) AND EXISTS (SELECT 1 FROM updated))`;
+}
+
 /** A run's events as the parameter of insertRunFrom. */
 const runEvents = (events: TimelineEvent[]): string | null => (events.length === 0 ? null : json(events));
 
@@ -89,8 +96,9 @@ export class PostgresSessions implements SessionStore {
   }
 
   async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
-    const { events: raised = [], funnel, ...others } = records ?? {};
-    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel);
+    const { events: raised = [], funnel, attemptResets = [], ...others } = records ?? {};
+    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel, attemptResets);
+    if (!hasRecords(others)) return this.saveOn(this.pool, id, claimedRevision, u, events, attemptResets);
     if (hasRecords(records)) {
       return inTransaction(this.pool, async (client) => {
         if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
@@ -113,6 +121,7 @@ export class PostgresSessions implements SessionStore {
     events: TimelineEvent[],
     raised: WebhookEventRecord[],
     funnel: SessionFunnel | undefined,
+    attemptResets: string[],
   ): Promise<boolean> {
     const increments = funnelIncrements({ funnel });
     const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
@@ -135,7 +144,8 @@ export class PostgresSessions implements SessionStore {
          INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
          SELECT * FROM unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int[])
           WHERE EXISTS (SELECT 1 FROM counted) ORDER BY 1, 2, 3, 4, 5, 6
-         ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count)
+         ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count),
+       ${resetAttemptsIfSaved(21)}
        SELECT count(*)::int AS saved FROM updated`,
       [
         u.status,
@@ -152,20 +162,22 @@ export class PostgresSessions implements SessionStore {
         raised.map((e) => json(e.payload)),
         funnel?.countedAt ?? null,
         ...columns,
+        attemptResets,
       ],
     );
     return rows[0].saved === 1;
   }
 
-  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[]): Promise<boolean> {
-    // One statement: the events are written only when the compare-and-set on the revision wins.
+  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[], attemptResets: string[] = []): Promise<boolean> {
+    // One statement: the events (and the run's lockout resets) are written only when the compare-and-set on the revision wins.
     const { rows } = await db.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
            lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
-       events AS (${insertRunFrom('updated', 8)} RETURNING 1)
+       events AS (${insertRunFrom('updated', 8)} RETURNING 1),
+       ${resetAttemptsIfSaved(9)}
        SELECT count(*)::int AS saved FROM updated`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, runEvents(events)],
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, runEvents(events), attemptResets],
     );
     return rows[0].saved === 1;
   }
