@@ -3,6 +3,7 @@
  * The composition root (server.ts) and the tests both start here.
  */
 import { failureLimits } from './runtime/failure-limits.js';
+import { attemptsResetOnSave } from './runtime/save-writes.js';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
@@ -83,7 +84,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     credentials: {
       // Confirmed and removed authenticators and user lockouts raise webhook events with the change.
       authenticators: authenticatorsWithEvents(store.authenticators, now),
-      attempts: attemptsWithEvents(store.attempts, now),
+      // A success's reset inside a run commits with the session's save (runtime/save-writes.ts).
+      attempts: attemptsResetOnSave(attemptsWithEvents(store.attempts, now)),
       recoveryCodes: store.recoveryCodes,
       keyedHash: (purpose, value) => sealer.keyedHash(purpose, value),
       matchesKeyedHash: (purpose, value, stored) => sealer.matchesKeyedHash(purpose, value, stored),

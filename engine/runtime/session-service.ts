@@ -17,6 +17,7 @@ import type { StepResponse as ContractStepResponse } from '../http/contract/type
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import { advanceSession, type Advanced } from './machine-driver.js';
+import { collectingSaveWrites, SaveWrites } from './save-writes.js';
 import type { SessionContext, SessionInput } from './session-context.js';
 
 export type Caller = 'anonymous' | 'app' | 'admin';
@@ -166,9 +167,12 @@ export class SessionService {
     }, (this.settings.leaseSeconds * 1000) / 3);
     heartbeat.unref();
     let advanced: Advanced;
+    const writes = new SaveWrites();
     try {
       const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${claimed}`, ...(device ? { device: deviceHash(device) } : {}), clientAddress: origin.clientAddress ?? null };
-      advanced = await advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs);
+      advanced = await collectingSaveWrites(writes, () =>
+        advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs),
+      );
     } catch (error) {
       await this.runtime.store.sessions.release(sessionId, claimed);
       throw error;
@@ -186,7 +190,7 @@ export class SessionService {
         updatedAt: this.runtime.now().toISOString(),
       },
       advanced.journal,
-      await this.endRecords(record, advanced, () => this.runtime.store.timelines.list(sessionId)),
+      writes.addTo(await this.endRecords(record, advanced, () => this.runtime.store.timelines.list(sessionId))),
     );
     if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
     this.observer?.timeline(record.journeyId, advanced.journal, record.journeyVersion);
@@ -227,7 +231,10 @@ export class SessionService {
       ...(how.device ? { device: deviceHash(how.device) } : {}),
       clientAddress: how.clientAddress ?? null,
     };
-    const advanced = await advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs);
+    const writes = new SaveWrites();
+    const advanced = await collectingSaveWrites(writes, () =>
+      advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs),
+    );
     const record: SessionRecord = {
       id: sessionId,
       journeyId: compiled.document.id,
@@ -248,7 +255,7 @@ export class SessionService {
     const counted = !testRun && journeyVersion !== null;
     const ending = await this.endRecords(record, advanced, async () => []);
     const records: ChangeRecords | undefined = counted ? { ...ending, started: { journeyId: record.journeyId, journeyVersion, startedAt: record.createdAt } } : ending;
-    await this.runtime.store.sessions.create(record, advanced.journal, records);
+    await this.runtime.store.sessions.create(record, advanced.journal, writes.addTo(records));
     this.observer?.sessionStarted(record.journeyId, journeyVersion);
     this.observer?.timeline(record.journeyId, advanced.journal, journeyVersion);
     return this.response(record, sessionToken, { context: advanced.context });

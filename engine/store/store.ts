@@ -492,6 +492,9 @@ export interface ChangeRecords {
   started?: { journeyId: string; journeyVersion: number; startedAt: string };
   /** A session ended: its whole funnel. */
   funnel?: SessionFunnel;
+  // Issue #24: a run's lockout resets, committed with its session (engine/runtime/save-writes.ts).
+  /** Attempt keys whose failures and lock are cleared (AttemptStore.reset), in the same transaction. */
+  attemptResets?: string[];
 }
 
 export interface WebhookSubscriptionRecord {

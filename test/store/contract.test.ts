@@ -26,6 +26,8 @@ import {
   type Store,
   type StoredUser,
   type TimelineEvent,
+  type SessionFunnel,
+  type AuditEntry,
 } from '../../engine/store/store.js';
 import { describePostgres, freshSchema, query } from '../helpers/postgres.js';
 import { tempDataDir } from '../helpers/test-server.js';
@@ -318,6 +320,37 @@ function storeContract(backend: Backend): void {
       expect(await store.timelines.list('s')).toEqual([event(0), event(1), event(2), event(3)]);
     });
 
+    it('a save clears the attempt counts of its run (attemptResets) only when it wins, whatever else it writes', async () => {
+      const store = await open();
+      const meta = { kind: 'totp', subject: null };
+      const failures = async (key: string) => (await store.attempts.get(key))?.failures;
+      for (const key of ['plain', 'ending', 'other', 'lost']) {
+        await store.attempts.reserve(key, meta, 5, at(0), at(900));
+        await store.attempts.reserve(key, meta, 5, at(0), at(900));
+      }
+      // A waiting save (the single-statement path) and a final save with its webhook event and funnel.
+      await store.sessions.create(sessionRecord('s'));
+      await store.sessions.create(sessionRecord('t'));
+      const update: SessionUpdate = { status: 'waiting', stepId: 'b', userId: null, snapshot: {}, updatedAt: at(2) };
+      let claimed = (await store.sessions.claim('s', 0, at(150), at(0)))!;
+      expect(await store.sessions.save('s', 0, update, [], { attemptResets: ['lost'] })).toBe(false);
+      expect(await failures('lost')).toBe(2);
+      expect(await store.sessions.save('s', claimed, update, [], { attemptResets: ['plain'] })).toBe(true);
+      expect(await failures('plain')).toBe(0);
+      expect(await failures('other')).toBe(2);
+      claimed = (await store.sessions.claim('t', 0, at(150), at(0)))!;
+      const funnel: SessionFunnel = { sessionId: 't', journeyId: 'journey-a', journeyVersion: 1, startedAt: at(0), status: 'completed', countedAt: at(3), entered: [], visits: [] };
+      expect(await store.sessions.save('t', claimed, { ...update, status: 'completed' }, [], { funnel, attemptResets: ['ending'] })).toBe(true);
+      expect(await failures('ending')).toBe(0);
+      expect(await failures('other')).toBe(2);
+      // With an audit entry (the transactional path) too.
+      await store.sessions.create(sessionRecord('u'));
+      claimed = (await store.sessions.claim('u', 0, at(150), at(0)))!;
+      const audit: AuditEntry = { id: 'audit-1', at: at(4), actor: 'admin', action: 'session.test', targetType: 'session', targetId: 'u', clientAddress: null, details: {} };
+      expect(await store.sessions.save('u', claimed, update, [], { audit, attemptResets: ['other'] })).toBe(true);
+      expect(await failures('other')).toBe(0);
+    });
+
     it('renewLease extends a held claim only', async () => {
       const store = await open();
       await store.sessions.create(sessionRecord('s'));
@@ -409,13 +442,34 @@ function storeContract(backend: Backend): void {
       };
       const e3: TimelineEvent = { at: at(1), stepId: 'check', type: 'condition', event: 'branch', branch: 'true' };
       const e4: TimelineEvent = { at: at(2), stepId: null, type: null, event: 'error', error: { code: 'boom', message: 'it broke' } };
+      await store.sessions.create(sessionRecord('s'));
+      await store.sessions.create(sessionRecord('other'));
       await store.timelines.append('s', [e1, e2]);
       await store.timelines.append('s', []);
       await store.timelines.append('other', [e3]);
       await store.timelines.append('s', [e3, e4]);
       expect(await store.timelines.list('s')).toEqual([e1, e2, e3, e4]);
       expect(await store.timelines.list('other')).toEqual([e3]);
+      // Timelines belong to sessions (kept per run under the session's row): none for a stranger.
+      await store.timelines.append('none', [e1]);
       expect(await store.timelines.list('none')).toEqual([]);
+    });
+
+    it('keep runs in order across create, saves and appends, each run with its own events', async () => {
+      const store = await open();
+      const ev = (n: number): TimelineEvent => ({ at: at(n), stepId: `step-${n}`, type: 'form', event: 'entered' });
+      await store.sessions.create(sessionRecord('first'), [ev(0), ev(1)]);
+      await store.sessions.create(sessionRecord('second'), [ev(100)]);
+      let revision = 0;
+      for (let run = 1; run <= 3; run++) {
+        const claimed = (await store.sessions.claim('first', revision, at(5000), at(run)))!;
+        expect(await store.sessions.save('first', claimed, { status: 'waiting', stepId: 'ask', userId: null, snapshot: {}, updatedAt: at(run) }, run === 2 ? [] : [ev(run * 10), ev(run * 10 + 1)])).toBe(true);
+        revision = claimed + 1;
+        await store.timelines.append('second', [ev(100 + run)]);
+      }
+      await store.timelines.append('first', [ev(99)]);
+      expect(await store.timelines.list('first')).toEqual([ev(0), ev(1), ev(10), ev(11), ev(30), ev(31), ev(99)]);
+      expect(await store.timelines.list('second')).toEqual([ev(100), ev(101), ev(102), ev(103)]);
     });
   });
 
@@ -1148,8 +1202,8 @@ describePostgres('PostgreSQL store set-up', (url) => {
         { version: 6, name: 'openid provider' },
         { version: 7, name: 'audit log and webhooks' },
         { version: 8, name: 'journey analytics rollup' },
-        { version: 9, name: 'reserved' },
-        { version: 10, name: 'authsignal actions and sessions' },
+        { version: 9, name: 'authsignal actions and sessions' },
+        { version: 10, name: 'timelines appended per run under a sequential session row id' },
       ]);
     } finally {
       for (const store of stores) await store.close();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError, type Migration } from '../../engine/store/migration-runner.js';
+import type { Store, TimelineEvent } from '../../engine/store/store.js';
 import { migrate as migratePostgres, postgresMigrations } from '../../engine/store/postgres/migrations.js';
 import { createPool, parsePostgresUrl } from '../../engine/store/postgres/pool.js';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
@@ -29,6 +30,51 @@ const failingSecond = (table: string): Migration[] => [
   { version: 1, name: 'first', sql: `CREATE TABLE ${table} (id INTEGER PRIMARY KEY)` },
   { version: 2, name: 'broken', sql: `CREATE TABLE ${table}_two (id INTEGER PRIMARY KEY); SELECT no_such_function()` },
 ];
+
+// Migration 10 (#24): timelines kept a row per event under the session id before it.
+const BEFORE_TIMELINE_RUNS = 10;
+const legacyEvent = (n: number): TimelineEvent => ({ at: `2026-01-01T00:00:0${n}.000Z`, stepId: `step-${n}`, type: 'form', event: 'entered' });
+/** Sessions and their events as migration 8 stored them: 'a' and 'b' interleaved, 'quiet' with none, and an orphan event. */
+const legacyTimelines: Array<[string, number]> = [
+  ['a', 0],
+  ['b', 1],
+  ['a', 2],
+  ['orphan', 3],
+  ['b', 4],
+  ['a', 5],
+];
+const legacySessionValues = (id: string, createdSecond: number) => [
+  id,
+  'journey-a',
+  1,
+  'hash-1',
+  'waiting',
+  'ask',
+  null,
+  JSON.stringify({ value: 'ask', context: {} }),
+  0,
+  `token-of-${id}`,
+  `2026-01-01T00:00:0${createdSecond}.000Z`,
+  `2026-01-01T00:00:0${createdSecond}.000Z`,
+  '2026-01-02T00:00:00.000Z',
+];
+const LEGACY_SESSION_COLUMNS = 'id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision, token_hash, created_at, updated_at, expires_at, test_run';
+
+async function expectConvertedTimelines(store: Store): Promise<void> {
+  expect(await store.timelines.list('a')).toEqual([legacyEvent(0), legacyEvent(2), legacyEvent(5)]);
+  expect(await store.timelines.list('b')).toEqual([legacyEvent(1), legacyEvent(4)]);
+  expect(await store.timelines.list('quiet')).toEqual([]);
+  expect(await store.timelines.list('orphan')).toEqual([]);
+  // The next run of a converted session comes after its converted events; a new session works as before.
+  const claimed = (await store.sessions.claim('a', 0, '2026-01-01T01:00:00.000Z', '2026-01-01T00:30:00.000Z'))!;
+  const update = { status: 'waiting' as const, stepId: 'ask', userId: null, snapshot: {}, updatedAt: '2026-01-01T00:30:00.000Z' };
+  expect(await store.sessions.save('a', claimed, update, [legacyEvent(6), legacyEvent(7)])).toBe(true);
+  expect(await store.timelines.list('a')).toEqual([0, 2, 5, 6, 7].map(legacyEvent));
+  const fresh = { ...(await store.sessions.get('b'))!, id: 'fresh', tokenHash: 'token-of-fresh' };
+  await store.sessions.create(fresh, [legacyEvent(8)]);
+  expect(await store.timelines.list('fresh')).toEqual([legacyEvent(8)]);
+  expect((await store.sessions.get('a'))!.revision).toBe(claimed + 1);
+}
 
 describe('SQLite migrations', () => {
   const dir = tempDataDir();
@@ -124,9 +170,39 @@ describe('SQLite migrations', () => {
     db.close();
   });
 
+  it('migration 10 converts each existing timeline into one run, in its order, under the session row id', async () => {
+    const path = join(dir, 'timelines.sqlite');
+    const db = new Database(path);
+    migrateSqlite(db, sqliteMigrations.filter((m) => m.version < BEFORE_TIMELINE_RUNS));
+    const insertSession = db.prepare(`INSERT INTO sessions (${LEGACY_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`);
+    ['b', 'a', 'quiet'].forEach((id, i) => insertSession.run(...legacySessionValues(id, i)));
+    for (const [sessionId, n] of legacyTimelines) db.prepare('INSERT INTO timeline_events (session_id, event) VALUES (?, ?)').run(sessionId, JSON.stringify(legacyEvent(n)));
+    db.close();
+    const store = openSqliteStore(path);
+    try {
+      await expectConvertedTimelines(store);
+    } finally {
+      await store.close();
+    }
+    const rows = inspect(path, (reader) => reader.prepare('SELECT id, row_id FROM sessions ORDER BY row_id').all());
+    expect(rows).toEqual([
+      { id: 'b', row_id: 1 },
+      { id: 'a', row_id: 2 },
+      { id: 'quiet', row_id: 3 },
+      { id: 'fresh', row_id: 4 },
+    ]);
+    expect(inspect(path, (reader) => reader.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'timeline_events'").pluck().get())).toBe(0);
+  });
+
   it('refuses a migration list that is not numbered 1, 2, 3, …', () => {
     const db = new Database(':memory:');
     expect(() => migrateSqlite(db, [{ version: 2, name: 'gap', sql: 'SELECT 1' }])).toThrow(/numbered 2, expected 1/);
+    const gap = [
+      { version: 1, name: 'one', sql: 'SELECT 1' },
+      { version: 3, name: 'three', sql: 'SELECT 1' },
+    ];
+    expect(() => migrateSqlite(db, gap)).toThrow(/"three" is numbered 3, expected 2/);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").pluck().get()).toBe(0);
     db.close();
   });
 });
@@ -232,6 +308,28 @@ describePostgres('PostgreSQL migrations', (url) => {
     const schema = await legacySchema();
     await query(url, `INSERT INTO "${schema.name}".schema_migrations (version, name, applied_at) VALUES (${postgresVersions.at(-1)! + 1}, 'from the future', '2030-01-01T00:00:00.000Z')`);
     await expect(openPostgresStore(schema.url)).rejects.toThrow(NewerDatabaseError);
+  });
+
+  it('migration 10 converts each existing timeline into one run, in its order, under the session row id', async () => {
+    const schema = freshSchema(url);
+    schemas.push(schema);
+    await withPool(schema, async (pool) => {
+      await migratePostgres(pool, schema.name, postgresMigrations.filter((m) => m.version < BEFORE_TIMELINE_RUNS));
+      for (const [i, id] of ['b', 'a', 'quiet'].entries()) {
+        await pool.query(`INSERT INTO sessions (${LEGACY_SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, false)`, legacySessionValues(id, i));
+      }
+      for (const [sessionId, n] of legacyTimelines) await pool.query('INSERT INTO timeline_events (session_id, event) VALUES ($1, $2)', [sessionId, JSON.stringify(legacyEvent(n))]);
+    });
+    const store = await openPostgresStore(schema.url);
+    try {
+      await expectConvertedTimelines(store);
+    } finally {
+      await store.close();
+    }
+    const rows = await query(url, `SELECT id, row_id::int AS row_id FROM "${schema.name}".sessions ORDER BY row_id`);
+    expect(rows.map((r) => r.id)).toEqual(['b', 'a', 'quiet', 'fresh']);
+    expect(new Set(rows.map((r) => r.row_id)).size).toBe(4);
+    expect(await query(url, `SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'timeline_events'`, [schema.name])).toEqual([]);
   });
 
   it('each migration commits on its own: a failing one leaves the earlier applied and itself unrecorded', async () => {

@@ -23,6 +23,9 @@ const addFunnel = `INSERT INTO journey_funnel AS f (journey_id, journey_version,
   ORDER BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count`;
 
+// AttemptStore.reset for several keys in one statement.
+const resetAttempts = 'UPDATE credential_attempts SET failures = 0, locked_until = NULL WHERE key = ANY($1::text[])';
+
 /** Call on the client of an open transaction (a pool only when the records are a single statement's). */
 export async function writeChangeRecords(client: Queryable, records: ChangeRecords | undefined): Promise<void> {
   if (!records) return;
@@ -41,8 +44,9 @@ export async function writeChangeRecords(client: Queryable, records: ChangeRecor
     const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
     await client.query(addFunnel, columns);
   }
+  if (records.attemptResets?.length) await client.query(resetAttempts, [records.attemptResets]);
 }
 
 /** True when there is something to write (a plain single-statement path can be kept otherwise). */
 export const hasRecords = (records: ChangeRecords | undefined): records is ChangeRecords =>
-  !!records && !!(records.audit || records.events?.length || records.started || records.funnel);
+  !!records && !!(records.audit || records.events?.length || records.started || records.funnel || records.attemptResets?.length);

@@ -306,11 +306,9 @@ export const postgresMigrations: Migration[] = [
       CREATE INDEX sessions_waiting_expiry ON sessions (expires_at) WHERE status = 'waiting';
     `,
   },
-  // ---- Reserved for another branch's migration 9 (issue #20): on merge, theirs replaces this. ----
-  { version: 9, name: 'reserved', sql: 'SELECT 1;' },
   // ---- Authsignal-compatible API (#22) ----
   {
-    version: 10,
+    version: 9,
     name: 'authsignal actions and sessions',
     sql: `
       -- Tracked actions: their state follows the journey session until a reviewer resolves them.
@@ -340,6 +338,30 @@ export const postgresMigrations: Migration[] = [
         revoked_at ${TEXT}
       );
       CREATE INDEX authsignal_sessions_user ON authsignal_sessions (user_id);
+  // Issue #24 (performance round 2).
+  {
+    version: 10,
+    name: 'timelines appended per run under a sequential session row id',
+    sql: `
+      -- A sequential row id for each session (existing sessions are numbered as the table is rewritten).
+      ALTER TABLE sessions ADD COLUMN row_id BIGINT GENERATED ALWAYS AS IDENTITY;
+      ALTER TABLE sessions ADD CONSTRAINT sessions_row_id UNIQUE (row_id);
+      -- One row per run (start, submit, or a sweep), its events a JSON array, keyed by the session's
+      -- row id and the run's number: a run appends one row at the end of its session's range, and
+      -- new sessions at the end of the index, instead of a row per event under a random session id.
+      CREATE TABLE timeline_runs (
+        session_row BIGINT NOT NULL,
+        run INTEGER NOT NULL,
+        events ${JSON_VALUE} NOT NULL,
+        PRIMARY KEY (session_row, run)
+      );
+      -- Existing timelines become one run each, their events in their order; events of sessions
+      -- no longer stored (none should exist: their deletion took the events too) are dropped.
+      INSERT INTO timeline_runs (session_row, run, events)
+        SELECT s.row_id, 0, json_agg(t.event ORDER BY t.seq)
+          FROM sessions s JOIN timeline_events t ON t.session_id = s.id
+         GROUP BY s.row_id;
+      DROP TABLE timeline_events;
     `,
   },
 ];

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
 
-import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
+import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { hasRecords, writeChangeRecords } from './change-records.js';
 import { funnelIncrements, hourOf } from '../rows/funnel.js';
@@ -16,11 +16,27 @@ import { inTransaction, type Queryable } from './pool.js';
 
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
 
-/** Inserts the JSON events of parameter $n for the session id of CTE `source`, in their order. */
-function insertEventsFrom(source: string, n: number): string {
-  return `INSERT INTO timeline_events (session_id, event)
-          SELECT ${source}.id, e.event FROM ${source} CROSS JOIN unnest($${n}::json[]) WITH ORDINALITY AS e(event, n) ORDER BY e.n`;
+/**
+ * Appends parameter $n (a run's events as one JSON array, or null for none) as one row to the
+ * timeline of the session in CTE `source` (its `row_id`), numbered after the session's last run.
+ * The session row is locked by the statement that made `source` (an INSERT or the UPDATE of a won
+ * claim), so two runs of one session cannot take the same number.
+ */
+function insertRunFrom(source: string, n: number): string {
+  return `INSERT INTO timeline_runs (session_row, run, events)
+          SELECT ${source}.row_id, coalesce((SELECT max(run) + 1 FROM timeline_runs WHERE session_row = ${source}.row_id), 0), $${n}::json
+            FROM ${source} WHERE $${n}::json IS NOT NULL`;
 }
+
+/** The run's lockout resets (parameter $n, a text array) as a CTE of a save: only when it won (CTE `updated`). */
+function resetAttemptsIfSaved(n: number): string {
+  return `resets AS (
+         UPDATE credential_attempts SET failures = 0, locked_until = NULL
+          WHERE key = ANY($${n}::text[]) AND EXISTS (SELECT 1 FROM updated))`;
+}
+
+/** A run's events as the parameter of insertRunFrom. */
+const runEvents = (events: TimelineEvent[]): string | null => (events.length === 0 ? null : json(events));
 
 const insertSession = insertStatement(sessionRow, postgresCodec);
 
@@ -34,14 +50,14 @@ export class PostgresSessions implements SessionStore {
       const n = sessionRow.columns.length;
       await this.pool.query(
         `WITH created AS (
-           ${insertSession} RETURNING id),
-         events AS (${insertEventsFrom('created', n + 1)}),
+           ${insertSession} RETURNING id, row_id),
+         events AS (${insertRunFrom('created', n + 1)}),
          counted AS (
            INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
            SELECT $${n + 2}, $${n + 3}::int, $${n + 4}, '', 'started', '', 1 FROM created
            ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + 1)
          SELECT 1`,
-        [...sessionRow.values(s, postgresCodec), events.map(json), started.journeyId, started.journeyVersion, hourOf(started.startedAt)],
+        [...sessionRow.values(s, postgresCodec), runEvents(events), started.journeyId, started.journeyVersion, hourOf(started.startedAt)],
       );
       return;
     }
@@ -59,9 +75,9 @@ export class PostgresSessions implements SessionStore {
     // One statement: the session and its first events are written together or not at all.
     await db.query(
       `WITH created AS (
-         ${insertSession} RETURNING id)
-       ${insertEventsFrom('created', sessionRow.columns.length + 1)}`,
-      [...sessionRow.values(s, postgresCodec), events.map(json)],
+         ${insertSession} RETURNING id, row_id)
+       ${insertRunFrom('created', sessionRow.columns.length + 1)}`,
+      [...sessionRow.values(s, postgresCodec), runEvents(events)],
     );
   }
 
@@ -80,8 +96,9 @@ export class PostgresSessions implements SessionStore {
   }
 
   async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
-    const { events: raised = [], funnel, ...others } = records ?? {};
-    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel);
+    const { events: raised = [], funnel, attemptResets = [], ...others } = records ?? {};
+    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel, attemptResets);
+    if (!hasRecords(others)) return this.saveOn(this.pool, id, claimedRevision, u, events, attemptResets);
     if (hasRecords(records)) {
       return inTransaction(this.pool, async (client) => {
         if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
@@ -104,14 +121,15 @@ export class PostgresSessions implements SessionStore {
     events: TimelineEvent[],
     raised: WebhookEventRecord[],
     funnel: SessionFunnel | undefined,
+    attemptResets: string[],
   ): Promise<boolean> {
     const increments = funnelIncrements({ funnel });
     const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
     const { rows } = await this.pool.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
-       events AS (${insertEventsFrom('updated', 8)} RETURNING 1),
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+       events AS (${insertRunFrom('updated', 8)} RETURNING 1),
        raised AS (
          INSERT INTO webhook_events (id, type, at, payload)
          SELECT e.id, e.type, e.at, e.payload FROM updated CROSS JOIN unnest($9::text[], $10::text[], $11::text[], $12::json[]) AS e(id, type, at, payload)
@@ -126,7 +144,8 @@ export class PostgresSessions implements SessionStore {
          INSERT INTO journey_funnel AS f (journey_id, journey_version, hour, step_id, metric, key, count)
          SELECT * FROM unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int[])
           WHERE EXISTS (SELECT 1 FROM counted) ORDER BY 1, 2, 3, 4, 5, 6
-         ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count)
+         ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count),
+       ${resetAttemptsIfSaved(21)}
        SELECT count(*)::int AS saved FROM updated`,
       [
         u.status,
@@ -136,27 +155,29 @@ export class PostgresSessions implements SessionStore {
         u.updatedAt,
         id,
         claimedRevision,
-        events.map(json),
+        runEvents(events),
         raised.map((e) => e.id),
         raised.map((e) => e.type),
         raised.map((e) => e.at),
         raised.map((e) => json(e.payload)),
         funnel?.countedAt ?? null,
         ...columns,
+        attemptResets,
       ],
     );
     return rows[0].saved === 1;
   }
 
-  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[]): Promise<boolean> {
-    // One statement: the events are written only when the compare-and-set on the revision wins.
+  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[], attemptResets: string[] = []): Promise<boolean> {
+    // One statement: the events (and the run's lockout resets) are written only when the compare-and-set on the revision wins.
     const { rows } = await db.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id),
-       events AS (${insertEventsFrom('updated', 8)} RETURNING 1)
+           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+       events AS (${insertRunFrom('updated', 8)} RETURNING 1),
+       ${resetAttemptsIfSaved(9)}
        SELECT count(*)::int AS saved FROM updated`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, events.map(json)],
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, runEvents(events), attemptResets],
     );
     return rows[0].saved === 1;
   }
@@ -189,8 +210,8 @@ export class PostgresSessions implements SessionStore {
   async deleteExpired(before: string): Promise<number> {
     // One statement: the sessions and their timelines go together or not at all.
     const { rows } = await this.pool.query(
-      `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id),
-            events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone)),
+      `WITH gone AS (DELETE FROM sessions WHERE expires_at < $1 RETURNING id, row_id),
+            events AS (DELETE FROM timeline_runs WHERE session_row IN (SELECT row_id FROM gone)),
             counted AS (DELETE FROM funnel_counted_sessions WHERE session_id IN (SELECT id FROM gone))
        SELECT count(*)::int AS removed FROM gone`,
       [before],
@@ -202,15 +223,17 @@ export class PostgresSessions implements SessionStore {
 export class PostgresTimelines implements TimelineStore {
   constructor(private readonly pool: pg.Pool) {}
 
+  /** Appends to an existing session's timeline (nothing is kept for an unknown session). */
   async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    // One multi-row INSERT: the identity numbers the rows in the order they are listed.
-    const rows = events.map((_, i) => `($1, $${i + 2})`).join(', ');
-    await this.pool.query(`INSERT INTO timeline_events (session_id, event) VALUES ${rows}`, [sessionId, ...events.map(json)]);
+    await this.pool.query(`WITH locked AS (SELECT row_id FROM sessions WHERE id = $1 FOR UPDATE) ${insertRunFrom('locked', 2)}`, [sessionId, runEvents(events)]);
   }
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
-    const { rows } = await this.pool.query('SELECT event FROM timeline_events WHERE session_id = $1 ORDER BY seq', [sessionId]);
-    return rows.map((r: Row) => timelineEventFrom(r.event, postgresCodec));
+    const { rows } = await this.pool.query(
+      'SELECT t.events FROM sessions s JOIN timeline_runs t ON t.session_row = s.row_id WHERE s.id = $1 ORDER BY t.run',
+      [sessionId],
+    );
+    return rows.flatMap((r: Row) => timelineRunFrom(r.events, postgresCodec));
   }
 }

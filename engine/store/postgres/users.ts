@@ -61,8 +61,8 @@ export class PostgresUsers implements UserStore {
       await client.query('DELETE FROM authsignal_sessions WHERE user_id = $1', [id]);
       // Their sessions, with what those sessions recorded and sent.
       await client.query(
-        `WITH gone AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id),
-              events AS (DELETE FROM timeline_events WHERE session_id IN (SELECT id FROM gone))
+        `WITH gone AS (DELETE FROM sessions WHERE user_id = $1 RETURNING id, row_id),
+              events AS (DELETE FROM timeline_runs WHERE session_row IN (SELECT row_id FROM gone))
          DELETE FROM outbox WHERE session_id IN (SELECT id FROM gone)`,
         [id],
       );

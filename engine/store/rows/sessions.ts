@@ -1,4 +1,4 @@
-/** Rows of `sessions` and `timeline_events`. */
+/** Rows of `sessions` and `timeline_runs`. */
 import type { SessionRecord, TimelineEvent } from '../store.js';
 import type { ColumnCodec } from './codec.js';
 import type { RowShape } from './shape.js';
@@ -58,5 +58,5 @@ export const sessionRow: RowShape<SessionRecord> = {
   ],
 };
 
-/** The `event` column of a timeline row. */
-export const timelineEventFrom = (value: unknown, codec: ColumnCodec): TimelineEvent => codec.readJson<TimelineEvent>(value);
+/** The `events` column of a timeline row: one run's events, in order. */
+export const timelineRunFrom = (value: unknown, codec: ColumnCodec): TimelineEvent[] => codec.readJson<TimelineEvent[]>(value);

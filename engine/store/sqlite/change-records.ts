@@ -22,6 +22,9 @@ const addFunnel = `INSERT INTO journey_funnel (journey_id, journey_version, hour
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?) WHERE true
   ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = count + excluded.count`;
 
+// AttemptStore.reset for several keys in one statement.
+const resetAttempts = 'UPDATE credential_attempts SET failures = 0, locked_until = NULL WHERE key IN (SELECT value FROM json_each(?))';
+
 /** Call inside a transaction. */
 export function writeChangeRecords(db: Database.Database, records: ChangeRecords | undefined): void {
   if (!records) return;
@@ -35,5 +38,5 @@ export function writeChangeRecords(db: Database.Database, records: ChangeRecords
     !records.funnel ||
     db.prepare('INSERT INTO funnel_counted_sessions (session_id, counted_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(records.funnel.sessionId, records.funnel.countedAt).changes === 1;
   const increments = funnelIncrements(counted ? records : { started: records.started });
-  if (increments.length) db.prepare(addFunnel).run(JSON.stringify(increments));
+  if (increments.length) db.prepare(addFunnel).run(JSON.stringify(increments));  if (records.attemptResets?.length) db.prepare(resetAttempts).run(JSON.stringify(records.attemptResets));
 }

@@ -282,11 +282,9 @@ export const sqliteMigrations: Migration[] = [
       CREATE INDEX sessions_waiting_expiry ON sessions (expires_at) WHERE status = 'waiting';
     `,
   },
-  // ---- Reserved for another branch's migration 9 (issue #20): on merge, theirs replaces this. ----
-  { version: 9, name: 'reserved', sql: 'SELECT 1;' },
   // ---- Authsignal-compatible API (#22) ----
   {
-    version: 10,
+    version: 9,
     name: 'authsignal actions and sessions',
     sql: `
       -- Tracked actions: their state follows the journey session until a reviewer resolves them.
@@ -316,6 +314,58 @@ export const sqliteMigrations: Migration[] = [
         revoked_at TEXT
       );
       CREATE INDEX authsignal_sessions_user ON authsignal_sessions (user_id);
+  // Issue #24 (performance round 2).
+  {
+    version: 10,
+    name: 'timelines appended per run under a sequential session row id',
+    sql: `
+      -- Sessions get a sequential row id (an INTEGER PRIMARY KEY, which VACUUM keeps; the implicit
+      -- rowid it may renumber). Rebuilt, as SQLite cannot add a primary key to a table.
+      CREATE TABLE sessions_rebuilt (
+        row_id INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        journey_id TEXT NOT NULL,
+        journey_version INTEGER,
+        document_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        step_id TEXT,
+        user_id TEXT,
+        snapshot TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        token_hash TEXT NOT NULL,
+        test_run INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        lease_until TEXT
+      );
+      INSERT INTO sessions_rebuilt (id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
+                                    token_hash, test_run, created_at, updated_at, expires_at, lease_until)
+        SELECT id, journey_id, journey_version, document_hash, status, step_id, user_id, snapshot, revision,
+               token_hash, test_run, created_at, updated_at, expires_at, lease_until
+          FROM sessions ORDER BY created_at, rowid;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_journey ON sessions (journey_id, created_at);
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE INDEX sessions_waiting_expiry ON sessions (expires_at) WHERE status = 'waiting';
+      -- One row per run (start, submit, or a sweep), its events a JSON array, keyed by the session's
+      -- row id and the run's number: a run appends one row at the end of its session's range, and
+      -- new sessions at the end of the table, instead of a row per event in an index keyed by a
+      -- random session id.
+      CREATE TABLE timeline_runs (
+        session_row INTEGER NOT NULL,
+        run INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (session_row, run)
+      ) WITHOUT ROWID;
+      -- Existing timelines become one run each, their events in their order; events of sessions
+      -- no longer stored (none should exist: their deletion took the events too) are dropped.
+      INSERT INTO timeline_runs (session_row, run, events)
+        SELECT s.row_id, 0, json_group_array(json(t.event) ORDER BY t.seq)
+          FROM sessions s JOIN timeline_events t ON t.session_id = s.id
+         GROUP BY s.row_id;
+      DROP TABLE timeline_events;
     `,
   },
 ];

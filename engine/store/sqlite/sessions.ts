@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ChangeRecords, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
-import { sessionRow, timelineEventFrom } from '../rows/sessions.js';
+import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { writeChangeRecords } from './change-records.js';
 import { json, sqliteCodec, type Row } from './codec.js';
@@ -17,14 +17,15 @@ export class SqliteSessions implements SessionStore {
 
   async create(s: SessionRecord, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<void> {
     this.db.transaction(() => {
-      this.insert(s);
-      appendEvents(this.db, s.id, events);
+      const row = this.insert(s);
+      if (events.length > 0) this.db.prepare('INSERT INTO timeline_runs (session_row, run, events) VALUES (?, 0, ?)').run(row, json(events));
       writeChangeRecords(this.db, records);
     })();
   }
 
-  private insert(s: SessionRecord): void {
-    this.db.prepare(insertSession).run(...sessionRow.values(s, sqliteCodec));
+  /** The new session's row id (`row_id` is an INTEGER PRIMARY KEY: SQLite's rowid). */
+  private insert(s: SessionRecord): number {
+    return Number(this.db.prepare(insertSession).run(...sessionRow.values(s, sqliteCodec)).lastInsertRowid);
   }
 
   async get(id: string): Promise<SessionRecord | null> {
@@ -45,14 +46,15 @@ export class SqliteSessions implements SessionStore {
 
   async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
     return this.db.transaction(() => {
-      const result = this.db
+      const row = this.db
         .prepare(
           `UPDATE sessions SET status = ?, step_id = ?, user_id = ?, snapshot = ?, updated_at = ?, revision = revision + 1,
-             lease_until = NULL WHERE id = ? AND revision = ?`,
+             lease_until = NULL WHERE id = ? AND revision = ? RETURNING row_id`,
         )
-        .run(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision);
-      if (result.changes !== 1) return false;
-      appendEvents(this.db, id, events);
+        .pluck()
+        .get(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision) as number | undefined;
+      if (row === undefined) return false;
+      appendRun(this.db, row, events);
       writeChangeRecords(this.db, records);
       return true;
     })();
@@ -85,34 +87,48 @@ export class SqliteSessions implements SessionStore {
 
   async deleteExpired(before: string): Promise<number> {
     return this.db.transaction(() => {
-      const ids = this.db.prepare('SELECT id FROM sessions WHERE expires_at < ?').pluck().all(before) as string[];
-      const dropTimeline = this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?');
+      const gone = this.db.prepare('SELECT id, row_id FROM sessions WHERE expires_at < ?').all(before) as Array<{ id: string; row_id: number }>;
+      const dropTimeline = this.db.prepare('DELETE FROM timeline_runs WHERE session_row = ?');
       const dropCounted = this.db.prepare('DELETE FROM funnel_counted_sessions WHERE session_id = ?');
-      for (const id of ids) {
-        dropTimeline.run(id);
-        dropCounted.run(id);
+      for (const session of gone) {
+        dropTimeline.run(session.row_id);
+        dropCounted.run(session.id);
       }
       return this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(before).changes;
     }).immediate();
   }
 }
 
-/** One statement for a run's events: SQLite walks the JSON array in order, so `seq` keeps their order. */
-function appendEvents(db: Database.Database, sessionId: string, events: TimelineEvent[]): void {
+/**
+ * A run's events as one row, numbered after the session's last run (the primary key's last entry
+ * for the session: one index step). Callers hold the write lock, so numbers cannot collide.
+ */
+function appendRun(db: Database.Database, sessionRow: number, events: TimelineEvent[]): void {
   if (events.length === 0) return;
-  db.prepare('INSERT INTO timeline_events (session_id, event) SELECT ?, value FROM json_each(?) ORDER BY key').run(sessionId, json(events));
+  db.prepare('INSERT INTO timeline_runs (session_row, run, events) SELECT ?, coalesce(max(run) + 1, 0), ? FROM timeline_runs WHERE session_row = ?').run(
+    sessionRow,
+    json(events),
+    sessionRow,
+  );
 }
 
 export class SqliteTimelines implements TimelineStore {
   constructor(private readonly db: Database.Database) {}
 
+  /** Appends to an existing session's timeline (nothing is kept for an unknown session). */
   async append(sessionId: string, events: TimelineEvent[]): Promise<void> {
     if (events.length === 0) return;
-    this.db.transaction(() => appendEvents(this.db, sessionId, events))();
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT row_id FROM sessions WHERE id = ?').pluck().get(sessionId) as number | undefined;
+      if (row !== undefined) appendRun(this.db, row, events);
+    }).immediate();
   }
 
   async list(sessionId: string): Promise<TimelineEvent[]> {
-    const rows = this.db.prepare('SELECT event FROM timeline_events WHERE session_id = ? ORDER BY seq').pluck().all(sessionId) as string[];
-    return rows.map((text) => timelineEventFrom(text, sqliteCodec));
+    const runs = this.db
+      .prepare('SELECT t.events FROM sessions s JOIN timeline_runs t ON t.session_row = s.row_id WHERE s.id = ? ORDER BY t.run')
+      .pluck()
+      .all(sessionId) as string[];
+    return runs.flatMap((text) => timelineRunFrom(text, sqliteCodec));
   }
 }

@@ -54,10 +54,10 @@ export class SqliteUsers implements UserStore {
       this.db.prepare('DELETE FROM authsignal_actions WHERE user_id = ?').run(id);
       this.db.prepare('DELETE FROM authsignal_sessions WHERE user_id = ?').run(id);
       // Their sessions, with what those sessions recorded and sent.
-      const sessions = this.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().all(id) as string[];
-      for (const sessionId of sessions) {
-        this.db.prepare('DELETE FROM timeline_events WHERE session_id = ?').run(sessionId);
-        this.db.prepare('DELETE FROM outbox WHERE session_id = ?').run(sessionId);
+      const sessions = this.db.prepare('SELECT id, row_id FROM sessions WHERE user_id = ?').all(id) as Array<{ id: string; row_id: number }>;
+      for (const session of sessions) {
+        this.db.prepare('DELETE FROM timeline_runs WHERE session_row = ?').run(session.row_id);
+        this.db.prepare('DELETE FROM outbox WHERE session_id = ?').run(session.id);
       }
       this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
       if (this.db.prepare('DELETE FROM users WHERE id = ?').run(id).changes !== 1) return false;
