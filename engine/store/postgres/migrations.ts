@@ -338,6 +338,8 @@ export const postgresMigrations: Migration[] = [
         revoked_at ${TEXT}
       );
       CREATE INDEX authsignal_sessions_user ON authsignal_sessions (user_id);
+    `,
+  },
   // Issue #24 (performance round 2).
   {
     version: 10,

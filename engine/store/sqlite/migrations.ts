@@ -314,6 +314,8 @@ export const sqliteMigrations: Migration[] = [
         revoked_at TEXT
       );
       CREATE INDEX authsignal_sessions_user ON authsignal_sessions (user_id);
+    `,
+  },
   // Issue #24 (performance round 2).
   {
     version: 10,
