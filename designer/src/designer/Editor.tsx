@@ -12,6 +12,7 @@ import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../
 import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js';
 import { useLoadedJourney, type LoadedJourney } from './editor/load-journey.js';
 import { Toolbar } from './editor/Toolbar.js';
+import { useDraftPublished } from './editor/use-draft-published.js';
 import { useDraftCommands } from './editor/use-draft-commands.js';
 import { useEditCommands } from './editor/use-edit-commands.js';
 import { useEditorTitle } from './editor/use-editor-title.js';
@@ -98,6 +99,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   const edits = useEditCommands({ readOnly, catalogue: catalogueMap, docRef, apply: journey.apply, selection, canvas });
   const draft = useDraftCommands({ api, journeyId, version, initialEtag: initial.etag, initialVersions: initial.versions, docRef, dirtyRef, markSaved: journey.markSaved, diagnostics, canvas, navigate });
 
+  const draftPublished = useDraftPublished(api, journeyId, doc, dirty, readOnly ? null : latestVersion(draft.versions));
   useUnsavedChangesGuard(dirtyRef, setLeaveGuard);
   useEditorTitle(doc, dirty, version);
   // Once the canvas is up, fetch the config form's code so the first step opens at once.
@@ -129,6 +131,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
         doc={doc}
         version={version}
         dirty={dirty}
+        draftPublished={draftPublished}
         versions={draft.versions}
         busy={draft.busy}
         errors={diagnostics.filter((d) => d.severity === 'error').length}

@@ -22,7 +22,8 @@ import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/ht
 import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
-import { autoLayout } from './auto-layout.js';
+import { layoutJourney } from './layout-journey.js';
+import { openingView } from './opening-view.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
@@ -52,12 +53,15 @@ function initialView(doc: JourneyDoc, catalogue: Map<string, CatalogueEntry>): I
   if (ids.length <= LARGE_JOURNEY || !doc.steps[doc.start]) return { virtualize: false };
   // The start step at the left, vertically centred, at a readable zoom: the journey reads on from it.
   const start = doc.layout?.[doc.start] ?? { x: 0, y: 0 };
-  const size = nodeGeometry(branchHandles(doc.steps[doc.start], catalogue.get(doc.steps[doc.start].type)));
+  const size = nodeGeometry(branchHandles(doc.steps[doc.start], catalogue.get(doc.steps[doc.start].type)), doc.steps[doc.start].name || doc.start);
   // The canvas is the window less the bars and side panels (the layout's fixed sizes).
   const height = Math.max(240, window.innerHeight - 56 - 36);
   const zoom = 0.75;
   return { virtualize: true, viewport: { x: 72 - start.x * zoom, y: height / 2 - (start.y + size.height / 2) * zoom, zoom } };
 }
+
+/** The minimap's size and its distance from the canvas corner (React Flow's panel margin). */
+const MINIMAP = { width: 200, height: 150, margin: 15 } as const;
 
 /** Module scope: a new function per render would re-render every shape in the minimap. */
 const minimapColour = (node: StepNodeType) => categoryHex(node.data.category);
@@ -183,7 +187,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       const reviewMark = review?.steps.get(id) ?? null;
       const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey, reviewMark].join('\u0001');
       const size = measured.current.get(id);
-      const geometry = nodeGeometry(handles);
+      const geometry = nodeGeometry(handles, label);
       expected.current.set(id, geometry);
       const nodeKey = [dataKey, position.x, position.y, selected, readOnly, size?.width, size?.height].join('\u0001');
       const hit = cache.current.get(id);
@@ -337,19 +341,30 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
 
   const onSelectionChange = useCallback((_: OnSelectionChangeParams) => {}, []);
 
+  // The opening view (canvas/opening-view.ts): readable, no node cut off or under the minimap.
+  const onInit = useCallback(() => {
+    const rect = canvasElement.current?.getBoundingClientRect();
+    const { doc: current, catalogue: types } = propsRef.current;
+    if (!view.viewport && rect && rect.width > 0) {
+      const boxes = Object.entries(current.steps).map(([id, step]) => {
+        const at = current.layout?.[id] ?? { x: 0, y: 0 };
+        const size = nodeGeometry(branchHandles(step, types.get(step.type)), step.name || id);
+        // The Start badge sits 11px above the card: it counts as part of the node.
+        const badge = id === current.start ? 11 : 0;
+        return { id, x: at.x, y: at.y - badge, width: size.width, height: size.height + badge };
+      });
+      const minimapBox = { x: rect.width - MINIMAP.margin - MINIMAP.width, y: rect.height - MINIMAP.margin - MINIMAP.height, width: MINIMAP.width, height: MINIMAP.height };
+      void flow.setViewport(openingView(boxes, current.start, { width: rect.width, height: rect.height }, minimapBox));
+    }
+    propsRef.current.onReady?.();
+  }, [flow, view.viewport]);
+
   useImperativeHandle(
     ref,
     () => ({
       async layout() {
         const { doc: current, catalogue: types } = propsRef.current;
-        const layoutNodes = Object.entries(current.steps).map(([id, step]) => {
-          const size = flow.getInternalNode(id)?.measured ?? measured.current.get(id);
-          return { id, width: size?.width ?? 220, height: size?.height ?? 90, handles: branchHandles(step, types.get(step.type)).map((h) => h.name) };
-        });
-        const layoutEdges = Object.entries(current.steps).flatMap(([source, step]) =>
-          Object.entries(step.branches ?? {}).map(([branch, target]) => ({ source, branch, target })),
-        );
-        const positions = await autoLayout(layoutNodes, layoutEdges);
+        const positions = await layoutJourney(current, types, (id) => flow.getInternalNode(id)?.measured ?? measured.current.get(id));
         propsRef.current.apply((d) => setPositions(d, positions));
         requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
       },
@@ -390,14 +405,13 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         onConnect={onConnect}
         onDelete={onDelete}
         onSelectionChange={onSelectionChange}
-        onInit={props.onReady}
+        onInit={onInit}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
         selectionKeyCode="Shift"
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         elementsSelectable
-        fitView={!view.viewport}
         fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
         defaultViewport={view.viewport}
         onlyRenderVisibleElements={view.virtualize}
@@ -413,6 +427,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           pannable
           zoomable
           ariaLabel="Overview of the journey"
+          style={{ width: MINIMAP.width, height: MINIMAP.height }}
           nodeColor={minimapColour}
           nodeStrokeWidth={0}
           nodeBorderRadius={6}

@@ -62,10 +62,15 @@ export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
     })),
     edges: edges
       .filter((e) => known.has(e.source) && known.has(e.target))
-      .map((e, i) => ({ id: `e${i}`, sources: [port(e.source, e.branch)], targets: [port(e.target, 'in')] })),
+      .map((e, i) => ({
+        id: `e${i}`,
+        sources: [port(e.source, e.branch)],
+        targets: [port(e.target, 'in')],
+        layoutOptions: { 'elk.layered.priority.straightness': e.branch === 'failure' ? '0' : '10' },
+      })),
   };
   const result = await (await elk()).layout(graph);
   const positions: Record<string, Position> = {};
-  for (const child of result.children ?? []) positions[child.id] = { x: child.x ?? 0, y: child.y ?? 0 };
+  for (const child of result.children ?? []) positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
   return positions;
 }
