@@ -13,6 +13,7 @@ import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js
 import { useLoadedJourney, type LoadedJourney } from './editor/load-journey.js';
 import { Toolbar } from './editor/Toolbar.js';
 import { useDraftPublished } from './editor/use-draft-published.js';
+import { createExplainer } from './model/messages.js';
 import { useDraftCommands } from './editor/use-draft-commands.js';
 import { useEditCommands } from './editor/use-edit-commands.js';
 import { useEditorTitle } from './editor/use-editor-title.js';
@@ -95,6 +96,8 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
   const { diagnostics } = useLiveValidation(catalogue, doc, initial.diagnostics);
   const issues = useStepIssues(diagnostics);
+  const explainer = useMemo(() => createExplainer(catalogueMap), [catalogueMap]);
+  const explain = useCallback((d: Diagnostic) => explainer(d, docRef.current), [explainer, docRef, doc]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const edits = useEditCommands({ readOnly, catalogue: catalogueMap, docRef, apply: journey.apply, selection, canvas });
   const draft = useDraftCommands({ api, journeyId, version, initialEtag: initial.etag, initialVersions: initial.versions, docRef, dirtyRef, markSaved: journey.markSaved, diagnostics, canvas, navigate });
@@ -190,7 +193,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             select={selection.select}
             addStep={edits.addFromPalette}
           />
-          <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} />
+          <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} explain={explain} />
         </div>
         {review ? (
           <ReviewPanel
@@ -217,6 +220,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             selectedNodes={selection.selection.nodes}
             selectedEdges={selection.selection.edges}
             diagnostics={diagnostics}
+            explain={explain}
             readOnly={readOnly}
             apply={journey.apply}
             selectStep={(id) => selectStep(id, true)}
