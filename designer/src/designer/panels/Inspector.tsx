@@ -126,7 +126,7 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, explain, readOnly,
       <Section title="Configuration">
         {entry ? (
           <Suspense fallback={<p className="ins-muted">Loading the settings…</p>}>
-            <ConfigForm schema={entry.configSchema} config={(step.config ?? {}) as JsonObject} readOnly={readOnly} onChange={(config) => apply((d) => updateStep(d, stepId, (s) => ({ ...s, config })), `${stepId}:config`)} />
+            <ConfigForm stepType={step.type} schema={entry.configSchema} config={(step.config ?? {}) as JsonObject} readOnly={readOnly} onChange={(config) => apply((d) => updateStep(d, stepId, (s) => ({ ...s, config })), `${stepId}:config`)} />
           </Suspense>
         ) : (
           <p className="ins-muted">This step type is not registered on the server, so its settings cannot be edited here.</p>
