@@ -11,7 +11,8 @@ import { FIELD_KINDS, KIND_LABELS, nameFromLabel, newField, readFields, writeSch
 
 export interface FormBuilderProps {
   value: JsonSchema | undefined;
-  onChange: (schema: JsonObject | undefined) => void;
+  /** `reordered`: only the fields' order changed (a change rjsf's deep comparison cannot see). */
+  onChange: (schema: JsonObject | undefined, reordered: boolean) => void;
   readOnly: boolean;
   /** The JSON editor of the same value. */
   json: ReactNode;
@@ -24,14 +25,14 @@ export function FormBuilder({ value, onChange, readOnly, json, label }: FormBuil
   const id = useId();
   const [adding, setAdding] = useState(false);
   const fields = 'fields' in read ? read.fields : null;
-  const write = (next: BuilderField[]) => onChange(next.length === 0 && value === undefined ? undefined : writeSchema(next, value));
+  const write = (next: BuilderField[], reordered = false) => onChange(next.length === 0 && value === undefined ? undefined : writeSchema(next, value), reordered);
   const update = (index: number, change: Partial<BuilderField>) => fields && write(fields.map((f, i) => (i === index ? { ...f, ...change } : f)));
   const move = (index: number, by: -1 | 1) => {
     if (!fields) return;
     const next = [...fields];
     const [field] = next.splice(index, 1);
     next.splice(index + by, 0, field);
-    write(next);
+    write(next, true);
   };
   const add = (kind: FieldKind) => {
     if (!fields) return;

@@ -233,6 +233,24 @@ function JsonField(props: FieldProps) {
   );
 }
 
+/**
+ * The form builder writes the config straight (not through rjsf's onChange): the order of a form's
+ * fields is the order of its schema's properties, and rjsf compares data without key order, so it
+ * would take a reordering for no change. A reordering also re-creates the form (`epoch`), so rjsf
+ * does not keep, and later write back, the previous order.
+ */
+interface BuilderContext {
+  write: (path: ReadonlyArray<string | number>, value: unknown, reordered: boolean) => void;
+}
+
+function setAt(value: unknown, path: ReadonlyArray<string | number>, leaf: unknown): unknown {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? setAt(v, rest, leaf) : v));
+  const record = isRecord(value) ? value : {};
+  return { ...record, [head]: setAt(record[head], rest, leaf) };
+}
+
 /** A form option's data schema: the form builder, with the JSON editor as its JSON view. */
 function FormBuilderField(props: FieldProps) {
   const { formData, onChange, fieldPathId, readonly, disabled, schema, uiSchema, name } = props;
@@ -240,7 +258,7 @@ function FormBuilderField(props: FieldProps) {
   return (
     <FormBuilder
       value={formData as JsonSchema | undefined}
-      onChange={(next) => onChange(next, fieldPathId.path)}
+      onChange={(next, reordered) => (props.registry.formContext as BuilderContext).write(fieldPathId.path, next, reordered)}
       readOnly={!!(readonly || disabled)}
       label={label}
       json={<JsonField {...props} uiSchema={{ ...uiSchema, 'ui:title': 'JSON Schema' }} />}
@@ -398,8 +416,20 @@ export const ConfigForm = memo(function ConfigForm({ schema, config, readOnly, o
   const prepared = useMemo(() => withFormBuilder(prepareSchema(schema), stepType), [schema, stepType]);
   const latest = useRef(config);
   latest.current = config;
+  const [epoch, setEpoch] = useState(0);
+  const formContext = useMemo<BuilderContext>(
+    () => ({
+      write(path, value, reordered) {
+        if (reordered) setEpoch((e) => e + 1);
+        onChange(prune(setAt(latest.current, path, value)) as JsonObject);
+      },
+    }),
+    [onChange],
+  );
   return (
     <Form
+      key={epoch}
+      formContext={formContext}
       className="cf"
       schema={prepared.schema}
       uiSchema={prepared.uiSchema}
