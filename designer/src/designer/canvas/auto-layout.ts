@@ -41,12 +41,14 @@ export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '80',
       'elk.spacing.nodeNode': '36',
       'elk.spacing.edgeNode': '24',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.layered.crossingMinimization.semiInteractive': 'true',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      // Cycles are broken by the nodes' order (layout-journey.ts: the reading order from the start).
+      'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
       'elk.separateConnectedComponents': 'true',
       'elk.spacing.componentComponent': '80',
     },

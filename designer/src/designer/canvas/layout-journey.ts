@@ -9,13 +9,35 @@ import { branchHandles } from '../model/journey-ops.js';
 import { autoLayout } from './auto-layout.js';
 import { NODE_GEOMETRY, nodeHeight } from './node-size.js';
 
+/**
+ * The steps in the order a person reads the journey: breadth first from the start, each step's
+ * branches in handle order (failure last), then steps no path reaches. elk breaks cycles by this
+ * order (auto-layout.ts), so a loop back (a retry) is the edge drawn backwards and the start is
+ * in the first layer, at the left.
+ */
+function readingOrder(doc: Pick<JourneyDoc, 'steps' | 'start'>, catalogue: Map<string, CatalogueEntry>): string[] {
+  const seen = new Set<string>();
+  const queue = doc.steps[doc.start] ? [doc.start] : [];
+  for (const id of queue) seen.add(id);
+  for (let i = 0; i < queue.length; i++) {
+    const step = doc.steps[queue[i]];
+    for (const handle of branchHandles(step, catalogue.get(step.type))) {
+      const target = step.branches?.[handle.name];
+      if (target && doc.steps[target] && !seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return [...queue, ...Object.keys(doc.steps).filter((id) => !seen.has(id))];
+}
+
 export async function layoutJourney(
   doc: Pick<JourneyDoc, 'steps' | 'start'>,
   catalogue: Map<string, CatalogueEntry>,
   measured?: (id: string) => { width?: number; height?: number } | undefined,
 ): Promise<Record<string, Position>> {
-  // The start step first: elk keeps the model order where it is free to, so the journey reads from it.
-  const ids = Object.keys(doc.steps).sort((a, b) => Number(b === doc.start) - Number(a === doc.start));
+  const ids = readingOrder(doc, catalogue);
   const nodes = ids.map((id) => {
     const step = doc.steps[id];
     const handles = branchHandles(step, catalogue.get(step.type)).map((h) => h.name);
