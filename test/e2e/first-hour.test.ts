@@ -61,11 +61,17 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     await context.close();
   });
 
-  it('zoomed far out, step names stay readable and details hide (semantic zoom)', async ({ onTestFailed }) => {
+  it('fit view keeps the minimap clear; zoomed far out, step names stay readable and details hide (semantic zoom)', async ({ onTestFailed }) => {
     const { context, page } = await openPage(browser);
     onTestFailed(() => screenshot(page, 'first-hour-semantic-zoom'));
     await signIn(page, server.url, ADMIN_KEY, '/designer/journeys/login');
     await node(page, 'credentials').waitFor();
+    // Fit view shows every step whole, none under the minimap.
+    await page.locator('.react-flow__controls-fitview').click();
+    await page.waitForTimeout(300);
+    const fitted = await openingGeometry(page);
+    expect(fitted.visible.length, JSON.stringify(fitted)).toBe(fitted.steps);
+    expect(fitted.underMinimap, JSON.stringify(fitted)).toEqual([]);
     // Zoomed out to 0.3 (the whole of a long journey on a small screen): below OVERVIEW_FAR (0.4).
     const zoomOut = page.locator('.react-flow__controls-zoomout');
     while ((await openingGeometry(page)).zoom / 1.2 >= 0.3) {

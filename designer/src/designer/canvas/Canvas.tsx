@@ -63,6 +63,9 @@ function initialView(doc: JourneyDoc, catalogue: Map<string, CatalogueEntry>): I
 /** The minimap's size and its distance from the canvas corner (React Flow's panel margin). */
 const MINIMAP = { width: 200, height: 150, margin: 15 } as const;
 
+/** Fit view shows every step, none under the minimap: the band it sits in is kept clear. */
+const FIT_VIEW = { maxZoom: 1, padding: { top: '32px', left: '32px', right: '32px', bottom: `${MINIMAP.height + MINIMAP.margin + 12}px` } } as const;
+
 /** Module scope: a new function per render would re-render every shape in the minimap. */
 const minimapColour = (node: StepNodeType) => categoryHex(node.data.category);
 
@@ -342,10 +345,11 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   const onSelectionChange = useCallback((_: OnSelectionChangeParams) => {}, []);
 
   // The opening view (canvas/opening-view.ts): readable, no node cut off or under the minimap.
-  const onInit = useCallback(() => {
-    const rect = canvasElement.current?.getBoundingClientRect();
-    const { doc: current, catalogue: types } = propsRef.current;
-    if (!view.viewport && rect && rect.width > 0) {
+  const showReadable = useCallback(
+    (duration?: number) => {
+      const rect = canvasElement.current?.getBoundingClientRect();
+      if (!rect || rect.width === 0) return;
+      const { doc: current, catalogue: types } = propsRef.current;
       const boxes = Object.entries(current.steps).map(([id, step]) => {
         const at = current.layout?.[id] ?? { x: 0, y: 0 };
         const size = nodeGeometry(branchHandles(step, types.get(step.type)), step.name || id);
@@ -354,10 +358,14 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         return { id, x: at.x, y: at.y - badge, width: size.width, height: size.height + badge };
       });
       const minimapBox = { x: rect.width - MINIMAP.margin - MINIMAP.width, y: rect.height - MINIMAP.margin - MINIMAP.height, width: MINIMAP.width, height: MINIMAP.height };
-      void flow.setViewport(openingView(boxes, current.start, { width: rect.width, height: rect.height }, minimapBox));
-    }
+      void flow.setViewport(openingView(boxes, current.start, { width: rect.width, height: rect.height }, minimapBox), duration ? { duration } : undefined);
+    },
+    [flow],
+  );
+  const onInit = useCallback(() => {
+    if (!view.viewport) showReadable();
     propsRef.current.onReady?.();
-  }, [flow, view.viewport]);
+  }, [showReadable, view.viewport]);
 
   useImperativeHandle(
     ref,
@@ -366,7 +374,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const { doc: current, catalogue: types } = propsRef.current;
         const positions = await layoutJourney(current, types, (id) => flow.getInternalNode(id)?.measured ?? measured.current.get(id));
         propsRef.current.apply((d) => setPositions(d, positions));
-        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
+        requestAnimationFrame(() => showReadable(250));
       },
       focusStep(id) {
         const node = flow.getInternalNode(id);
@@ -383,10 +391,10 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
       },
       fit() {
-        void flow.fitView({ padding: 0.15, maxZoom: 1 });
+        void flow.fitView(FIT_VIEW);
       },
     }),
-    [flow],
+    [flow, showReadable],
   );
 
   return (
@@ -412,7 +420,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         elementsSelectable
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW}
         defaultViewport={view.viewport}
         onlyRenderVisibleElements={view.virtualize}
         minZoom={0.1}
@@ -433,7 +441,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           nodeBorderRadius={6}
           maskColor="rgba(246, 247, 249, 0.72)"
         />}
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW} />
       </ReactFlow>
     </div>
   );
