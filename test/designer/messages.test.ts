@@ -44,6 +44,13 @@ describe('validation messages', () => {
     }
   });
 
+  it('keeps the names the engine gives', () => {
+    const d = (code: string, message: string) => ({ severity: 'error' as const, code: code as never, message, path: '' });
+    expect(DIAGNOSTIC_MESSAGES.missing_target(d('missing_target', 'branch "next" points to missing step "gone"'))).toBe('The branch “next” leads to a step “gone” that does not exist');
+    expect(DIAGNOSTIC_MESSAGES.unknown_branch(d('unknown_branch', 'step type "display" has no branch "later"'))).toBe('This step never takes the branch “later”: remove its connection');
+    expect(DIAGNOSTIC_MESSAGES.unknown_property(d('unknown_property', '"login" has no property "usernme": did you mean "username"?'))).toBe('"login" has no property "usernme": did you mean "username"?');
+  });
+
   it('has a sentence for every keyword ajv reports', () => {
     const keywords = ajvErrorKeywords();
     expect(keywords.length).toBeGreaterThan(30);

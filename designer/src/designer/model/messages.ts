@@ -112,32 +112,45 @@ function patternMessage(s: Subject): string {
   return rule ? `${s.field}: ${rule}` : `${s.field} is not in the expected form`;
 }
 
-/** One sentence per diagnostic code (engine/journey/diagnostics.ts), from the diagnostic itself. */
+/**
+ * One sentence per diagnostic code (engine/journey/diagnostics.ts), with the names the engine's
+ * message gives. Messages the engine already writes for people (data flow, authentication) are kept,
+ * as a sentence; the suggestion a diagnostic carries is shown beside it by the panels.
+ */
 export const DIAGNOSTIC_MESSAGES: Record<DiagnosticCode, (d: Diagnostic) => string> = {
-  invalid_document: () => 'The journey file is not in the journey format',
-  missing_start: () => 'Choose the step the journey starts with (Journey settings → Start step)',
-  unknown_step_type: (d) => `This step’s type${quoted(d.message)} is not installed on this server`,
-  invalid_config: () => 'A setting of this step is not valid',
-  expression_syntax: () => 'An expression ({% … %}) has a syntax error',
-  unsupported_pattern: () => 'A pattern uses a regular-expression feature the engine does not run (such as a back-reference or look-around)',
-  missing_target: (d) => `A branch${quoted(d.message)} leads to a step that does not exist`,
-  unknown_branch: (d) => `A branch${quoted(d.message)} is wired that this step never takes`,
+  invalid_document: () => 'The journey file is not in the journey format (the detail says where)',
+  missing_start: (d) => `The start step${name(d, 0)} does not exist: choose one in Journey settings → Start step`,
+  unknown_step_type: (d) => `The step type${name(d, 0)} is not installed on this server`,
+  invalid_config: (d) => asSentence(d.message),
+  expression_syntax: (d) => `This expression does not compile: ${d.message.replace(/^expression does not compile: /, '')}`,
+  unsupported_pattern: (d) => `${asSentence(d.message)} (patterns run on RE2: no back-references or look-arounds)`,
+  missing_target: (d) => `The branch${name(d, 0)} leads to a step${name(d, 1)} that does not exist`,
+  unknown_branch: (d) => `This step never takes the branch${name(d, 1)}: remove its connection`,
   no_terminal: () => 'The journey never ends: connect a path to a Complete or Reject step',
-  busy_loop: () => 'Some steps loop without ever waiting for the user: the session would spin',
-  unwired_branch: (d) => `The branch${quoted(d.message)} is not connected: taking it ends the session as failed`,
+  busy_loop: (d) => `Steps ${names(d).map((n) => `“${n}”`).join(', ')} loop without ever waiting for the user: add a step that asks something, or a way out`,
+  unwired_branch: (d) => `The branch${name(d, 0)} is not connected: taking it ends the session as failed`,
   unreachable_step: () => 'No path from the start reaches this step',
-  unauthenticated_completion: () => 'A path completes the journey without proving who the user is',
-  deprecated_create_flag: () => 'This step uses an old setting (“create”); use a Create user step instead',
-  unset_variable: (d) => `An expression reads a variable${quoted(d.message)} that no step before it sets`,
-  maybe_unset_variable: (d) => `An expression reads a variable${quoted(d.message)} that is set on some paths only`,
-  unknown_property: (d) => `An expression reads a property${quoted(d.message)} the step before it does not give`,
-  undeclared_outputs: () => 'This step does not declare what it writes: later expressions cannot be checked against it',
+  unauthenticated_completion: (d) => asSentence(d.message),
+  deprecated_create_flag: (d) => asSentence(d.message),
+  unset_variable: (d) => asSentence(d.message),
+  maybe_unset_variable: (d) => asSentence(d.message),
+  unknown_property: (d) => asSentence(d.message),
+  undeclared_outputs: (d) => asSentence(d.message),
 };
 
-/** The first quoted name in the engine's message, as ` “name”`, or nothing. */
-function quoted(message: string): string {
-  const name = /"([^"]+)"/.exec(message)?.[1];
-  return name ? ` “${name}”` : '';
+/** The quoted names in the engine's message, in order. */
+function names(d: Diagnostic): string[] {
+  return [...d.message.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** The n-th quoted name as ` “name”`, or nothing. */
+function name(d: Diagnostic, n: number): string {
+  const found = names(d)[n];
+  return found ? ` “${found}”` : '';
+}
+
+function asSentence(text: string): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
 }
 
 export function humanize(key: string): string {
