@@ -23,6 +23,8 @@ try {
   for (const sample of samples) {
     await page.goto(`${server.url}/designer/journeys/${sample.id}`);
     await node(page, sample.start).waitFor();
+    // Past the canvas' idle work (edge routes from auto-layout): the view a person sees.
+    await page.locator('.je-canvas[data-routes="on"]').waitFor({ timeout: 5000 }).catch(() => undefined);
     await page.waitForTimeout(300);
     const g = await openingGeometry(page);
     await page.screenshot({ path: join(out, `designer-${sample.id}.png`) });

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { connectHandles, dragFromPalette, ensureDesignerBuilt, launchBrowser, node, openPage, ROOT, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
-import { openingGeometry } from './opening-geometry.js';
+import { edgesAcrossSteps, openingGeometry } from './opening-geometry.js';
 
 /** A step name drawn smaller than this (CSS pixels on screen) is not comfortably read. */
 const READABLE_PX = 8;
@@ -34,7 +34,7 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     await server?.close({ remove: true });
   });
 
-  it('opens every sample readable: no step cut off or under the minimap, names at a readable size', async ({ onTestFailed }) => {
+  it('opens every sample readable: no step cut off or under the minimap, names at a readable size, no edge through a step', async ({ onTestFailed }) => {
     const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } });
     onTestFailed(() => screenshot(page, 'first-hour-samples'));
     // `/` leads to the designer once the engine redirects it; the designer itself is at /designer/.
@@ -54,6 +54,9 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
       expect(g.visible, where).toContain(sample.start);
       expect(g.zoom, where).toBeGreaterThanOrEqual(0.65);
       expect(g.smallestName, where).toBeGreaterThanOrEqual(READABLE_PX);
+      // Once the canvas is idle, edges follow auto-layout's routes: none runs through a step.
+      await page.locator('.je-canvas[data-routes="on"]').waitFor();
+      expect(await edgesAcrossSteps(page), sample.id).toEqual([]);
       // Published and unchanged: the toolbar says so rather than "Draft saved".
       await expect.poll(() => page.getByTestId('draft-state').getAttribute('data-state'), { message: sample.id }).toBe('published');
     }
@@ -159,6 +162,19 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     // Wire it, make the journey public, save and publish.
     await connectHandles(page, 'form', 'option1', 'done');
     await expect.poll(() => diagnostics.getByTestId('diagnostics-errors').textContent()).toBe('0 errors');
+    // A step nobody reaches yet, then auto-layout: nothing overlaps, no edge runs through a step.
+    await dragFromPalette(page, 'display', { x: 420, y: 260 });
+    await node(page, 'display').waitFor();
+    await page.getByTestId('auto-layout').click();
+    await page.locator('.je-canvas[data-routes="on"]').waitFor();
+    await page.waitForTimeout(400); // the view moves to the laid-out steps
+    expect(await edgesAcrossSteps(page)).toEqual([]);
+    const cards = await page.locator('.react-flow__node .sn').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+    const overlaps = cards.flatMap((a, i) => cards.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));
+    expect(overlaps).toEqual([]);
+    await node(page, 'display').click();
+    await page.keyboard.press('Delete');
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(2);
     await page.locator('.react-flow__pane').click({ position: { x: 30, y: 30 } });
     await page.getByRole('checkbox', { name: 'Public' }).check();
     await page.getByTestId('save').click();

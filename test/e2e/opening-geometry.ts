@@ -45,3 +45,31 @@ export async function openingGeometry(page: Page): Promise<OpeningGeometry> {
     return { zoom, visible, clipped, underMinimap, smallestName, steps: nodes.length };
   });
 }
+
+/** Edges whose drawn path runs through a step other than its own ends: `source→branch crosses step`. */
+export async function edgesAcrossSteps(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cards = [...document.querySelectorAll<HTMLElement>('.react-flow__node')].map((n) => ({ id: n.dataset.id!, r: n.querySelector('.sn')!.getBoundingClientRect() }));
+    const found: string[] = [];
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      const path = edge.querySelector<SVGPathElement>('.react-flow__edge-path');
+      const id = edge.getAttribute('data-id') ?? '';
+      const ends = /^Edge from (.+) to (.+)$/.exec(edge.getAttribute('aria-label') ?? '');
+      if (!path || !ends) continue;
+      const [, source, target] = ends;
+      const matrix = path.getScreenCTM()!;
+      const length = path.getTotalLength();
+      const crossed = new Set<string>();
+      for (let at = 0; at <= length; at += 4) {
+        const p = new DOMPoint(path.getPointAtLength(at).x, path.getPointAtLength(at).y).matrixTransform(matrix);
+        for (const card of cards) {
+          if (card.id === source || card.id === target) continue;
+          // A few pixels in from the border: an edge grazing a card's edge is not across it.
+          if (p.x > card.r.left + 3 && p.x < card.r.right - 3 && p.y > card.r.top + 3 && p.y < card.r.bottom - 3) crossed.add(card.id);
+        }
+      }
+      for (const c of crossed) found.push(`${id} → ${target} crosses ${c}`);
+    }
+    return found;
+  });
+}

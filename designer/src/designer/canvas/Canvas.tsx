@@ -22,7 +22,8 @@ import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/ht
 import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
-import { layoutJourney } from './layout-journey.js';
+import { routedLayout } from './layout-journey.js';
+import { edgeTypes } from './RoutedEdge.js';
 import { openingView } from './opening-view.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
@@ -170,6 +171,24 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   // useNodesInitialized): measurements are kept here and handed back with the nodes.
   const [measuredTick, setMeasuredTick] = useState(0);
 
+  // Edge routes from auto-layout, used while every step is where that layout put it (RoutedEdge.tsx).
+  const [routing, setRouting] = useState<{ positions: Record<string, Position>; routes: Record<string, Position[]> } | null>(null);
+  const routes = useMemo(() => {
+    if (!routing) return null;
+    const layout = doc.layout ?? {};
+    const ids = Object.keys(doc.steps);
+    const same = ids.length === Object.keys(routing.positions).length && ids.every((id) => layout[id] && routing.positions[id] && layout[id].x === routing.positions[id].x && layout[id].y === routing.positions[id].y);
+    return same ? routing.routes : null;
+  }, [routing, doc.layout, doc.steps]);
+  useEffect(() => {
+    // A journey opened as auto-layout places it (the samples) gets its routes once the canvas is idle.
+    if (view.virtualize) return;
+    return whenIdle(() => {
+      const { doc: current, catalogue: types } = propsRef.current;
+      routedLayout(current, types).then(setRouting, () => undefined);
+    }, 1500, 400);
+  }, [view.virtualize]);
+
   const nodes = useMemo(() => {
     const next: StepNodeType[] = [];
     const seen = new Set<string>();
@@ -256,7 +275,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const marker: ArrowId = onPath ? 'je-arrow-run' : failure ? 'je-arrow-failure' : 'je-arrow';
         const taken = funnel ? (funnel.edges.get(id) ?? 0) : null;
         const reviewMark = review?.edges.get(id);
+        const route = routes?.[id];
         list.push({
+          ...(route && route.length >= 2 ? { type: 'routed', data: { bends: route } } : {}),
           ...(taken !== null ? { label: taken.toLocaleString('en'), labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 4, labelClassName: 'je-edge-count' } : {}),
           id,
           source,
@@ -272,7 +293,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       }
     }
     return list;
-  }, [doc.steps, selectedEdges, run, funnel, review, readOnly]);
+  }, [doc.steps, selectedEdges, run, funnel, review, readOnly, routes]);
 
   const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
     const positions: Record<string, Position> = {};
@@ -372,7 +393,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
     () => ({
       async layout() {
         const { doc: current, catalogue: types } = propsRef.current;
-        const positions = await layoutJourney(current, types, (id) => flow.getInternalNode(id)?.measured ?? measured.current.get(id));
+        const routed = await routedLayout(current, types, (id) => flow.getInternalNode(id)?.measured ?? measured.current.get(id));
+        const positions = routed.positions;
+        setRouting(routed);
         propsRef.current.apply((d) => setPositions(d, positions));
         requestAnimationFrame(() => showReadable(250));
       },
@@ -398,12 +421,13 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   );
 
   return (
-    <div ref={canvasElement} className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div ref={canvasElement} className="je-canvas" onDragOver={onDragOver} onDrop={onDrop} data-routes={routes ? 'on' : 'off'}>
       <EdgeMarkers />
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStart={onDragStart}

@@ -23,6 +23,13 @@ let elkPromise: Promise<{ layout(graph: unknown): Promise<ElkResult> }> | null =
 
 interface ElkResult {
   children?: Array<{ id: string; x?: number; y?: number }>;
+  edges?: Array<{ id: string; sections?: Array<{ bendPoints?: Array<{ x: number; y: number }> }> }>;
+}
+
+/** Where each step goes, and the bends of each edge (by `source→branch`) that keep it off other steps. */
+export interface LayoutResult {
+  positions: Record<string, Position>;
+  routes: Record<string, Position[]>;
 }
 
 function elk() {
@@ -33,9 +40,10 @@ function elk() {
   return elkPromise;
 }
 
-export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<Record<string, Position>> {
+export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<LayoutResult> {
   const known = new Set(nodes.map((n) => n.id));
   const port = (node: string, handle: string) => `${node}\u0000${handle}`;
+  const wired = edges.filter((e) => known.has(e.source) && known.has(e.target));
   const graph = {
     id: 'root',
     layoutOptions: {
@@ -62,9 +70,7 @@ export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
         { id: port(n.id, 'in'), width: 8, height: 8, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(n.handles.length) } },
       ],
     })),
-    edges: edges
-      .filter((e) => known.has(e.source) && known.has(e.target))
-      .map((e, i) => ({
+    edges: wired.map((e, i) => ({
         id: `e${i}`,
         sources: [port(e.source, e.branch)],
         targets: [port(e.target, 'in')],
@@ -74,5 +80,11 @@ export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
   const result = await (await elk()).layout(graph);
   const positions: Record<string, Position> = {};
   for (const child of result.children ?? []) positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
-  return positions;
+  const routes: Record<string, Position[]> = {};
+  for (const edge of result.edges ?? []) {
+    const source = wired[Number(edge.id.slice(1))];
+    const bends = edge.sections?.[0]?.bendPoints ?? [];
+    if (source) routes[`${source.source}\u2192${source.branch}`] = bends.map((b) => ({ x: Math.round(b.x), y: Math.round(b.y) }));
+  }
+  return { positions, routes };
 }
