@@ -127,6 +127,11 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     await expect.poll(() => message.textContent()).toBe('Output variable is required');
     expect(await message.getAttribute('title')).toMatch(/must match pattern/);
     await inspector.getByRole('button', { name: 'Make this the start step' }).click();
+    // The step id's rule ("Letters, digits, - and _ only…") is applied as it is typed.
+    await inspector.locator('#ins-id').fill('my form!');
+    await expect.poll(() => inspector.locator('#ins-id').inputValue()).toBe('myform');
+    await inspector.locator('#ins-id').press('Escape');
+    await expect.poll(() => inspector.locator('#ins-id').inputValue()).toBe('form');
     await inspector.getByRole('textbox', { name: 'Output variable', exact: true }).fill('signup');
     await expect.poll(() => diagnostics.locator('.dg-item[data-code="invalid_config"][data-step="form"]').count()).toBe(0);
 

@@ -13,7 +13,7 @@ import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js
 import { useLoadedJourney, type LoadedJourney } from './editor/load-journey.js';
 import { Toolbar } from './editor/Toolbar.js';
 import { useDraftPublished } from './editor/use-draft-published.js';
-import { createExplainer } from './model/messages.js';
+import type { createExplainer as CreateExplainer } from './model/messages.js';
 import { useDraftCommands } from './editor/use-draft-commands.js';
 import { useEditCommands } from './editor/use-edit-commands.js';
 import { useEditorTitle } from './editor/use-editor-title.js';
@@ -96,8 +96,17 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
   const { diagnostics } = useLiveValidation(catalogue, doc, initial.diagnostics);
   const issues = useStepIssues(diagnostics);
-  const explainer = useMemo(() => createExplainer(catalogueMap), [catalogueMap]);
-  const explain = useCallback((d: Diagnostic) => explainer(d, docRef.current), [explainer, docRef, doc]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The message tables (and the ajv they re-check configs with) load after the canvas: until then
+  // the engine's own messages show.
+  const [explainer, setExplainer] = useState<ReturnType<typeof CreateExplainer> | null>(null);
+  useEffect(() => {
+    let current = true;
+    void import('./model/messages.js').then((m) => current && setExplainer(() => m.createExplainer(catalogueMap)));
+    return () => {
+      current = false;
+    };
+  }, [catalogueMap]);
+  const explain = useMemo(() => (explainer ? (d: Diagnostic) => explainer(d, docRef.current) : undefined), [explainer, docRef, doc]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const edits = useEditCommands({ readOnly, catalogue: catalogueMap, docRef, apply: journey.apply, selection, canvas });
   const draft = useDraftCommands({ api, journeyId, version, initialEtag: initial.etag, initialVersions: initial.versions, docRef, dirtyRef, markSaved: journey.markSaved, diagnostics, canvas, navigate });

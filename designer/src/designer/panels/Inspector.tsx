@@ -218,7 +218,8 @@ function StepIdField({ doc, stepId, readOnly, onRename }: { doc: JourneyDoc; ste
         readOnly={readOnly}
         spellCheck={false}
         aria-invalid={problem ? true : undefined}
-        onChange={(e) => setValue(e.target.value)}
+        // The rule shown is the rule applied: characters a step id cannot hold are not taken.
+        onChange={(e) => setValue(e.target.value.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64))}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
