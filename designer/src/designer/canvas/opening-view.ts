@@ -24,15 +24,15 @@ export interface Viewport {
 export const READABLE_ZOOM = 0.65;
 /** Space kept between the canvas edge and the nearest whole node, in screen pixels. */
 const MARGIN = 28;
-/** Past this many steps the exhaustive search is too slow for a first frame: the start region is used. */
-const SEARCH_LIMIT = 60;
+/** Past this many steps the exhaustive search is too slow for a first frame (about 12 ms at 40 steps): the start region is used. */
+const SEARCH_LIMIT = 40;
 
 export function openingView(boxes: Box[], start: string, canvas: { width: number; height: number }, minimap?: { x: number; y: number; width: number; height: number }): Viewport {
   const first = boxes.find((b) => b.id === start) ?? boxes[0];
   if (!first) return { x: canvas.width / 2, y: canvas.height / 2, zoom: 1 };
   let best = null as { viewport: Viewport; whole: number } | null;
   const candidates = boxes.length > SEARCH_LIMIT ? [first] : boxes;
-  for (let zoom = 1; zoom >= READABLE_ZOOM - 1e-9; zoom -= 0.025) {
+  for (let zoom = 1; zoom >= READABLE_ZOOM - 1e-9; zoom -= 0.05) {
     const w = canvas.width / zoom;
     const h = canvas.height / zoom;
     const m = MARGIN / zoom;
