@@ -12,6 +12,8 @@ import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../
 import { Canvas, type CanvasHandle, type RunHighlight } from './canvas/Canvas.js';
 import { useLoadedJourney, type LoadedJourney } from './editor/load-journey.js';
 import { Toolbar } from './editor/Toolbar.js';
+import { useDraftPublished } from './editor/use-draft-published.js';
+import type { createExplainer as CreateExplainer } from './model/messages.js';
 import { useDraftCommands } from './editor/use-draft-commands.js';
 import { useEditCommands } from './editor/use-edit-commands.js';
 import { useEditorTitle } from './editor/use-editor-title.js';
@@ -94,10 +96,22 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
   const { diagnostics } = useLiveValidation(catalogue, doc, initial.diagnostics);
   const issues = useStepIssues(diagnostics);
+  // The message tables (and the ajv they re-check configs with) load after the canvas: until then
+  // the engine's own messages show.
+  const [explainer, setExplainer] = useState<ReturnType<typeof CreateExplainer> | null>(null);
+  useEffect(() => {
+    let current = true;
+    void import('./model/messages.js').then((m) => current && setExplainer(() => m.createExplainer(catalogueMap)));
+    return () => {
+      current = false;
+    };
+  }, [catalogueMap]);
+  const explain = useMemo(() => (explainer ? (d: Diagnostic) => explainer(d, docRef.current) : undefined), [explainer, docRef, doc]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const edits = useEditCommands({ readOnly, catalogue: catalogueMap, docRef, apply: journey.apply, selection, canvas });
   const draft = useDraftCommands({ api, journeyId, version, initialEtag: initial.etag, initialVersions: initial.versions, docRef, dirtyRef, markSaved: journey.markSaved, diagnostics, canvas, navigate });
 
+  const draftPublished = useDraftPublished(api, journeyId, doc, dirty, readOnly ? null : latestVersion(draft.versions));
   useUnsavedChangesGuard(dirtyRef, setLeaveGuard);
   useEditorTitle(doc, dirty, version);
   // Once the canvas is up, fetch the config form's code so the first step opens at once.
@@ -129,6 +143,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
         doc={doc}
         version={version}
         dirty={dirty}
+        draftPublished={draftPublished}
         versions={draft.versions}
         busy={draft.busy}
         errors={diagnostics.filter((d) => d.severity === 'error').length}
@@ -187,7 +202,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             select={selection.select}
             addStep={edits.addFromPalette}
           />
-          <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} />
+          <Diagnostics diagnostics={diagnostics} onSelect={onDiagnostic} explain={explain} />
         </div>
         {review ? (
           <ReviewPanel
@@ -214,6 +229,7 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
             selectedNodes={selection.selection.nodes}
             selectedEdges={selection.selection.edges}
             diagnostics={diagnostics}
+            explain={explain}
             readOnly={readOnly}
             apply={journey.apply}
             selectStep={(id) => selectStep(id, true)}

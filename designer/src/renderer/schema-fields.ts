@@ -22,6 +22,9 @@ export interface FieldSpec {
 export type FieldValues = Record<string, string | boolean>;
 export type FieldErrors = Record<string, string>;
 
+/** A phone number as people type it (digits, spaces, brackets, dots, dashes, an optional +): the form builder's phone fields. */
+export const PHONE_PATTERN = '^\\+?[0-9][0-9 ().-]{5,19}$';
+
 const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function schemaProperties(schema: JsonSchema | undefined): Array<[string, JsonSchema]> {
@@ -50,7 +53,7 @@ export function fieldsOf(schema: JsonSchema | undefined, stepType = '', optionId
     else if (prop.writeOnly === true && type === 'string') kind = 'password';
     else if (format === 'date') kind = 'date';
     else if (format === 'uri' || format === 'url') kind = 'url';
-    else if (/phone/i.test(name)) kind = 'tel';
+    else if (/phone/i.test(name) || prop.pattern === PHONE_PATTERN) kind = 'tel';
     return {
       name,
       label: typeof prop.title === 'string' && prop.title ? prop.title : name,

@@ -22,7 +22,9 @@ import type { StepCatalogueEntry as CatalogueEntry } from '../../../../engine/ht
 import type { JourneyDoc, Position } from '../../../../engine/http/contract/journey-document.js';
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
-import { autoLayout } from './auto-layout.js';
+import { routedLayout } from './layout-journey.js';
+import { edgeTypes } from './RoutedEdge.js';
+import { openingView } from './opening-view.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
@@ -52,12 +54,18 @@ function initialView(doc: JourneyDoc, catalogue: Map<string, CatalogueEntry>): I
   if (ids.length <= LARGE_JOURNEY || !doc.steps[doc.start]) return { virtualize: false };
   // The start step at the left, vertically centred, at a readable zoom: the journey reads on from it.
   const start = doc.layout?.[doc.start] ?? { x: 0, y: 0 };
-  const size = nodeGeometry(branchHandles(doc.steps[doc.start], catalogue.get(doc.steps[doc.start].type)));
+  const size = nodeGeometry(branchHandles(doc.steps[doc.start], catalogue.get(doc.steps[doc.start].type)), doc.steps[doc.start].name || doc.start);
   // The canvas is the window less the bars and side panels (the layout's fixed sizes).
   const height = Math.max(240, window.innerHeight - 56 - 36);
   const zoom = 0.75;
   return { virtualize: true, viewport: { x: 72 - start.x * zoom, y: height / 2 - (start.y + size.height / 2) * zoom, zoom } };
 }
+
+/** The minimap's size and its distance from the canvas corner (React Flow's panel margin). */
+const MINIMAP = { width: 200, height: 150, margin: 15 } as const;
+
+/** Fit view shows every step, none under the minimap: the band it sits in is kept clear. */
+const FIT_VIEW = { maxZoom: 1, padding: { top: '32px', left: '32px', right: '32px', bottom: `${MINIMAP.height + MINIMAP.margin + 12}px` } } as const;
 
 /** Module scope: a new function per render would re-render every shape in the minimap. */
 const minimapColour = (node: StepNodeType) => categoryHex(node.data.category);
@@ -163,6 +171,24 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
   // useNodesInitialized): measurements are kept here and handed back with the nodes.
   const [measuredTick, setMeasuredTick] = useState(0);
 
+  // Edge routes from auto-layout, used while every step is where that layout put it (RoutedEdge.tsx).
+  const [routing, setRouting] = useState<{ positions: Record<string, Position>; routes: Record<string, Position[]> } | null>(null);
+  const routes = useMemo(() => {
+    if (!routing) return null;
+    const layout = doc.layout ?? {};
+    const ids = Object.keys(doc.steps);
+    const same = ids.length === Object.keys(routing.positions).length && ids.every((id) => layout[id] && routing.positions[id] && layout[id].x === routing.positions[id].x && layout[id].y === routing.positions[id].y);
+    return same ? routing.routes : null;
+  }, [routing, doc.layout, doc.steps]);
+  useEffect(() => {
+    // A journey opened as auto-layout places it (the samples) gets its routes once the canvas is idle.
+    if (view.virtualize) return;
+    return whenIdle(() => {
+      const { doc: current, catalogue: types } = propsRef.current;
+      routedLayout(current, types).then(setRouting, () => undefined);
+    }, 1500, 400);
+  }, [view.virtualize]);
+
   const nodes = useMemo(() => {
     const next: StepNodeType[] = [];
     const seen = new Set<string>();
@@ -183,7 +209,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       const reviewMark = review?.steps.get(id) ?? null;
       const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey, reviewMark].join('\u0001');
       const size = measured.current.get(id);
-      const geometry = nodeGeometry(handles);
+      const geometry = nodeGeometry(handles, label);
       expected.current.set(id, geometry);
       const nodeKey = [dataKey, position.x, position.y, selected, readOnly, size?.width, size?.height].join('\u0001');
       const hit = cache.current.get(id);
@@ -249,7 +275,9 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         const marker: ArrowId = onPath ? 'je-arrow-run' : failure ? 'je-arrow-failure' : 'je-arrow';
         const taken = funnel ? (funnel.edges.get(id) ?? 0) : null;
         const reviewMark = review?.edges.get(id);
+        const route = routes?.[id];
         list.push({
+          ...(route && route.length >= 2 ? { type: 'routed', data: { bends: route } } : {}),
           ...(taken !== null ? { label: taken.toLocaleString('en'), labelBgPadding: [4, 2] as [number, number], labelBgBorderRadius: 4, labelClassName: 'je-edge-count' } : {}),
           id,
           source,
@@ -265,7 +293,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       }
     }
     return list;
-  }, [doc.steps, selectedEdges, run, funnel, review, readOnly]);
+  }, [doc.steps, selectedEdges, run, funnel, review, readOnly, routes]);
 
   const onNodesChange = useCallback((changes: NodeChange<StepNodeType>[]) => {
     const positions: Record<string, Position> = {};
@@ -337,21 +365,39 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
 
   const onSelectionChange = useCallback((_: OnSelectionChangeParams) => {}, []);
 
+  // The opening view (canvas/opening-view.ts): readable, no node cut off or under the minimap.
+  const showReadable = useCallback(
+    (duration?: number) => {
+      const rect = canvasElement.current?.getBoundingClientRect();
+      if (!rect || rect.width === 0) return;
+      const { doc: current, catalogue: types } = propsRef.current;
+      const boxes = Object.entries(current.steps).map(([id, step]) => {
+        const at = current.layout?.[id] ?? { x: 0, y: 0 };
+        const size = nodeGeometry(branchHandles(step, types.get(step.type)), step.name || id);
+        // The Start badge sits 11px above the card: it counts as part of the node.
+        const badge = id === current.start ? 11 : 0;
+        return { id, x: at.x, y: at.y - badge, width: size.width, height: size.height + badge };
+      });
+      const minimapBox = { x: rect.width - MINIMAP.margin - MINIMAP.width, y: rect.height - MINIMAP.margin - MINIMAP.height, width: MINIMAP.width, height: MINIMAP.height };
+      void flow.setViewport(openingView(boxes, current.start, { width: rect.width, height: rect.height }, minimapBox), duration ? { duration } : undefined);
+    },
+    [flow],
+  );
+  const onInit = useCallback(() => {
+    if (!view.viewport) showReadable();
+    propsRef.current.onReady?.();
+  }, [showReadable, view.viewport]);
+
   useImperativeHandle(
     ref,
     () => ({
       async layout() {
         const { doc: current, catalogue: types } = propsRef.current;
-        const layoutNodes = Object.entries(current.steps).map(([id, step]) => {
-          const size = flow.getInternalNode(id)?.measured ?? measured.current.get(id);
-          return { id, width: size?.width ?? 220, height: size?.height ?? 90, handles: branchHandles(step, types.get(step.type)).map((h) => h.name) };
-        });
-        const layoutEdges = Object.entries(current.steps).flatMap(([source, step]) =>
-          Object.entries(step.branches ?? {}).map(([branch, target]) => ({ source, branch, target })),
-        );
-        const positions = await autoLayout(layoutNodes, layoutEdges);
+        const routed = await routedLayout(current, types, (id) => flow.getInternalNode(id)?.measured ?? measured.current.get(id));
+        const positions = routed.positions;
+        setRouting(routed);
         propsRef.current.apply((d) => setPositions(d, positions));
-        requestAnimationFrame(() => flow.fitView({ padding: 0.15, maxZoom: 1, duration: 250 }));
+        requestAnimationFrame(() => showReadable(250));
       },
       focusStep(id) {
         const node = flow.getInternalNode(id);
@@ -368,19 +414,20 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
       },
       fit() {
-        void flow.fitView({ padding: 0.15, maxZoom: 1 });
+        void flow.fitView(FIT_VIEW);
       },
     }),
-    [flow],
+    [flow, showReadable],
   );
 
   return (
-    <div ref={canvasElement} className="je-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div ref={canvasElement} className="je-canvas" onDragOver={onDragOver} onDrop={onDrop} data-routes={routes ? 'on' : 'off'}>
       <EdgeMarkers />
       <ReactFlow<StepNodeType, Edge>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onNodeDragStart={onDragStart}
@@ -390,15 +437,14 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
         onConnect={onConnect}
         onDelete={onDelete}
         onSelectionChange={onSelectionChange}
-        onInit={props.onReady}
+        onInit={onInit}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Meta', 'Control', 'Shift']}
         selectionKeyCode="Shift"
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         elementsSelectable
-        fitView={!view.viewport}
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW}
         defaultViewport={view.viewport}
         onlyRenderVisibleElements={view.virtualize}
         minZoom={0.1}
@@ -413,12 +459,13 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
           pannable
           zoomable
           ariaLabel="Overview of the journey"
+          style={{ width: MINIMAP.width, height: MINIMAP.height }}
           nodeColor={minimapColour}
           nodeStrokeWidth={0}
           nodeBorderRadius={6}
           maskColor="rgba(246, 247, 249, 0.72)"
         />}
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW} />
       </ReactFlow>
     </div>
   );

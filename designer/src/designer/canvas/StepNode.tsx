@@ -9,6 +9,7 @@ import './StepNode.css';
 import type { BranchHandle } from '../model/journey-ops.js';
 import { categoryColour } from '../categories.js';
 import { percent, type StepFunnel } from '../analytics/funnel-overlay.js';
+import { NODE_GEOMETRY, nodeHeight, titleLines } from './node-size.js';
 
 export interface StepNodeData extends Record<string, unknown> {
   stepId: string;
@@ -34,19 +35,12 @@ export interface StepNodeData extends Record<string, unknown> {
 
 export type StepNodeType = Node<StepNodeData, 'step'>;
 
-/**
- * The node's geometry, fixed by the stylesheet (designer.css, "step node"): React Flow gets each
- * node's size and handle positions up front, so 500 steps render, edges included, in one pass
- * instead of waiting for every node to be measured. A node the browser measures differently
- * (other fonts, a zoomed page) is measured again by React Flow as usual.
- */
-export const NODE_GEOMETRY = { width: 220, border: 1, head: 52, branchesPadding: 4, row: 22, sourceHandle: 10, targetHandle: 12, targetCenter: 27 } as const;
+export { NODE_GEOMETRY, titleLines, TITLE_LINE } from './node-size.js';
 
-export function nodeGeometry(handles: BranchHandle[]): { width: number; height: number; handles: NonNullable<Node['handles']> } {
+export function nodeGeometry(handles: BranchHandle[], label = ''): { width: number; height: number; handles: NonNullable<Node['handles']> } {
   const g = NODE_GEOMETRY;
-  const rows = handles.length;
-  const branchesTop = g.border + g.head;
-  const height = branchesTop + (rows ? 1 + g.branchesPadding * 2 + g.row * rows : 0) + g.border;
+  const branchesTop = nodeHeight(0, label) - g.border;
+  const height = nodeHeight(handles.length, label);
   const sourceX = g.width - g.border - g.sourceHandle / 2;
   const list: NonNullable<Node['handles']> = [
     { id: 'in', type: 'target', position: Position.Left, x: g.border - g.targetHandle / 2, y: g.targetCenter - g.targetHandle / 2, width: g.targetHandle, height: g.targetHandle },
@@ -77,6 +71,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
   if (!data.known) classes.push('sn-unknown');
   if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
   if (data.review) classes.push(`sn-review-${data.review}`);
+  classes.push(`sn-lines-${titleLines(data.label)}`);
   const declared = data.handles.filter((h) => h.kind !== 'failure');
   const failure = data.handles.find((h) => h.kind === 'failure');
 

@@ -23,6 +23,13 @@ let elkPromise: Promise<{ layout(graph: unknown): Promise<ElkResult> }> | null =
 
 interface ElkResult {
   children?: Array<{ id: string; x?: number; y?: number }>;
+  edges?: Array<{ id: string; sections?: Array<{ bendPoints?: Array<{ x: number; y: number }> }> }>;
+}
+
+/** Where each step goes, and the bends of each edge (by `source→branch`) that keep it off other steps. */
+export interface LayoutResult {
+  positions: Record<string, Position>;
+  routes: Record<string, Position[]>;
 }
 
 function elk() {
@@ -33,20 +40,23 @@ function elk() {
   return elkPromise;
 }
 
-export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<Record<string, Position>> {
+export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Promise<LayoutResult> {
   const known = new Set(nodes.map((n) => n.id));
   const port = (node: string, handle: string) => `${node}\u0000${handle}`;
+  const wired = edges.filter((e) => known.has(e.source) && known.has(e.target));
   const graph = {
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '110',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '80',
       'elk.spacing.nodeNode': '36',
       'elk.spacing.edgeNode': '24',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.layered.crossingMinimization.semiInteractive': 'true',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      // Cycles are broken by the nodes' order (layout-journey.ts: the reading order from the start).
+      'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
       'elk.separateConnectedComponents': 'true',
       'elk.spacing.componentComponent': '80',
     },
@@ -60,12 +70,21 @@ export async function autoLayout(nodes: LayoutNode[], edges: LayoutEdge[]): Prom
         { id: port(n.id, 'in'), width: 8, height: 8, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(n.handles.length) } },
       ],
     })),
-    edges: edges
-      .filter((e) => known.has(e.source) && known.has(e.target))
-      .map((e, i) => ({ id: `e${i}`, sources: [port(e.source, e.branch)], targets: [port(e.target, 'in')] })),
+    edges: wired.map((e, i) => ({
+        id: `e${i}`,
+        sources: [port(e.source, e.branch)],
+        targets: [port(e.target, 'in')],
+        layoutOptions: { 'elk.layered.priority.straightness': e.branch === 'failure' ? '0' : '10' },
+      })),
   };
   const result = await (await elk()).layout(graph);
   const positions: Record<string, Position> = {};
-  for (const child of result.children ?? []) positions[child.id] = { x: child.x ?? 0, y: child.y ?? 0 };
-  return positions;
+  for (const child of result.children ?? []) positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
+  const routes: Record<string, Position[]> = {};
+  for (const edge of result.edges ?? []) {
+    const source = wired[Number(edge.id.slice(1))];
+    const bends = edge.sections?.[0]?.bendPoints ?? [];
+    if (source) routes[`${source.source}\u2192${source.branch}`] = bends.map((b) => ({ x: Math.round(b.x), y: Math.round(b.y) }));
+  }
+  return { positions, routes };
 }

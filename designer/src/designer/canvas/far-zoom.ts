@@ -7,6 +7,7 @@
  */
 import { useStoreApi } from '@xyflow/react';
 import { useEffect, type RefObject } from 'react';
+import { READABLE_ZOOM } from './opening-view.js';
 
 /**
  * Below this scale (zoom times device pixels per CSS pixel) a 5-unit edge dash is under 1.3 device
@@ -14,11 +15,26 @@ import { useEffect, type RefObject } from 'react';
  */
 export const FAR_ZOOM = 0.25;
 
+/**
+ * Semantic zoom: below the zoom at which step names are comfortably read (READABLE_ZOOM) the canvas
+ * carries `je-overview`, and below OVERVIEW_FAR `je-overview-far`: the stylesheet then hides the
+ * details (type, branch names, figures) and draws the name larger, filling the card, so titles
+ * stay readable on screen while the journey's shape shows (StepNode.css, "semantic zoom").
+ */
+export const OVERVIEW_FAR = 0.4;
+
 export function useFarZoomClass(element: RefObject<HTMLElement | null>): void {
   const store = useStoreApi();
   useEffect(() => {
     let far: boolean | null = null;
+    let overview: 0 | 1 | 2 | null = null;
     const apply = (zoom: number) => {
+      const level = zoom < OVERVIEW_FAR ? 2 : zoom < READABLE_ZOOM ? 1 : 0;
+      if (level !== overview && element.current) {
+        overview = level;
+        element.current.classList.toggle('je-overview', level > 0);
+        element.current.classList.toggle('je-overview-far', level === 2);
+      }
       const next = zoom * (window.devicePixelRatio || 1) < FAR_ZOOM;
       if (next === far || !element.current) return;
       far = next;

@@ -13,6 +13,8 @@ export interface ToolbarProps {
   /** The published version shown read-only; null: the draft. */
   version: number | null;
   dirty: boolean;
+  /** The saved draft is the latest published version, unchanged (use-draft-published.ts). */
+  draftPublished?: boolean | null;
   versions: PublishedVersion[];
   busy: BusyWith;
   /** Errors in the draft: publishing is refused until they are fixed. */
@@ -59,8 +61,14 @@ export function Toolbar(props: ToolbarProps) {
             <span className="badge badge-warning" data-testid="dirty">
               Unsaved changes
             </span>
+          ) : props.draftPublished ? (
+            <span className="badge badge-neutral" data-testid="draft-state" data-state="published">
+              Published, no changes
+            </span>
           ) : (
-            <span className="badge badge-neutral">Draft saved</span>
+            <span className="badge badge-neutral" data-testid="draft-state" data-state="saved">
+              Draft saved
+            </span>
           )}
         </div>
         <div className="ed-meta">

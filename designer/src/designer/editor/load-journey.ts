@@ -8,8 +8,8 @@ import { ApiError } from '../../api/http.js';
 import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
 import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { sentence } from '../../renderer/schema-fields.js';
-import { autoLayout } from '../canvas/auto-layout.js';
-import { branchHandles, ensureLayout } from '../model/journey-ops.js';
+import { layoutJourney } from '../canvas/layout-journey.js';
+import { ensureLayout } from '../model/journey-ops.js';
 import { takePrefetchedJourney } from '../prefetched.js';
 
 export interface PublishedVersion {
@@ -38,15 +38,8 @@ function placedNow(doc: JourneyDoc): JourneyDoc | null {
 async function placeSteps(doc: JourneyDoc, catalogue: CatalogueEntry[]): Promise<JourneyDoc> {
   const now = placedNow(doc);
   if (now) return now;
-  const ids = Object.keys(doc.steps);
   try {
-    const types = new Map(catalogue.map((e) => [e.type, e]));
-    const nodes = ids.map((id) => {
-      const handles = branchHandles(doc.steps[id], types.get(doc.steps[id].type)).map((h) => h.name);
-      return { id, width: 220, height: 62 + 22 * handles.length, handles };
-    });
-    const edges = ids.flatMap((source) => Object.entries(doc.steps[source].branches ?? {}).map(([branch, target]) => ({ source, branch, target })));
-    return { ...doc, layout: await autoLayout(nodes, edges) };
+    return { ...doc, layout: await layoutJourney(doc, new Map(catalogue.map((e) => [e.type, e]))) };
   } catch {
     return ensureLayout(doc);
   }

@@ -18,7 +18,11 @@ export interface BranchHandle {
 
 const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The handles a step shows: its declared branches (following its config), wired extras, then `failure`. */
+/**
+ * The handles a step shows: its declared branches (following its config), wired extras, then
+ * `failure`, except on a terminal step (complete, reject), which has nowhere to fail to: it gets a
+ * `failure` handle only when one is wired (so the wiring stays visible and deletable).
+ */
 export function branchHandles(step: StepDoc, entry: CatalogueEntry | undefined): BranchHandle[] {
   const wired = Object.keys(step.branches ?? {});
   let declared: string[] = [];
@@ -38,7 +42,7 @@ export function branchHandles(step: StepDoc, entry: CatalogueEntry | undefined):
     seen.add(name);
     handles.push({ name, kind: 'extra' });
   }
-  handles.push({ name: 'failure', kind: 'failure' });
+  if (!entry?.terminal || Object.hasOwn(step.branches ?? {}, 'failure')) handles.push({ name: 'failure', kind: 'failure' });
   return handles;
 }
 

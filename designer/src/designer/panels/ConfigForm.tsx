@@ -19,6 +19,7 @@ import type {
 import validator from '@rjsf/validator-ajv8';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import './ConfigForm.css';
+import { FormBuilder } from '../form-builder/FormBuilder.js';
 import type { JsonObject, JsonSchema } from '../../../../engine/http/contract/journey-document.js';
 
 const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -232,6 +233,49 @@ function JsonField(props: FieldProps) {
   );
 }
 
+/**
+ * The form builder writes the config straight (not through rjsf's onChange): the order of a form's
+ * fields is the order of its schema's properties, and rjsf compares data without key order, so it
+ * would take a reordering for no change. A reordering also re-creates the form (`epoch`), so rjsf
+ * does not keep, and later write back, the previous order.
+ */
+interface BuilderContext {
+  write: (path: ReadonlyArray<string | number>, value: unknown, reordered: boolean) => void;
+}
+
+function setAt(value: unknown, path: ReadonlyArray<string | number>, leaf: unknown): unknown {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? setAt(v, rest, leaf) : v));
+  const record = isRecord(value) ? value : {};
+  return { ...record, [head]: setAt(record[head], rest, leaf) };
+}
+
+/** A form option's data schema: the form builder, with the JSON editor as its JSON view. */
+function FormBuilderField(props: FieldProps) {
+  const { formData, onChange, fieldPathId, readonly, disabled, schema, uiSchema, name } = props;
+  const label = (uiSchema?.['ui:title'] as string | undefined) || (typeof schema.title === 'string' && schema.title) || name;
+  return (
+    <FormBuilder
+      value={formData as JsonSchema | undefined}
+      onChange={(next, reordered) => (props.registry.formContext as BuilderContext).write(fieldPathId.path, next, reordered)}
+      readOnly={!!(readonly || disabled)}
+      label={label}
+      json={<JsonField {...props} uiSchema={{ ...uiSchema, 'ui:title': 'JSON Schema' }} />}
+    />
+  );
+}
+
+/** The form step's option schemas get the form builder (its option data is a form's fields). */
+function withFormBuilder(prepared: Prepared, stepType: string | undefined): Prepared {
+  if (stepType !== 'form') return prepared;
+  const ui = prepared.uiSchema as JsonObject;
+  const options = isRecord(ui.options) ? ui.options : {};
+  const items = isRecord(options.items) ? options.items : {};
+  const schema = isRecord(items.schema) ? items.schema : {};
+  return { ...prepared, uiSchema: { ...ui, options: { ...options, items: { ...items, schema: { ...schema, 'ui:field': 'formBuilder' } } } } as UiSchema };
+}
+
 function FieldTemplate(props: FieldTemplateProps) {
   const { id, label, required, displayLabel, description, children, hidden, schema, rawHelp, classNames } = props;
   if (hidden) return <div hidden>{children}</div>;
@@ -351,7 +395,7 @@ const templates = {
   ButtonTemplates: { AddButton, CopyButton: NoButton, MoveDownButton: NoButton, MoveUpButton: NoButton, RemoveButton: NoButton, ClearButton: NoButton },
 };
 
-const fields = { SchemaField: ExpressionAwareSchemaField, json: JsonField };
+const fields = { SchemaField: ExpressionAwareSchemaField, json: JsonField, formBuilder: FormBuilderField };
 
 const defaultsBehaviour = {
   emptyObjectFields: 'skipDefaults',
@@ -364,14 +408,28 @@ export interface ConfigFormProps {
   config: JsonObject;
   readOnly: boolean;
   onChange: (config: JsonObject) => void;
+  /** The step's type: a form's option schemas get the form builder. */
+  stepType?: string;
 }
 
-export const ConfigForm = memo(function ConfigForm({ schema, config, readOnly, onChange }: ConfigFormProps) {
-  const prepared = useMemo(() => prepareSchema(schema), [schema]);
+export const ConfigForm = memo(function ConfigForm({ schema, config, readOnly, onChange, stepType }: ConfigFormProps) {
+  const prepared = useMemo(() => withFormBuilder(prepareSchema(schema), stepType), [schema, stepType]);
   const latest = useRef(config);
   latest.current = config;
+  const [epoch, setEpoch] = useState(0);
+  const formContext = useMemo<BuilderContext>(
+    () => ({
+      write(path, value, reordered) {
+        if (reordered) setEpoch((e) => e + 1);
+        onChange(prune(setAt(latest.current, path, value)) as JsonObject);
+      },
+    }),
+    [onChange],
+  );
   return (
     <Form
+      key={epoch}
+      formContext={formContext}
       className="cf"
       schema={prepared.schema}
       uiSchema={prepared.uiSchema}

@@ -2,13 +2,16 @@
 import { memo, useState } from 'react';
 import './Diagnostics.css';
 import type { Diagnostic } from '../../../../engine/http/contract/types.js';
+import type { Explained } from '../model/messages.js';
 
 export interface DiagnosticsProps {
   diagnostics: Diagnostic[];
   onSelect: (diagnostic: Diagnostic) => void;
+  /** A sentence a person understands for each diagnostic (model/messages.ts); the raw message on hover. */
+  explain?: (diagnostic: Diagnostic) => Explained;
 }
 
-export const Diagnostics = memo(function Diagnostics({ diagnostics, onSelect }: DiagnosticsProps) {
+export const Diagnostics = memo(function Diagnostics({ diagnostics, onSelect, explain }: DiagnosticsProps) {
   const [open, setOpen] = useState(true);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -39,8 +42,8 @@ export const Diagnostics = memo(function Diagnostics({ diagnostics, onSelect }: 
                   {d.severity === 'error' ? '●' : d.severity === 'warning' ? '▲' : 'ℹ'}
                 </span>
                 <span className="dg-step">{d.stepId ?? 'journey'}</span>
-                <span className="dg-message">
-                  {d.message}
+                <span className="dg-message" title={explain ? d.message : undefined} data-raw={d.message}>
+                  {explain ? explain(d).text : d.message}
                   {d.suggestion && (
                     <span className="dg-suggestion" data-testid="diagnostic-suggestion">
                       {' '}Suggestion: <code>{d.suggestion}</code>

@@ -8,6 +8,7 @@ import './Inspector.css';
 import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
 import type { JourneyDoc, JsonObject, StepDoc } from '../../../../engine/http/contract/journey-document.js';
 import { categoryColour, categoryLabel } from '../categories.js';
+import type { Explained } from '../model/messages.js';
 import { branchHandles, connect, disconnect, renameStep, STEP_ID, updateStep } from '../model/journey-ops.js';
 import { parseEdgeId } from '../canvas/Canvas.js';
 import { StepSelect } from './StepSelect.js';
@@ -23,6 +24,8 @@ export interface InspectorProps {
   selectedNodes: Set<string>;
   selectedEdges: Set<string>;
   diagnostics: Diagnostic[];
+  /** A sentence a person understands for each diagnostic (model/messages.ts); the raw message on hover. */
+  explain?: (diagnostic: Diagnostic) => Explained;
   readOnly: boolean;
   apply: Apply;
   selectStep: (id: string | null) => void;
@@ -63,7 +66,7 @@ function Section({ title, children, aside }: { title: string; children: React.Re
   );
 }
 
-function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, selectStep, deleteSelection, duplicateSelection }: InspectorProps & { stepId: string }) {
+function StepInspector({ doc, catalogue, stepId, diagnostics, explain, readOnly, apply, selectStep, deleteSelection, duplicateSelection }: InspectorProps & { stepId: string }) {
   const step = doc.steps[stepId];
   const entry = catalogue.get(step.type);
   const mine = diagnostics.filter((d) => d.stepId === stepId);
@@ -88,7 +91,10 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
         <ul className="ins-issues" aria-label="Problems in this step">
           {mine.map((d, i) => (
             <li key={i} className={`ins-issue ins-issue-${d.severity}`}>
-              <span className="ins-issue-code">{d.code}</span> {d.message}
+              <span className="ins-issue-code">{d.code}</span>{' '}
+              <span className="ins-issue-message" title={explain ? d.message : undefined} data-raw={d.message}>
+                {explain ? explain(d).text : d.message}
+              </span>
               {d.suggestion && (
                 <span className="ins-issue-suggestion" data-testid="inspector-suggestion">
                   Did you mean <code>{d.suggestion}</code>?
@@ -120,7 +126,7 @@ function StepInspector({ doc, catalogue, stepId, diagnostics, readOnly, apply, s
       <Section title="Configuration">
         {entry ? (
           <Suspense fallback={<p className="ins-muted">Loading the settings…</p>}>
-            <ConfigForm schema={entry.configSchema} config={(step.config ?? {}) as JsonObject} readOnly={readOnly} onChange={(config) => apply((d) => updateStep(d, stepId, (s) => ({ ...s, config })), `${stepId}:config`)} />
+            <ConfigForm stepType={step.type} schema={entry.configSchema} config={(step.config ?? {}) as JsonObject} readOnly={readOnly} onChange={(config) => apply((d) => updateStep(d, stepId, (s) => ({ ...s, config })), `${stepId}:config`)} />
           </Suspense>
         ) : (
           <p className="ins-muted">This step type is not registered on the server, so its settings cannot be edited here.</p>
@@ -212,7 +218,8 @@ function StepIdField({ doc, stepId, readOnly, onRename }: { doc: JourneyDoc; ste
         readOnly={readOnly}
         spellCheck={false}
         aria-invalid={problem ? true : undefined}
-        onChange={(e) => setValue(e.target.value)}
+        // The rule shown is the rule applied: characters a step id cannot hold are not taken.
+        onChange={(e) => setValue(e.target.value.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64))}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
