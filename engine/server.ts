@@ -7,6 +7,7 @@ import { loadCustomSteps } from './custom-steps.js';
 import { createEngine } from './engine.js';
 import { startSweeper } from './runtime/sweeper.js';
 import { publishSampleJourneys } from './samples.js';
+import { startupBanner } from './startup-banner.js';
 
 const config = loadConfig();
 const customSteps = await loadCustomSteps(
@@ -15,10 +16,6 @@ const customSteps = await loadCustomSteps(
 const engine = await createEngine(config, { steps: [...builtInSteps, ...customSteps], defaultMetrics: true });
 const { logger } = engine;
 
-if (config.adminApiKeyGenerated) {
-  // Printed once, on the start that generated it; it is kept in DATA_DIR/admin-api-key.
-  process.stdout.write(`\nGenerated ADMIN_API_KEY (kept in ${config.dataDir}/admin-api-key):\n  ${config.adminApiKey}\n\n`);
-}
 const published = await publishSampleJourneys(fileURLToPath(new URL('../journeys/', import.meta.url)), engine.admin, engine.store, logger);
 if (published.length) logger.info({ journeys: published }, 'published sample journeys');
 
@@ -43,6 +40,10 @@ server.listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, database: config.databaseUrl.split(':')[0] }, `journey engine listening on http://localhost:${port}`);
+  // The generated admin key is printed once, on the start that generated it.
+  process.stdout.write(
+    startupBanner({ publicUrl: config.publicUrl, port, dataDir: config.dataDir, generatedAdminKey: config.adminApiKeyGenerated ? config.adminApiKey : null }),
+  );
 });
 
 function shutdown(signal: string) {

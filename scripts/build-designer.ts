@@ -2,15 +2,21 @@
  * Builds the designer and the hosted runner into designer/dist with Vite.
  *
  *   tsx scripts/build-designer.ts               always builds
- *   tsx scripts/build-designer.ts --if-missing  builds only when designer/dist is missing (npm start)
- *   tsx scripts/build-designer.ts --if-stale    builds when missing or older than its sources (e2e tests)
+ *   tsx scripts/build-designer.ts --if-missing  builds only when designer/dist is missing
+ *   tsx scripts/build-designer.ts --if-stale    builds when missing or built from other sources (npm start, e2e tests)
+ *
+ * "Other sources": the build records a SHA-256 of its sources' paths and contents (and of
+ * package-lock.json: an upgraded dependency changes the bundle too) in designer/dist/.source-hash.
+ * Content, not modification times: a `git pull` or a checkout of another branch can leave files
+ * older than the last build, and a touched but unchanged file needs no build. Hashing the sources
+ * takes tens of milliseconds, so an unchanged designer costs `npm start` next to nothing.
  *
  * Concurrent callers (parallel test files) take a lock, so only one of them builds.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -30,30 +36,49 @@ const SOURCES = [
   join(root, 'engine', 'runtime', 'expressions.ts'),
   join(root, 'engine', 'runtime', 'run-budget.ts'),
   join(root, 'engine', 'security'),
+  join(root, 'package-lock.json'),
 ];
+const HASH_FILE = join(dist, '.source-hash');
 
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let latest = stat.mtimeMs;
-  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
-  return latest;
+function addToHash(hash: ReturnType<typeof createHash>, base: string, path: string): void {
+  if (!existsSync(path)) return;
+  if (statSync(path).isDirectory()) {
+    for (const entry of readdirSync(path).sort()) addToHash(hash, base, join(path, entry));
+    return;
+  }
+  // The path (relative, so the same checkout elsewhere hashes alike) and the content, each framed by its length.
+  const name = relative(base, path).split('\\').join('/');
+  const content = readFileSync(path);
+  hash.update(`${name.length}:${name}${content.length}:`).update(content);
+}
+
+/** The SHA-256 of files and folders (every file's path relative to `base`, and its content). */
+export function hashSources(base: string, sources: string[]): string {
+  const hash = createHash('sha256');
+  for (const source of sources) addToHash(hash, base, source);
+  return hash.digest('hex');
+}
+
+export function designerSourceHash(): string {
+  return hashSources(root, SOURCES);
 }
 
 export function designerBuilt(): boolean {
   return existsSync(marker) && existsSync(join(dist, 'run.html'));
 }
 
+/** Missing, or built from sources other than the current ones (or by a version that recorded no hash). */
 export function designerStale(): boolean {
-  if (!designerBuilt()) return true;
-  const builtAt = statSync(marker).mtimeMs;
-  return SOURCES.some((source) => newest(source) > builtAt);
+  if (!designerBuilt() || !existsSync(HASH_FILE)) return true;
+  return readFileSync(HASH_FILE, 'utf8').trim() !== designerSourceHash();
 }
 
 export async function buildDesigner(): Promise<void> {
+  // Hashed before the build: a source edited while Vite runs makes the next start build again.
+  const sourceHash = designerSourceHash();
   const { build } = await import('vite');
   await build({ configFile: join(designer, 'vite.config.ts'), logLevel: 'warn' });
+  writeFileSync(HASH_FILE, `${sourceHash}\n`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -13,6 +13,7 @@ import { observeRoutes, type ObserveRouteDeps } from './observe-routes.js';
 import { authsignalRoutes } from '../../integrations/authsignal/index.js';
 import { createOidc, type OidcDeps } from '../../integrations/oidc/index.js';
 import { designerAssets } from './designer-assets.js';
+import { apiDocsRoutes } from './api-docs.js';
 import { EngineError } from '../runtime/errors.js';
 import type { EngineMetrics } from '../metrics.js';
 import { errorHandler, notFoundHandler } from './errors.js';
@@ -156,6 +157,9 @@ export function createApp(deps: AppDeps): express.Express {
   operations.assertAllHandled();
 
   app.use(designerAndRunner(deps));
+  // The API reference (/docs), and / leads a newcomer to the designer.
+  app.use(apiDocsRoutes());
+  app.get('/', (_req, res) => res.redirect(302, '/designer/'));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

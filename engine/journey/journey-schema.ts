@@ -79,6 +79,18 @@ export const journeySchema = {
       propertyNames: { pattern: STEP_ID_PATTERN },
       additionalProperties: stepSchema,
     },
+    // The hosted runner in the user's language (issue #21): the journey's own texts per locale.
+    texts: {
+      type: 'object',
+      description:
+        "Translations of the journey's own texts (step titles and texts, option and field labels, reject messages) for the hosted runner: by locale (BCP 47, e.g. fr, pt-BR, ar), then by the text as the journey writes it. The runner shows a text's translation for the user's language and the text itself otherwise.",
+      propertyNames: { pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
+      additionalProperties: {
+        type: 'object',
+        propertyNames: { minLength: 1, maxLength: 2000 },
+        additionalProperties: { type: 'string', maxLength: 2000 },
+      },
+    },
     layout: {
       type: 'object',
       description: 'Designer positions only; the engine ignores it.',

@@ -327,8 +327,15 @@ export class SessionService {
     }
   }
 
-  private response(record: Pick<SessionRecord, 'id' | 'journeyId' | 'journeyVersion' | 'status' | 'stepId'>, sessionToken: string, snapshot: { context: SessionContext }): StepResponse {
+  private async response(
+    record: Pick<SessionRecord, 'id' | 'journeyId' | 'journeyVersion' | 'status' | 'stepId' | 'documentHash'>,
+    sessionToken: string,
+    snapshot: { context: SessionContext },
+  ): Promise<StepResponse> {
     const context = snapshot.context;
+    // The hosted runner shows the journey's texts in the user's language (issue #21); the compiled
+    // journey is cached by hash, so this is a map lookup.
+    const texts = context.ui ? (await this.runtime.load(record.documentHash)).document.texts : undefined;
     const waiting = record.status === 'waiting' && context.asked !== null;
     const asked = waiting ? context.asked! : null;
     const data = asked?.sealedData ? this.runtime.unsealStepData(asked.sealedData, record.id) : asked?.data;
@@ -347,7 +354,7 @@ export class SessionService {
       url: context.ui
         ? `${this.settings.publicUrl}/run/${encodeURIComponent(record.journeyId)}?session=${record.id}#t=${sessionToken}`
         : null,
-      ...(context.ui ? { ui: { redirectUrl: context.ui.redirectUrl } } : {}),
+      ...(context.ui ? { ui: { redirectUrl: context.ui.redirectUrl, ...(texts ? { texts } : {}) } } : {}),
     };
   }
 }

@@ -15,6 +15,7 @@ import { checkOtpCode, codeOptionSchema, deliverOtpCode, otpStatus, resendAvaila
 import { checkTotpCode } from '../totp-common/check-code.js';
 import { codeSchema } from '../totp-common/config.js';
 import { newSecret, otpauthUri, qrCodeDataUrl, verifyTotp, type TotpParams } from '../totp-common/totp.js';
+import { wrongCode } from '../otp-common/wrong-code.js';
 
 export const CHALLENGE_METHODS = ['AUTHENTICATOR_APP', 'SMS', 'WHATSAPP', 'EMAIL_OTP'] as const;
 export type ChallengeMethod = (typeof CHALLENGE_METHODS)[number];
@@ -294,7 +295,7 @@ async function confirmEnrollment(ctx: Ctx, user: UserRecord, methods: ChallengeM
     return ctx.fail({ code: 'too_many_attempts', message: 'too many wrong codes: registration cancelled' });
   }
   const next: ChallengeState = { ...state, enrollment: { ...enrollment, attempts } };
-  return ask(ctx, user, methods, next, { code: 'invalid_code', message: `the code is not valid: ${ENROLL_MAX_ATTEMPTS - attempts} attempt(s) left` }, await enrollmentData(ctx, user, next));
+  return ask(ctx, user, methods, next, wrongCode(ENROLL_MAX_ATTEMPTS - attempts), await enrollmentData(ctx, user, next));
 }
 
 async function verifyApp(ctx: Ctx, user: UserRecord, methods: ChallengeMethod[], state: ChallengeState, code: string): Promise<StepOutcome> {

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { MessagingError, provesFactorFor, type AskRequest, type MessageChannel, type StepContext, type StepError, type StepOutcome } from '../../engine/sdk.js';
+import { wrongCode } from './wrong-code.js';
 
 export interface OtpConfig {
   channels: MessageChannel[];
@@ -118,7 +119,7 @@ export function checkOtpCode(
   return {
     result: 'retry',
     state: { ...state, attempts },
-    error: { code: 'invalid_code', message: `the code is not valid: ${config.maxAttempts - attempts} attempt(s) left` },
+    error: wrongCode(config.maxAttempts - attempts),
   };
 }
 

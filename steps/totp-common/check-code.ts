@@ -5,8 +5,8 @@
 import type { AuthenticatorRecord, StepContext, StepError, UserRecord } from '../../engine/sdk.js';
 import { recoveryAttemptKey, totpAttemptKey } from './config.js';
 import { looksLikeRecoveryCode, matchRecoveryCode, newSecret, verifyTotp, type TotpParams } from './totp.js';
+import { wrongCode } from '../otp-common/wrong-code.js';
 
-const INVALID = { code: 'invalid_code', message: 'the code is not valid' } as const;
 
 export interface TotpCheckOptions {
   window: { past: number; future: number };
@@ -39,7 +39,10 @@ export async function checkTotpCode(
     : [];
   // A replayed code (valid, but for a time step already used) is refused without counting as a
   // failure: whoever saw a code go by must not be able to lock its owner out with it.
-  if (!recovery && (await isReplay(ctx, candidates, code, config, now))) return { error: { ...INVALID } };
+  // Its answer is a wrong code's, with the attempts left as they stand.
+  if (!recovery && (await isReplay(ctx, candidates, code, config, now))) {
+    return { error: wrongCode(config.maxFailedAttempts - ((await credentials.attempts.get(key))?.failures ?? 0)) };
+  }
 
   // The attempt is taken (and counted) before any code is looked at: while locked, nothing is evaluated.
   const taken = await credentials.attempts.reserve(key, { kind: recovery ? 'recovery' : 'totp', subject }, config.maxFailedAttempts, now.toISOString(), lockUntil);
@@ -74,7 +77,9 @@ export async function checkTotpCode(
       method = 'recovery_code';
     }
   }
-  if (!accepted || !user) return { error: { ...INVALID } };
+  // The attempts left before the lockout, as enrolment shows them: counted per username for an
+  // unknown user too, so the answer is the same whether the account exists or not.
+  if (!accepted || !user) return { error: wrongCode(config.maxFailedAttempts - taken) };
 
   await credentials.attempts.reset(key);
   return { user, authenticatorId: accepted, method };

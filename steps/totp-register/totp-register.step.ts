@@ -10,6 +10,7 @@ import {
   verifyTotp,
   type TotpParams,
 } from '../totp-common/totp.js';
+import { wrongCode } from '../otp-common/wrong-code.js';
 
 const sealContext = (authenticatorId: string) => `authenticator:${authenticatorId}`;
 
@@ -112,10 +113,7 @@ export const totpRegisterStep = defineStep({
       await credentials.authenticators.delete(state.userId, authenticator.id);
       return ctx.fail({ code: 'too_many_attempts', message: 'too many wrong codes: registration cancelled' });
     }
-    return askForConfirmation(ctx, { ...state, attempts }, secret, recoveryCodes, {
-      code: 'invalid_code',
-      message: `the code is not valid: ${ctx.config.maxAttempts - attempts} attempt(s) left`,
-    });
+    return askForConfirmation(ctx, { ...state, attempts }, secret, recoveryCodes, wrongCode(ctx.config.maxAttempts - attempts));
   },
 });
 

@@ -44,11 +44,13 @@ export async function launchBrowser(): Promise<Browser> {
 
 export interface PageOptions {
   viewport?: { width: number; height: number };
+  /** The browser's language (navigator.languages and Accept-Language), e.g. 'fr-FR'. */
+  locale?: string;
 }
 
 /** A fresh browser context and page, with console errors collected for assertions and failure reports. */
 export async function openPage(browser: Browser, options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, acceptDownloads: true });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1440, height: 900 }, acceptDownloads: true, ...(options.locale ? { locale: options.locale } : {}) });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const errors: string[] = [];

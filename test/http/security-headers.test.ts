@@ -64,6 +64,8 @@ describe('response headers', () => {
     ['designer page', 'GET', '/designer/', () => ({}), 200, 'no-store'],
     ['designer client-side route', 'GET', '/designer/journeys/headers', () => ({}), 200, 'no-store'],
     ['runner page', 'GET', '/run/headers', () => ({}), 200, 'no-store'],
+    ['root redirect to the designer', 'GET', '/', () => ({}), 302, 'no-store'],
+    ['API reference page', 'GET', '/docs', () => ({}), 200, 'no-store'],
   ];
 
   it.each(routes)('%s: %s %s', async (_what, method, rawPath, options, status, cacheControl) => {

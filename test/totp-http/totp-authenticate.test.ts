@@ -188,10 +188,15 @@ describe('totp.authenticate over HTTP', () => {
       expect(ghostWrong.error).toEqual(realWrong.error);
       expect(ghostWrong.status).toBe(realWrong.status);
 
+      // The wrong-code answer says how many attempts are left, as enrolment does (#21).
+      expect(realWrong.error.message).toBe('the code is not valid: 2 attempts left');
       for (let i = 2; i <= 3; i++) {
-        expect((await login(server, 'auth-lock', real.username, await wrongCode(real.secret, server.clock))).error).toEqual(realWrong.error);
-        // The count is kept per normalised username.
-        expect((await login(server, 'auth-lock', i === 2 ? ghost : 'LOCK.GHOST', '654321')).error).toEqual(realWrong.error);
+        const realAgain = await login(server, 'auth-lock', real.username, await wrongCode(real.secret, server.clock));
+        // The count is kept per normalised username: the same answer, attempts left included.
+        const ghostAgain = await login(server, 'auth-lock', i === 2 ? ghost : 'LOCK.GHOST', '654321');
+        expectInvalid(realAgain);
+        expect(ghostAgain.error).toEqual(realAgain.error);
+        expect(realAgain.error.message).toBe(i === 2 ? 'the code is not valid: 1 attempt left' : 'the code is not valid: no attempts left');
       }
       const realLocked = await login(server, 'auth-lock', real.username, await codeNow(real.secret, server.clock));
       const ghostLocked = await login(server, 'auth-lock', ghost, '123456');

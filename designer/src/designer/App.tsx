@@ -228,7 +228,8 @@ function SignIn({ error, onSubmit }: { error: string | null; onSubmit: (key: str
             </p>
           ) : (
             <p id="signin-help" className="ins-help">
-              Printed once on the server’s first start, and kept in <code>data/admin-api-key</code>.
+              Printed once on the server’s first start, with the file that keeps it: <code>admin-api-key</code> in its
+              data directory (<code>DATA_DIR</code>, <code>./data</code> by default).
             </p>
           )}
         </div>

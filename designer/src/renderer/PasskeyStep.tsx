@@ -17,6 +17,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import type { StepOption, StepResponse } from '../../../engine/http/contract/types.js';
+import { useTexts } from './texts.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 
 type Step = NonNullable<StepResponse['step']>;
@@ -42,6 +43,7 @@ function localMessage(error: unknown): string | null {
 }
 
 export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) {
+  const t = useTexts();
   const data = (step.data ?? {}) as { options?: JsonObject; autofill?: boolean };
   const registering = step.type === 'passkey.register';
   const ceremony = step.options.find((o) => o.id === (registering ? 'register' : 'verify'));
@@ -104,7 +106,7 @@ export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) 
     <div className="sv-passkey" data-testid="passkey-step">
       {!supported && (
         <p className="sv-alert" role="alert" data-testid="passkey-unsupported">
-          {NO_SUPPORT_MESSAGE}
+          {t('passkey.unsupported')}
         </p>
       )}
       {message && (
@@ -113,9 +115,7 @@ export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) 
         </p>
       )}
       <p className="sv-text">
-        {registering
-          ? 'A passkey lets you sign in with your fingerprint, face or screen lock instead of a password.'
-          : 'Use a passkey saved on this device, in your password manager, or on your phone.'}
+        {registering ? t('passkey.registerText') : t('passkey.signInText')}
       </p>
       {children}
       {ceremony && (
@@ -128,7 +128,7 @@ export function PasskeyStep({ step, busy, submit, children }: PasskeyStepProps) 
             data-testid="passkey-button"
             {...(data.autofill ? {} : { 'data-primary': true })}
           >
-            {ceremony.label ?? (registering ? 'Create a passkey' : 'Sign in with a passkey')}
+            {ceremony.label ?? (registering ? t('passkey.create') : t('passkey.signIn'))}
           </button>
         </div>
       )}

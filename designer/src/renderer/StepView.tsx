@@ -9,6 +9,7 @@ import { ApiError } from '../api/http.js';
 import type { StepOption, StepResponse } from '../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { PasskeyStep } from './PasskeyStep.js';
+import { useTexts } from './texts.js';
 import { collect, errorsFromDetails, fieldsOf, humanize, initialValues, schemaProperties, sentence, type FieldErrors, type FieldSpec, type FieldValues } from './schema-fields.js';
 
 export interface StepViewProps {
@@ -40,6 +41,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
   const stepError = response.error;
   // Each response starts the forms afresh (codes and secrets cleared, other answers kept).
   const formKey = useMemo(() => ++responseCounter, [response]);
+  const t = useTexts();
 
   // A new response: clear what was about the previous answer, then focus the first field (or the error).
   useEffect(() => {
@@ -83,7 +85,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
         setGeneral(mapped.general ?? (Object.keys(mapped.fields).length ? null : sentence(error.message)));
         if (Object.keys(mapped.fields).length) focusField(rootRef.current, Object.keys(mapped.fields)[0]);
       } else {
-        setGeneral(error instanceof Error ? sentence(error.message) : 'Something went wrong. Try again.');
+        setGeneral(error instanceof Error ? sentence(error.message) : t('step.genericError'));
       }
     }
   };
@@ -97,7 +99,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
       await onSubmit(option.id, payload);
     } catch (error) {
       setBusy(null);
-      setGeneral(error instanceof Error ? sentence(error.message) : 'Something went wrong. Try again.');
+      setGeneral(error instanceof Error ? sentence(error.message) : t('step.genericError'));
     }
   };
 
@@ -387,55 +389,57 @@ function TotpEnrolment({ data }: { data: JsonObject }) {
   const qr = typeof data.qrCode === 'string' ? data.qrCode : null;
   const codes = Array.isArray(data.recoveryCodes) ? (data.recoveryCodes as string[]) : [];
   const [showKey, setShowKey] = useState(false);
+  const t = useTexts();
   return (
     <div className="sv-totp">
       <ol className="sv-steps">
         <li>
-          <span>Scan the QR code with your authenticator app (Google Authenticator, 1Password, Authy…).</span>
+          <span>{t('totp.scan')}</span>
           {qr && (
             <div className="sv-qr">
-              <img src={qr} alt="QR code to add this account to your authenticator app" width={184} height={184} data-testid="totp-qr" />
+              <img src={qr} alt={t('totp.qrAlt')} width={184} height={184} data-testid="totp-qr" />
             </div>
           )}
           <button type="button" className="sv-link" aria-expanded={showKey} onClick={() => setShowKey((v) => !v)}>
-            {showKey ? 'Hide the setup key' : 'Can’t scan it? Enter a setup key instead'}
+            {showKey ? t('totp.hideKey') : t('totp.showKey')}
           </button>
           {showKey && (
             <div className="sv-secret-box">
-              <span className="sv-label-small">Setup key</span>
+              <span className="sv-label-small">{t('totp.setupKey')}</span>
               <code className="sv-secret" data-testid="totp-secret" data-secret={secret}>
                 {secret.replace(/(.{4})/g, '$1 ').trim()}
               </code>
-              <CopyButton text={secret} label="Copy key" />
+              <CopyButton text={secret} label={t('totp.copyKey')} />
             </div>
           )}
           {/* The secret stays in the DOM for assistive tech and tests even while collapsed. */}
-          {!showKey && <span className="sv-visually-hidden" data-testid="totp-secret" data-secret={secret}>Setup key: {secret}</span>}
+          {!showKey && <span className="sv-visually-hidden" data-testid="totp-secret" data-secret={secret}>{t('totp.setupKey')}: {secret}</span>}
         </li>
         {codes.length > 0 && (
           <li>
-            <span>Save your recovery codes. Each one signs you in once if you lose your phone.</span>
+            <span>{t('totp.saveCodes')}</span>
             <div className="sv-recovery">
-              <ul aria-label="Recovery codes">
+              <ul aria-label={t('totp.recoveryCodes')}>
                 {codes.map((code) => (
                   <li key={code}>
                     <code>{code}</code>
                   </li>
                 ))}
               </ul>
-              <CopyButton text={codes.join('\n')} label="Copy codes" />
+              <CopyButton text={codes.join('\n')} label={t('totp.copyCodes')} />
             </div>
           </li>
         )}
         <li>
-          <span>Enter the code your app shows to finish.</span>
+          <span>{t('totp.enterCode')}</span>
         </li>
       </ol>
     </div>
   );
 }
 
-function CopyButton({ text, label }: { text: string; label: string }) {
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const t = useTexts();
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -451,7 +455,7 @@ function CopyButton({ text, label }: { text: string; label: string }) {
         }
       }}
     >
-      <span aria-live="polite">{copied ? 'Copied' : label}</span>
+      <span aria-live="polite">{copied ? t('copy.copied') : label}</span>
     </button>
   );
 }
@@ -466,13 +470,14 @@ function OtpEntry({ step, busy, errors, send, previous }: OptionsProps) {
   const others = channels.filter((c) => c !== data.channel);
   const resendsLeft = typeof data.resendsLeft === 'number' ? data.resendsLeft : null;
   const canResend = resend && resendsLeft !== 0;
-  const channelName = (c?: string) => (c === 'sms' ? 'SMS' : c === 'whatsapp' ? 'WhatsApp' : c === 'email' ? 'email' : (c ?? 'message'));
+  const t = useTexts();
+  const channelName = (c?: string) => (c === 'sms' ? t('channel.sms') : c === 'whatsapp' ? t('channel.whatsapp') : c === 'email' ? t('channel.email') : (c ?? t('channel.other')));
   const rest = step.options.filter((o) => o !== verify && o !== resend);
   return (
     <div className="sv-otp">
       {data.destination && (
         <p className="sv-text" data-testid="otp-destination">
-          We sent a code by {channelName(data.channel)} to <strong>{data.destination}</strong>.
+          {t('otp.sentTo', { channel: channelName(data.channel) })} <strong>{data.destination}</strong>.
         </p>
       )}
       {verify && (
@@ -484,7 +489,7 @@ function OtpEntry({ step, busy, errors, send, previous }: OptionsProps) {
           errors={errors}
           send={send}
           previous={previous}
-          submitLabel={verify.label ?? 'Verify'}
+          submitLabel={verify.label ?? t('otp.verify')}
           extraActions={rest.map((o) => (
             <button key={o.id} type="button" className="sv-button sv-secondary" disabled={busy !== null} onClick={() => send(o, [], null)}>
               {o.label ?? humanize(o.id)}
@@ -494,17 +499,17 @@ function OtpEntry({ step, busy, errors, send, previous }: OptionsProps) {
       )}
       {resend && (
         <div className="sv-resend">
-          <span className="sv-muted">Didn’t get it?</span>
+          <span className="sv-muted">{t('otp.notReceived')}</span>
           <button type="button" className="sv-link" disabled={!canResend || busy !== null} onClick={() => send(resend, [], null)} data-testid="otp-resend">
-            {busy === 'resend' ? 'Sending…' : 'Resend code'}
+            {busy === 'resend' ? t('otp.sending') : t('otp.resend')}
           </button>
           {others.map((channel) => (
             <button key={channel} type="button" className="sv-link" disabled={!canResend || busy !== null} onClick={() => sendResendOn(send, resend, channel)}>
-              Send by {channelName(channel)} instead
+              {t('otp.sendBy', { channel: channelName(channel) })}
             </button>
           ))}
           {resendsLeft !== null && (
-            <span className="sv-muted sv-small-text">{resendsLeft === 0 ? 'No more resends' : `${resendsLeft} resend${resendsLeft === 1 ? '' : 's'} left`}</span>
+            <span className="sv-muted sv-small-text">{resendsLeft === 0 ? t('otp.noMoreResends') : t('otp.resendsLeft', { count: resendsLeft })}</span>
           )}
         </div>
       )}
@@ -523,16 +528,17 @@ function LinkWait({ step, busy, send }: OptionsProps) {
   const resend = step.options.find((o) => o.id === 'resend');
   const rest = step.options.filter((o) => o !== check && o !== resend);
   const resendsLeft = typeof data.resendsLeft === 'number' ? data.resendsLeft : null;
+  const t = useTexts();
   return (
     <div className="sv-otp" data-testid="link-wait">
       {data.sentTo && (
         <p className="sv-text" data-testid="link-sent-to">
-          We sent a link to <strong>{data.sentTo}</strong>. Open it to continue: this page moves on by itself once you have.
+          {t('link.sentTo', { to: data.sentTo })}
         </p>
       )}
       {typeof data.code === 'string' && (
         <div className="sv-secret-box" data-testid="link-code-box">
-          <span className="sv-label-small">If you open the link on another device, enter this code there</span>
+          <span className="sv-label-small">{t('link.otherDevice')}</span>
           <code className="sv-secret sv-link-code" data-testid="link-code">
             {data.code}
           </code>
@@ -553,12 +559,12 @@ function LinkWait({ step, busy, send }: OptionsProps) {
       </div>
       {resend && (
         <div className="sv-resend">
-          <span className="sv-muted">Didn’t get it?</span>
+          <span className="sv-muted">{t('otp.notReceived')}</span>
           <button type="button" className="sv-link" disabled={resendsLeft === 0 || busy !== null} onClick={() => send(resend, [], null)} data-testid="link-resend">
-            {busy === 'resend' ? 'Sending…' : (resend.label ?? 'Send a new link')}
+            {busy === 'resend' ? t('otp.sending') : (resend.label ?? t('link.resend'))}
           </button>
           {resendsLeft !== null && (
-            <span className="sv-muted sv-small-text">{resendsLeft === 0 ? 'No more resends' : `${resendsLeft} resend${resendsLeft === 1 ? '' : 's'} left`}</span>
+            <span className="sv-muted sv-small-text">{resendsLeft === 0 ? t('otp.noMoreResends') : t('otp.resendsLeft', { count: resendsLeft })}</span>
           )}
         </div>
       )}

@@ -2,16 +2,23 @@
  * The hosted runner: /run/{journeyId} starts a new session of a public journey;
  * /run/{journeyId}?session={id}#t={token} resumes one. Each waiting step is shown with the shared
  * generic renderer; on completion the browser goes to the session's redirect URL with `token=` added,
- * or a success page is shown.
+ * or a success page is shown (with, for a developer trying a journey, the token and how to check it).
+ * Everything is shown in the user's language (runner-i18n.ts): the runner's own texts and the
+ * journey's `texts`.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/http.js';
 import { getSession, startJourney, submitStep } from '../api/client.js';
 import type { StepResponse } from '../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
-import { LAUNCH_TEXTS, launchModeOf, reportFrame, returnToLauncher } from './authsignal-launch.js';
+import { TextsContext, type Translate } from '../renderer/texts.js';
+import type { RunnerTextKey } from '../locales/en.js';
+import { addJourneyTexts, createRunnerI18n, negotiateLanguage, requestedLanguages, SHIPPED_LANGUAGES } from './runner-i18n.js';
+import { localizeResponse } from './localize.js';
+import { DeveloperToken } from './DeveloperToken.js';
+import { launchModeOf, reportFrame, returnToLauncher } from './authsignal-launch.js';
 
 /** How often the runner asks whether an email link was used while it waits for one. */
 const LINK_POLL_MS = 2000;
@@ -20,7 +27,7 @@ type View =
   | { kind: 'loading'; message: string }
   | { kind: 'step'; response: StepResponse }
   | { kind: 'redirecting'; to: string }
-  | { kind: 'success' }
+  | { kind: 'success'; token: string | null }
   | { kind: 'returned' }
   | { kind: 'ended'; title: string; message: string; restart: boolean };
 
@@ -44,14 +51,31 @@ function withParam(redirectUrl: string, name: string, value: string): string {
 
 export function RunnerApp() {
   const [{ journeyId, sessionId, token }] = useState(() => parseRunnerLocation(window.location));
-  const [view, setView] = useState<View>({ kind: 'loading', message: sessionId ? 'Resuming…' : 'Starting…' });
+  const [i18n] = useState(createRunnerI18n);
+  const requested = useMemo(() => requestedLanguages(window.location.search, navigator.languages ?? []), []);
+  const [language, setLanguage] = useState(() => negotiateLanguage(requested, SHIPPED_LANGUAGES));
+  const languageRef = useRef(language);
+  const t: Translate = useMemo(() => {
+    const fixed = i18n.getFixedT(language, 'runner');
+    return (key, values) => fixed(key, values ?? {});
+  }, [i18n, language]);
+  const [view, setView] = useState<View>({ kind: 'loading', message: t(sessionId ? 'loading.resuming' : 'loading.starting') });
   const session = useRef<{ sessionId: string; sessionToken: string } | null>(sessionId && token ? { sessionId, sessionToken: token } : null);
   const live = useRef<HTMLDivElement>(null);
   // Authsignal's launch() (#22): in popup / window mode the token goes back to the launching page.
   const [launched] = useState(() => launchModeOf(window.location));
 
   const show = useCallback(
-    async (response: StepResponse) => {
+    async (original: StepResponse) => {
+      // The journey's texts come with its responses: its locales join the negotiation.
+      const locales = addJourneyTexts(i18n, original.ui?.texts);
+      const lng = negotiateLanguage(requested, [...SHIPPED_LANGUAGES, ...locales]);
+      if (lng !== languageRef.current) {
+        languageRef.current = lng;
+        setLanguage(lng);
+      }
+      const response = localizeResponse(original, (text) => i18n.t(text, { ns: 'journey', lng, defaultValue: text }));
+      const tt = i18n.getFixedT(lng, 'runner');
       session.current = { sessionId: response.sessionId, sessionToken: response.sessionToken };
       if (response.status === 'waiting' && response.step) {
         setView({ kind: 'step', response });
@@ -68,7 +92,7 @@ export function RunnerApp() {
           setView({ kind: 'redirecting', to });
           window.location.replace(to);
         } else {
-          setView({ kind: 'success' });
+          setView({ kind: 'success', token: response.result?.token ?? null });
         }
         return;
       }
@@ -83,25 +107,25 @@ export function RunnerApp() {
         window.location.replace(to);
         return;
       }
-      setView(endedView(response.status, response.error));
+      setView(endedView(response.status, response.error, (key) => tt(key)));
     },
-    [journeyId, launched],
+    [journeyId, i18n, requested, launched],
   );
 
   const fail = useCallback((error: unknown) => {
     if (error instanceof ApiError) {
-      if (error.code === 'session_expired') setView({ kind: 'ended', title: 'This session has expired', message: 'For your security, sessions end after a while. Start again to continue.', restart: true });
-      else if (error.code === 'not_found') setView({ kind: 'ended', title: 'Not available', message: 'This sign-in flow does not exist or is not published.', restart: false });
-      else if (error.code === 'unauthorized') setView({ kind: 'ended', title: 'This link is not valid', message: 'The link may be incomplete or already used. Start again to continue.', restart: true });
-      else setView({ kind: 'ended', title: 'Something went wrong', message: sentence(error.message), restart: true });
+      if (error.code === 'session_expired') setView({ kind: 'ended', title: t('ended.expiredTitle'), message: t('ended.expiredText'), restart: true });
+      else if (error.code === 'not_found') setView({ kind: 'ended', title: t('ended.notAvailableTitle'), message: t('ended.notFound'), restart: false });
+      else if (error.code === 'unauthorized') setView({ kind: 'ended', title: t('ended.badLinkTitle'), message: t('ended.badLinkText'), restart: true });
+      else setView({ kind: 'ended', title: t('ended.failedTitle'), message: sentence(error.message), restart: true });
     } else {
-      setView({ kind: 'ended', title: 'Something went wrong', message: 'Please try again.', restart: true });
+      setView({ kind: 'ended', title: t('ended.failedTitle'), message: t('ended.tryAgain'), restart: true });
     }
-  }, []);
+  }, [t]);
 
   useEffect(() => {
     if (!journeyId) {
-      setView({ kind: 'ended', title: 'Not available', message: 'No journey was given in the address.', restart: false });
+      setView({ kind: 'ended', title: t('ended.notAvailableTitle'), message: t('ended.noJourney'), restart: false });
       return;
     }
     const run = async () => {
@@ -110,14 +134,15 @@ export function RunnerApp() {
           await show(await getSession(session.current.sessionId, session.current.sessionToken));
         } else {
           const response = await startJourney(journeyId, { ui: {} });
-          // Keep the session in the address, so a reload resumes it instead of starting over.
-          const path = `/run/${encodeURIComponent(journeyId)}?session=${encodeURIComponent(response.sessionId)}#t=${encodeURIComponent(response.sessionToken)}`;
+          // Keep the session (and an asked-for language) in the address, so a reload resumes it instead of starting over.
+          const lang = new URLSearchParams(window.location.search).get('lang');
+          const path = `/run/${encodeURIComponent(journeyId)}?session=${encodeURIComponent(response.sessionId)}${lang ? `&lang=${encodeURIComponent(lang)}` : ''}#t=${encodeURIComponent(response.sessionToken)}`;
           window.history.replaceState(null, '', path);
           await show(response);
         }
       } catch (error) {
         if (error instanceof ApiError && error.code === 'unauthorized' && !session.current) {
-          setView({ kind: 'ended', title: 'Not available', message: 'This sign-in flow cannot be started from a browser.', restart: false });
+          setView({ kind: 'ended', title: t('ended.notAvailableTitle'), message: t('ended.notPublic'), restart: false });
         } else fail(error);
       }
     };
@@ -164,29 +189,37 @@ export function RunnerApp() {
     [view, show, fail],
   );
 
+  // The page's language and direction follow the negotiated language (dir="rtl" for Arabic, Hebrew…).
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.documentElement.dir = i18n.dir(language);
+  }, [i18n, language]);
+
   useEffect(() => {
     if (launched) reportFrame();
   }, [view, launched]);
 
   useEffect(() => {
-    const titles: Record<View['kind'], string> = { loading: 'Loading', step: '', redirecting: 'Redirecting', success: 'Done', returned: 'Done', ended: '' };
+    const titles: Record<View['kind'], string> = { loading: t('title.loading'), step: '', redirecting: t('title.redirecting'), success: t('title.done'), returned: t('title.done'), ended: '' };
     const title =
       view.kind === 'step' ? String(view.response.step!.data?.title ?? view.response.step!.name ?? humanize(view.response.step!.id)) : view.kind === 'ended' ? view.title : titles[view.kind];
     document.title = title;
     if (view.kind !== 'step' && live.current) live.current.focus();
-  }, [view]);
+  }, [view, t]);
 
   const restart = () => {
-    window.location.assign(`/run/${encodeURIComponent(journeyId)}`);
+    const lang = new URLSearchParams(window.location.search).get('lang');
+    window.location.assign(`/run/${encodeURIComponent(journeyId)}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`);
   };
 
   return (
+    <TextsContext.Provider value={t}>
     <div className="rn-page">
       <header className="rn-brand">
         <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
           <path fill="currentColor" d="M12 2 4 5v6c0 5 3.4 9.7 8 11 4.6-1.3 8-6 8-11V5l-8-3Zm-1.2 14.2-3.5-3.5 1.4-1.4 2.1 2.1 4.9-4.9 1.4 1.4-6.3 6.3Z" />
         </svg>
-        <span>Secure sign-in</span>
+        <span>{t('brand')}</span>
       </header>
       <main className="rn-card" aria-busy={view.kind === 'loading' || view.kind === 'redirecting'}>
         {view.kind === 'loading' && (
@@ -199,15 +232,10 @@ export function RunnerApp() {
         {view.kind === 'redirecting' && (
           <div className="rn-center" role="status" tabIndex={-1} ref={live}>
             <Spinner />
-            <span>Signed in. Taking you back…</span>
+            <span>{t('redirecting.text')}</span>
             <a className="sv-link" href={view.to}>
-              Continue
+              {t('redirecting.continue')}
             </a>
-          </div>
-        )}
-        {view.kind === 'returned' && (
-          <div className="rn-center" role="status" tabIndex={-1} ref={live} data-testid="runner-returned">
-            <span>{LAUNCH_TEXTS.returning}</span>
           </div>
         )}
         {view.kind === 'success' && (
@@ -217,8 +245,14 @@ export function RunnerApp() {
                 <path fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" strokeLinejoin="round" d="m5 12.5 4.5 4.5L19 7.5" />
               </svg>
             </div>
-            <h1 className="sv-title">You’re all set</h1>
-            <p className="sv-text">Everything is done. You can close this window.</p>
+            <h1 className="sv-title">{t('success.title')}</h1>
+            <p className="sv-text">{t('success.text')}</p>
+            {view.token && <DeveloperToken token={view.token} />}
+          </div>
+        )}
+        {view.kind === 'returned' && (
+          <div className="rn-center" role="status" tabIndex={-1} ref={live} data-testid="runner-returned">
+            <span>{t('launch.returning')}</span>
           </div>
         )}
         {view.kind === 'ended' && (
@@ -231,21 +265,23 @@ export function RunnerApp() {
             <h1 className="sv-title">{view.title}</h1>
             <p className="sv-text">{view.message}</p>
             {view.restart && (
-              <button type="button" className="sv-button sv-primary" onClick={restart}>
-                Start again
+              <button type="button" className="sv-button sv-primary" onClick={restart} data-testid="runner-retry">
+                {t('ended.retry')}
               </button>
             )}
           </div>
         )}
       </main>
-      <footer className="rn-footer">Protected by Journey Engine</footer>
+      <footer className="rn-footer">{t('footer')}</footer>
     </div>
+    </TextsContext.Provider>
   );
 }
 
-function endedView(status: string, error: { code: string; message: string } | null): View {
+/** A rejected or failed session shows the journey's message (translated when the journey gives it), and a retry. */
+function endedView(status: string, error: { code: string; message: string } | null, t: (key: RunnerTextKey) => string): View {
   const message = error ? sentence(error.message) : '';
-  if (status === 'rejected') return { kind: 'ended', title: 'We couldn’t complete this', message: message || 'The request was declined.', restart: true };
-  if (status === 'expired') return { kind: 'ended', title: 'This session has expired', message: 'Start again to continue.', restart: true };
-  return { kind: 'ended', title: 'Something went wrong', message: message || 'The flow stopped unexpectedly.', restart: true };
+  if (status === 'rejected') return { kind: 'ended', title: t('ended.rejectedTitle'), message: message || t('ended.rejectedText'), restart: true };
+  if (status === 'expired') return { kind: 'ended', title: t('ended.expiredTitle'), message: t('ended.expiredText'), restart: true };
+  return { kind: 'ended', title: t('ended.failedTitle'), message: message || t('ended.failedText'), restart: true };
 }

@@ -12,11 +12,6 @@
  * from the referrer.
  */
 
-// ---- User-visible texts of the launch support (kept apart, to move into the runner's i18n resources) ----
-export const LAUNCH_TEXTS = {
-  returning: 'Done. Returning to the app…',
-} as const;
-
 const CLOSE_POPUP = 'AUTHSIGNAL_CLOSE_POPUP';
 const READY = 'AUTHSIGNAL_READY';
 

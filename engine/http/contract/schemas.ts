@@ -157,7 +157,14 @@ export const stepResponseSchema = {
     ui: {
       type: 'object',
       description: 'Present when the start asked for the hosted runner.',
-      properties: { redirectUrl: { type: ['string', 'null'] } },
+      properties: {
+        redirectUrl: { type: ['string', 'null'] },
+        texts: {
+          type: 'object',
+          description: "The journey's `texts` (its own texts by locale, then by the text as written), for the hosted runner.",
+          additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
     },
   },
   allOf: [

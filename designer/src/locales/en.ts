@@ -1,0 +1,77 @@
+/**
+ * The hosted runner's own texts in English: the source every other language translates, key by
+ * key (fr.ts must give every key: the type checker says so). i18next's syntax: {{name}} is a
+ * value, `_one`/`_other` are plural forms picked by `count`.
+ */
+export const en = {
+  'brand': 'Secure sign-in',
+  'footer': 'Protected by Journey Engine',
+  'loading.starting': 'Starting…',
+  'loading.resuming': 'Resuming…',
+  'title.loading': 'Loading',
+  'title.redirecting': 'Redirecting',
+  'title.done': 'Done',
+  'redirecting.text': 'Done. Taking you back…',
+  'redirecting.continue': 'Continue',
+  'launch.returning': 'Done. Returning to the app…',
+  'success.title': 'You’re all set',
+  'success.text': 'Everything is done. You can close this window.',
+  'success.developer': 'For developers: the result token',
+  'success.developerText':
+    'This session was started without a redirect address (ui.redirectUrl), so the token stays here. Give the start a ui.redirectUrl whose origin is in REDIRECT_ORIGINS and the runner sends the browser there with token=… added. To try it by hand, validate this token once with an app key or the admin key:',
+  'success.copyToken': 'Copy the token',
+  'ended.rejectedTitle': 'We couldn’t complete this',
+  'ended.rejectedText': 'The request was declined.',
+  'ended.expiredTitle': 'This session has expired',
+  'ended.expiredText': 'For your security, sessions end after a while. Start again to continue.',
+  'ended.failedTitle': 'Something went wrong',
+  'ended.failedText': 'The flow stopped unexpectedly.',
+  'ended.notAvailableTitle': 'Not available',
+  'ended.notFound': 'This sign-in flow does not exist or is not published.',
+  'ended.noJourney': 'No journey was given in the address.',
+  'ended.notPublic': 'This sign-in flow cannot be started from a browser.',
+  'ended.badLinkTitle': 'This link is not valid',
+  'ended.badLinkText': 'The link may be incomplete or already used. Start again to continue.',
+  'ended.tryAgain': 'Please try again.',
+  'ended.retry': 'Try again',
+  'step.genericError': 'Something went wrong. Try again.',
+  'totp.scan': 'Scan the QR code with your authenticator app (Google Authenticator, 1Password, Authy…).',
+  'totp.qrAlt': 'QR code to add this account to your authenticator app',
+  'totp.hideKey': 'Hide the setup key',
+  'totp.showKey': 'Can’t scan it? Enter a setup key instead',
+  'totp.setupKey': 'Setup key',
+  'totp.copyKey': 'Copy key',
+  'totp.saveCodes': 'Save your recovery codes. Each one signs you in once if you lose your phone.',
+  'totp.recoveryCodes': 'Recovery codes',
+  'totp.copyCodes': 'Copy codes',
+  'totp.enterCode': 'Enter the code your app shows to finish.',
+  'copy.copied': 'Copied',
+  'otp.sentTo': 'We sent a code by {{channel}} to',
+  'otp.verify': 'Verify',
+  'otp.notReceived': 'Didn’t get it?',
+  'otp.sending': 'Sending…',
+  'otp.resend': 'Resend code',
+  'otp.sendBy': 'Send by {{channel}} instead',
+  'otp.noMoreResends': 'No more resends',
+  'otp.resendsLeft_one': '{{count}} resend left',
+  'otp.resendsLeft_other': '{{count}} resends left',
+  'channel.sms': 'SMS',
+  'channel.whatsapp': 'WhatsApp',
+  'channel.email': 'email',
+  'channel.other': 'message',
+  'link.sentTo': 'We sent a link to {{to}}. Open it to continue: this page moves on by itself once you have.',
+  'link.otherDevice': 'If you open the link on another device, enter this code there',
+  'link.resend': 'Send a new link',
+  'passkey.unsupported': 'This browser cannot use passkeys. Use another browser or device, or another way to sign in.',
+  'passkey.registerText': 'A passkey lets you sign in with your fingerprint, face or screen lock instead of a password.',
+  'passkey.signInText': 'Use a passkey saved on this device, in your password manager, or on your phone.',
+  'passkey.create': 'Create a passkey',
+  'passkey.signIn': 'Sign in with a passkey',
+  'language': 'Language',
+} as const;
+
+type EntryKey = keyof typeof en;
+/** A key to translate: an entry, or a plural's base (`otp.resendsLeft` with `count`). */
+export type RunnerTextKey = EntryKey | (EntryKey extends infer K ? (K extends `${infer Base}_one` ? Base : never) : never);
+/** A language shipped in full: every entry, nothing else. */
+export type RunnerTexts = { readonly [K in EntryKey]: string };

@@ -1,0 +1,349 @@
+/**
+ * Every example of the README and of docs/client-and-cli.md runs, as written, against a real
+ * server with the sample journeys published, so a doc that drifts fails `npm test`:
+ *
+ * - shell blocks run in bash (`set -euo pipefail`), with two stand-ins a reader's machine does
+ *   not need: `npx` runs the repository's own bins (the package's `journey`, installed tools)
+ *   instead of resolving them over the network, and `curl` adds --fail-with-body and records its
+ *   answers, which are checked against the block's `# → {…}` comments (every `"key": value` pair
+ *   written there, "…" elided ones aside, must be in the answer). `localhost:3000` becomes the
+ *   test server's address;
+ * - the client's TypeScript blocks are put together into one program (the app's own functions the
+ *   examples name, `askTheUser` and `sendToYourBackend`, given by the test), run with tsx;
+ * - JSON files the docs tell the reader to save are saved from the docs' blocks;
+ * - every journey document in a JSON block of any doc validates without errors on the server.
+ *
+ * A new sh/ts/js/json block in those two files must be run here or listed in NOT_RUN with a
+ * reason: the coverage test fails otherwise.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCustomSteps } from '../../engine/custom-steps.js';
+import { publishSampleJourneys } from '../../engine/samples.js';
+import { ROOT } from '../e2e/e2e-helpers.js';
+import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { blockWith, codeBlocks, type CodeBlock } from './markdown-blocks.js';
+
+const README = 'README.md';
+const CLIENT_DOC = 'docs/client-and-cli.md';
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const SEPARATOR = '--- end of answer ---';
+
+/** Blocks of README.md and client-and-cli.md that are not run, found by their content, and why. */
+const NOT_RUN: Array<[file: string, marker: string, why: string]> = [
+  [README, 'npm install', 'installs and starts the project this suite runs in (the start-up is test/http/startup-banner.test.ts)'],
+  [README, 'export DATABASE_URL=postgres://journeys:secret@db.internal', 'names a database host of the reader; several processes on PostgreSQL are test/reliability and test/store'],
+];
+
+const ran = new Set<string>();
+const key = (block: CodeBlock) => `${block.file}:${block.line}`;
+function use(file: string, marker: string, lang?: string): CodeBlock {
+  const block = blockWith(file, marker, lang);
+  ran.add(key(block));
+  return block;
+}
+
+const PRELUDE = String.raw`
+set -euo pipefail
+npx() {
+  if [ "$1" = "-p" ]; then shift 2; fi
+  local bin="$1"; shift
+  if [ "$bin" = journey ]; then node "$ROOT/cli/journey.js" "$@"; else "$ROOT/node_modules/.bin/$bin" "$@"; fi
+}
+curl() {
+  local out
+  out=$(command curl --fail-with-body "$@")
+  printf '%s\n%s\n' "$out" "$SEPARATOR" >> "$CURL_LOG"
+  printf '%s\n' "$out"
+}
+`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; stdin?: string }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, JOURNEY_SERVER: undefined, JOURNEY_API_KEY: undefined, CUSTOM_STEPS: undefined, ...options.env } as NodeJS.ProcessEnv;
+    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** The `"key": value` pairs of a `# → …` comment, "…" ones aside. */
+function expectedPairs(comment: string): Array<[string, unknown]> {
+  const pairs: Array<[string, unknown]> = [];
+  for (const match of comment.matchAll(/"([\w$]+)":\s*("(?:[^"\\…]|\\.)*"|true|false|null|-?\d+(?:\.\d+)?)(?=\s*[,}\]])/g)) {
+    pairs.push([match[1], JSON.parse(match[2])]);
+  }
+  return pairs;
+}
+
+/** True when `value` holds `key: expected` at any depth. */
+function holds(value: unknown, k: string, expected: unknown): boolean {
+  if (Array.isArray(value)) return value.some((item) => holds(item, k, expected));
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  if (k in record && JSON.stringify(record[k]) === JSON.stringify(expected)) return true;
+  return Object.values(record).some((item) => holds(item, k, expected));
+}
+
+/** Each `# →` comment of a script, with the index of the curl call whose answer it describes. */
+function arrowComments(script: string): Array<{ call: number; text: string }> {
+  const comments: Array<{ call: number; text: string }> = [];
+  let calls = 0;
+  const lines = script.split('\n');
+  lines.forEach((line, i) => {
+    const code = line.replace(/#.*$/, '');
+    calls += (code.match(/\bcurl\s/g) ?? []).length;
+    const arrow = line.indexOf('# →');
+    if (arrow < 0) return;
+    let text = line.slice(arrow + 3);
+    for (let j = i + 1; j < lines.length && /^#\s{3,}/.test(lines[j]); j++) text += lines[j].slice(1);
+    comments.push({ call: calls - 1, text });
+  });
+  return comments;
+}
+
+describe('the docs examples, run as written', { timeout: 180_000 }, () => {
+  let server: TestServer;
+  let work: string;
+  let dataDir: string;
+  let address: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { RATE_LIMITS: 'off', APP_API_KEYS: APP_KEY } });
+    await publishSampleJourneys(join(ROOT, 'journeys'), server.engine.admin, server.engine.store, pino({ level: 'silent' }));
+    address = new URL(server.url).host;
+    // The reader's working copy: the repository's journeys and cli beside the files the docs save.
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    work = mkdtempSync(join(ROOT, 'test-results', 'doc-examples-'));
+    for (const name of ['journeys', 'cli', 'engine']) symlinkSync(join(ROOT, name), join(work, name));
+    dataDir = join(work, 'data');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'admin-api-key'), `${ADMIN_KEY}\n`);
+    // README, "Writing a journey": "Save it as age-gate.json".
+    writeFileSync(join(work, 'age-gate.json'), use(README, '"id": "age-gate"', 'json').code);
+  }, 60_000);
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    await Promise.all([server, ...servers].map((s) => s?.close({ remove: true })));
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  async function shell(script: string, env: Record<string, string> = {}): Promise<Run & { answers: unknown[] }> {
+    const log = join(work, `curl-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+    writeFileSync(log, '');
+    const body = PRELUDE + script.replaceAll('localhost:3000', address);
+    const result = await run('bash', ['-c', body], { cwd: work, env: { ROOT, CURL_LOG: log, SEPARATOR, DATA_DIR: dataDir, ...env } });
+    const answers = readFileSync(log, 'utf8')
+      .split(`${SEPARATOR}\n`)
+      .slice(0, -1)
+      .map((text) => {
+        try {
+          return JSON.parse(text);
+        } catch {
+          return text;
+        }
+      });
+    return { ...result, answers };
+  }
+
+  function checkArrows(script: string, answers: unknown[]) {
+    const comments = arrowComments(script);
+    expect(comments.length).toBeGreaterThan(0);
+    for (const { call, text } of comments) {
+      const answer = answers[call];
+      expect(answer, `the answer to curl call ${call + 1} (${text.trim()})`).toBeTypeOf('object');
+      for (const [k, value] of expectedPairs(text)) {
+        expect(holds(answer, k, value), `"${k}": ${JSON.stringify(value)} in answer ${call + 1}: ${JSON.stringify(answer).slice(0, 400)}`).toBe(true);
+      }
+    }
+  }
+
+  it('README: the five-minute tour with curl', async () => {
+    const { code } = use(README, 'curl -s -X POST localhost:3000/v1/journeys/sign-up/start', 'sh');
+    const result = await shell(code);
+    expect(result.code, result.stderr).toBe(0);
+    checkArrows(code, result.answers);
+    expect(result.answers).toHaveLength(code.replace(/#.*$/gm, '').match(/\bcurl\s/g)!.length);
+    // The timeline of the sign-in it ends with.
+    expect(result.answers.at(-1)).toMatchObject({ session: { journeyId: 'login', status: 'completed' } });
+  });
+
+  it('README: writing a journey (saved as age-gate.json, then published with the admin API)', async () => {
+    const { code } = use(README, '--data @age-gate.json', 'sh');
+    const result = await shell(code);
+    expect(result.code, result.stderr).toBe(0);
+    checkArrows(code, result.answers);
+  });
+
+  it('README: the custom step loads and appears in the step catalogue', async () => {
+    const { code } = use(README, "type: 'acme.allow-list'", 'ts');
+    const path = /^\/\/ (\S+\.step\.ts)/.exec(code)![1];
+    mkdirSync(join(work, 'my-steps'), { recursive: true });
+    // The file sits in the reader's checkout; here the engine is a folder further away.
+    writeFileSync(join(work, path), code.replace("'../engine/sdk.js'", JSON.stringify(join(ROOT, 'engine', 'sdk.js'))));
+    const steps = await loadCustomSteps([join(work, path)]);
+    const custom = await startTestServer({ steps });
+    try {
+      const catalogue = await custom.admin('GET', '/v1/admin/steps');
+      expect(catalogue.body.map((s: { type: string }) => s.type)).toContain('acme.allow-list');
+    } finally {
+      await custom.close({ remove: true });
+    }
+  });
+
+  it('client-and-cli: the typed client examples, as one program', async () => {
+    const [imports, running, validating, etags, errors] = [
+      use(CLIENT_DOC, "from './client/index.js'", 'ts'),
+      use(CLIENT_DOC, "client.start('sign-up'", 'ts'),
+      use(CLIENT_DOC, 'backend.validateToken(token', 'ts'),
+      use(CLIENT_DOC, 'admin.getJourney(', 'ts'),
+      use(CLIENT_DOC, 'showErrors(error.details)', 'ts'),
+    ].map((b) => b.code);
+    const program = `
+${imports.replace("'./client/index.js'", JSON.stringify(join(ROOT, 'client', 'index.js')))}
+const baseUrl = 'http://localhost:3000';
+const USER = 'doc-reader';
+
+// The app's own functions, which the examples name.
+async function askTheUser(step: any, option: any): Promise<any> {
+  if (step.id === 'details') return { username: USER, email: USER + '@example.com' };
+  if (step.id === 'verifyEmail') {
+    const [message] = await new JourneyClient({ baseUrl, apiKey: process.env.ADMIN_API_KEY }).listOutbox({ to: USER + '@example.com' });
+    return { code: /\\d{6}/.exec(message.body)![0] };
+  }
+  if (step.id === 'password') return { password: 'correct horse battery staple' };
+  throw new Error('no answer for ' + step.id + '/' + option.id);
+}
+async function sendToYourBackend(token: string) {
+${validating}
+}
+function showErrors(details: unknown) {
+  console.log('showErrors', JSON.stringify(details));
+}
+
+${running}
+console.log('final status', response.status);
+
+{
+  // A wrong answer, for the error handling example.
+  let response = await client.start('sign-up', {});
+  const answer = { stepId: 'details', option: 'next', data: { username: 'x' } };
+${errors}
+}
+
+${etags}
+console.log('draft name', (await admin.getJourney('sign-up')).draft.name);
+`.replaceAll('localhost:3000', address);
+    const file = join(work, 'client-example.ts');
+    writeFileSync(file, program);
+    const result = await run(process.execPath, [TSX, file], { cwd: work, env: { ADMIN_API_KEY: ADMIN_KEY, APP_API_KEY: APP_KEY } });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    expect(result.stdout).toContain('final status completed');
+    // sendToYourBackend validated the token once: the user id, the amr it required, the claims.
+    expect(result.stdout).toMatch(/\[ 'email' \]/);
+    expect(result.stdout).toMatch(/showErrors \{"errors":\[/);
+    // The ETag example renames the draft, then saves the draft it read (unconditionally, then with the current ETag).
+    expect(result.stdout).toContain('draft name Sign up');
+  });
+
+  describe('client-and-cli: the journey command', () => {
+    // A fresh install: the README publishes age-gate with the admin API, the CLI doc imports it
+    // (the other way to the same end), and its output names the first revision and version.
+    beforeAll(async () => {
+      servers.push(server);
+      server = await startTestServer({ env: { RATE_LIMITS: 'off', APP_API_KEYS: APP_KEY } });
+      await publishSampleJourneys(join(ROOT, 'journeys'), server.engine.admin, server.engine.store, pino({ level: 'silent' }));
+      address = new URL(server.url).host;
+    });
+
+    it('the OpenAPI document validates with the validator the doc names', async () => {
+      const { code } = use(CLIENT_DOC, 'curl -s localhost:3000/openapi.json > openapi.json', 'sh');
+      const result = await shell(code);
+      expect(result.code, result.stderr + result.stdout).toBe(0);
+    });
+
+    it('validate prints what the doc shows for broken.json', async () => {
+      writeFileSync(join(work, 'broken.json'), use(CLIENT_DOC, '"id": "broken"', 'json').code);
+      const shown = use(CLIENT_DOC, '$ npx journey validate', '').code.split('\n');
+      const result = await shell(`${shown[0].replace(/^\$ /, '')} || echo "exit $?"`);
+      expect(result.stdout.trim().split('\n')).toEqual([...shown.slice(1), 'exit 1']);
+    });
+
+    it('every command block of the CLI section runs in order, and prints what its comments say', async () => {
+      writeFileSync(join(work, 'client.json'), use(CLIENT_DOC, '"clientId": "my-app"', 'json').code);
+      const blocks = [
+        use(CLIENT_DOC, 'npx journey --help', 'sh'),
+        use(CLIENT_DOC, 'export JOURNEY_SERVER=', 'sh'),
+        use(CLIENT_DOC, 'npx journey test journeys --min-branch-coverage 100', 'sh'),
+        use(CLIENT_DOC, 'npx journey import age-gate.json --publish', 'sh'),
+        use(CLIENT_DOC, '| npx journey run age-gate', 'sh'),
+        use(CLIENT_DOC, 'npx journey diff journeys/login.json', 'sh'),
+        use(CLIENT_DOC, 'npx journey clients create client.json', 'sh'),
+      ].map((b) => b.code);
+      // One line is left out, because npm test already runs it as written:
+      // test/journey-tests/shipped-tests.test.ts runs `journey test journeys --min-branch-coverage 100`
+      // (about a minute of CPU); running it twice would buy nothing.
+      const shipped = 'npx journey test journeys --min-branch-coverage 100';
+      expect(readFileSync(join(ROOT, 'test', 'journey-tests', 'shipped-tests.test.ts'), 'utf8')).toContain("'test', 'journeys', '--min-branch-coverage', '100'");
+      expect(blocks[2]).toContain(shipped);
+      const script = blocks.join('\n').split('\n').filter((line) => !line.startsWith(shipped)).join('\n');
+      const result = await shell(script);
+      expect(result.code, result.stderr.slice(-2000) + result.stdout.slice(-2000)).toBe(0);
+      // The import block's comments are its output.
+      for (const line of blocks[3].split('\n').filter((l) => l.startsWith('# '))) expect(result.stdout).toContain(line.slice(2));
+      // The run ends with the claims and a token; the clients commands answer the client as JSON.
+      expect(result.stdout).toContain('"adult": true');
+      expect(result.stdout).toContain('"clientId": "my-app"');
+      expect(readdirSync(work)).toContain('coverage.json');
+    });
+  });
+
+  it('every journey document in a JSON block of the docs validates without errors', async () => {
+    const files = [README, ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    let checked = 0;
+    for (const file of files) {
+      for (const block of codeBlocks(file).filter((b) => b.lang === 'json')) {
+        let document: Record<string, unknown>;
+        try {
+          document = JSON.parse(block.code);
+        } catch {
+          continue; // a fragment ("…"): not a whole document
+        }
+        // Not journeys to run: a skeleton ("…" for what it leaves out), the CLI doc's deliberately
+        // broken file, and journeys.md's semantic diff pair (drafts, checked by test/journey's diff suite).
+        const skip = block.code.includes('…') || document.id === 'broken' || block.before.startsWith('<!-- diff-example');
+        if (typeof document !== 'object' || !document || !('steps' in document) || !('start' in document) || skip) continue;
+        const { $schema: _schema, ...journey } = document;
+        const result = await server.admin('POST', '/v1/admin/validate', journey);
+        const errors = (result.body.diagnostics ?? []).filter((d: { severity: string }) => d.severity === 'error');
+        expect(errors, `${file}:${block.line}`).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+
+  it('every sh, ts, js and json block of README.md and client-and-cli.md is run here or listed as not run, with why', () => {
+    const exempt = new Set(NOT_RUN.map(([file, marker]) => key(blockWith(file, marker))));
+    const unrun = [README, CLIENT_DOC]
+      .flatMap((file) => codeBlocks(file))
+      .filter((b) => ['sh', 'ts', 'js', 'json'].includes(b.lang))
+      .filter((b) => !ran.has(key(b)) && !exempt.has(key(b)))
+      .map((b) => `${key(b)} (${b.heading}): ${b.code.split('\n')[0]}`);
+    expect(unrun).toEqual([]);
+  });
+});
