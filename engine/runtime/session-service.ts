@@ -326,7 +326,7 @@ export class SessionService {
     const asked = waiting ? context.asked! : null;
     const data = asked?.sealedData ? this.runtime.unsealStepData(asked.sealedData, record.id) : asked?.data;
     // Copied as plain objects: the API's option type is open (an index signature), ClientOption an interface.
-    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options.map((option) => ({ ...option })) } : null;
+    const step = asked ? { id: asked.shownId ?? asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options.map((option) => ({ ...option })) } : null;
     const error: StepError | null = record.status === 'waiting' ? context.lastError : record.status === 'completed' ? null : context.endError;
     return {
       sessionId: record.id,
