@@ -41,13 +41,13 @@ describe('a two-level call over HTTP', () => {
     expect(done.status).toBe(200);
     expect(done.body.status).toBe('completed');
     expect(done.body.result.claims).toMatchObject({
-      child: { fromGrandchild: 'g1', amr: ['totp'] },
-      amr: ['totp'],
+      child: { fromGrandchild: 'g1', amr: ['otp'] },
+      amr: ['otp'],
       user: 'user-1',
     });
     // The factor the grandchild proved is the session's: the one token carries it.
     const validated = await server.request('POST', '/v1/tokens/validate', { body: { token: done.body.result.token }, token: APP_KEY });
-    expect(validated.body).toMatchObject({ valid: true, userId: 'user-1', amr: ['totp'] });
+    expect(validated.body).toMatchObject({ valid: true, userId: 'user-1', amr: ['otp'] });
   });
 
   it('records one nested timeline', async () => {

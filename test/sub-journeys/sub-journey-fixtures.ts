@@ -10,10 +10,10 @@ export const proveStep = defineStep({
   interactive: false,
   writes: { user: {}, auth: {} },
   branches: ['next'],
-  configSchema: { type: 'object', properties: { method: { type: 'string', enum: ['totp', 'sms', 'passkey'] } }, required: ['method'] } as const,
+  configSchema: { type: 'object', properties: { method: { type: 'string', enum: ['otp', 'sms', 'pwd'] } }, required: ['method'] } as const,
   run(ctx) {
     const user = ctx.user ?? { id: 'user-1', username: 'ada' };
-    return ctx.branch('next', { user, proved: ctx.config.method as 'totp' });
+    return ctx.branch('next', { user, proved: ctx.config.method as 'otp' });
   },
 });
 
@@ -31,7 +31,7 @@ export function grandchild(claim = 'g1'): Doc {
     input: { type: 'object', properties: { who: { type: 'string' } }, required: ['who'] },
     steps: {
       confirm: form('answer', ['ok', 'no'], { ok: 'prove', no: 'refuse' }),
-      prove: { type: 'test.prove', config: { method: 'totp' }, branches: { next: 'done' } },
+      prove: { type: 'test.prove', config: { method: 'otp' }, branches: { next: 'done' } },
       done: { type: 'complete', config: { claims: { grand: claim, who: '{% $input.who %}' } } },
       refuse: { type: 'reject', config: { code: 'grand_refused', message: 'the grandchild said no' } },
     },
