@@ -73,6 +73,8 @@ export class JourneyCallService implements JourneyCalls {
       call: { callers, auth: parent.auth, stepsSinceWait: parent.stepsSinceWait, runId: childRunId(parent, ctx) },
     };
     const advanced = await this.advance(() => advanceSession(compiled, { input }, undefined, this.timeoutMs, this.budget()));
+    // The version the call resolved is recorded on the child's first event.
+    if (advanced.journal.length) advanced.journal[0] = { ...advanced.journal[0], journey: { id: call.journeyId, version: version.version } };
     return this.outcome(ctx, { journeyId: call.journeyId, version: version.version, documentHash: version.documentHash }, advanced);
   }
 
