@@ -14,7 +14,7 @@ import { EngineError } from './errors.js';
 import { semanticDiff } from '../journey/semantic-diff.js';
 import type { JourneyDiff } from '../http/contract/types.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
-import { callersOf, checkCalls } from './calls/check-calls.js';
+import { callOutputShapes, callersOf, checkCalls } from './calls/check-calls.js';
 
 /** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
 export type JourneyView = ContractJourneyView & { revision: number };
@@ -122,7 +122,10 @@ export class JourneyAdmin {
 
   /** The document validator's result with the checks of its calls (which need the store) added. */
   async validateWithCalls(document: unknown): Promise<ValidationResult> {
-    const result = this.validate(document);
+    // Data flow sees each call's output with the shape of the called journey's claims.
+    const doc = document as Journey;
+    const outputShapes = doc && typeof doc === 'object' && doc.steps && typeof doc.steps === 'object' ? await callOutputShapes(doc, { journeys: this.journeys }) : undefined;
+    const result = this.runtime.validator.validate(document, { outputShapes });
     const calls = await this.callDiagnostics(document, true);
     if (!calls.length) return result;
     return { valid: result.valid && !calls.some((d) => d.severity === 'error'), diagnostics: [...result.diagnostics, ...calls] };

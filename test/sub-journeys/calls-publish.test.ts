@@ -80,6 +80,23 @@ describe('checking calls', () => {
     expect(await server.publish(caller('expr-who', 'grandchild', { input: { who: '{% $input.x %}' } }))).toBe(1);
   });
 
+  it('lets data flow see a call\'s output with the shape of the called journey\'s claims', async () => {
+    await server.publish(grandchild());
+    const reader = (claim: string) => ({
+      id: 'reader',
+      start: 'call',
+      steps: {
+        call: { type: 'journey.call', config: { journeyId: 'grandchild', input: { who: 'x' }, outputVariable: 'g' }, branches: { success: 'done' } },
+        done: { type: 'complete', config: { claims: { got: `{% g.${claim} %}` } } },
+      },
+    });
+    const typo = await server.admin('PUT', '/v1/admin/journeys/reader', reader('grnd'));
+    const unknown = typo.body.diagnostics.find((d: { code: string }) => d.code === 'unknown_property');
+    expect(unknown).toMatchObject({ stepId: 'done', suggestion: 'grand' });
+    const right = await server.admin('PUT', '/v1/admin/journeys/reader', reader('grand'));
+    expect(right.body.diagnostics.filter((d: { code: string }) => d.code === 'unknown_property')).toEqual([]);
+  });
+
   it('refuses to delete a journey a published version calls, listing the callers', async () => {
     await server.publish(child());
     await server.publish(parent());

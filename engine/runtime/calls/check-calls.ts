@@ -139,3 +139,30 @@ export async function callersOf(journeyId: string, journeys: Pick<JourneyStore, 
   }
   return callers;
 }
+
+/**
+ * What each call's `outputVariable` will hold, as far as the called journey says: an object with
+ * the claims its `complete` steps set (closed, so reading a claim none sets is reported). Unknown
+ * (left out) when a `complete` computes its whole claims with an expression.
+ */
+export async function callOutputShapes(document: Journey, deps: Pick<CallCheckDeps, 'journeys'>): Promise<Map<string, Record<string, unknown>>> {
+  const shapes = new Map<string, Record<string, unknown>>();
+  for (const call of statedCalls(document)) {
+    if (call.journeyId === document.id) continue;
+    const callee = await resolve(call, deps as CallCheckDeps);
+    const shape = callee ? claimsShape(callee) : null;
+    if (shape) shapes.set(call.stepId, shape);
+  }
+  return shapes;
+}
+
+function claimsShape(journey: Journey): Record<string, unknown> | null {
+  const names = new Set<string>();
+  for (const step of Object.values(journey.steps ?? {})) {
+    if (step?.type !== 'complete') continue;
+    const claims = (step.config as { claims?: unknown } | undefined)?.claims ?? {};
+    if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return null;
+    for (const name of Object.keys(claims)) names.add(name);
+  }
+  return { type: 'object', properties: Object.fromEntries([...names].map((name) => [name, {}])), additionalProperties: false };
+}
