@@ -18,6 +18,7 @@ import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import { advanceSession, type Advanced } from './machine-driver.js';
 import type { SessionContext, SessionInput } from './session-context.js';
+import { isAtStep } from './calls/step-path.js';
 
 export type Caller = 'anonymous' | 'app' | 'admin';
 
@@ -133,7 +134,9 @@ export class SessionService {
   async resume(sessionId: string, body: { stepId: string; option: string; data?: unknown }): Promise<{ status: SessionStatus }> {
     const record = await this.runtime.store.sessions.get(sessionId);
     if (!record) throw new EngineError('not_found', 'no such session');
-    const advanced = await this.advance(record, body, {});
+    // A step of a called journey knows only its own id; the session shows it under the call's (#20).
+    const stepId = isAtStep(record.stepId, body.stepId) ? record.stepId! : body.stepId;
+    const advanced = await this.advance(record, { ...body, stepId }, {});
     return { status: advanced.record.status };
   }
 
