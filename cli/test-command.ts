@@ -72,7 +72,7 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
       continue;
     }
     io.out(`${name} (${String(journey.id)})\n`);
-    const result = await runTestFile(checked.file, journey as never, steps);
+    const result = await runTestFile(checked.file, journey as never, steps, (id) => journeyBeside(dirname(journeyName), id));
     for (const f of result.failures) io.out(`  ${where(file, f.pointer)}: ${f.message}\n`);
     if (result.failures.length) failed++;
     for (const [index, c] of result.cases.entries()) {
@@ -133,4 +133,19 @@ async function testFiles(paths: string[]): Promise<string[]> {
     }
   }
   return files;
+}
+
+/** The journey with this id among the journey files of a folder (`<id>.json` first): what a call names. */
+async function journeyBeside(folder: string, journeyId: string): Promise<Record<string, unknown> | null> {
+  const names = (await readdir(folder)).filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'));
+  names.sort((a, b) => Number(b === `${journeyId}.json`) - Number(a === `${journeyId}.json`));
+  for (const name of names) {
+    try {
+      const document = JSON.parse(await readFile(resolve(folder, name), 'utf8')) as Record<string, unknown>;
+      if (document.id === journeyId) return document;
+    } catch {
+      // not a journey: skipped
+    }
+  }
+  return null;
 }

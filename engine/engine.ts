@@ -13,6 +13,7 @@ import { EngineMetrics } from './metrics.js';
 import { parseRateLimits } from './http/rate-limit.js';
 import { JourneyAdmin } from './runtime/journey-admin.js';
 import { JourneyRuntime } from './runtime/journey-runtime.js';
+import { JourneyCallService } from './runtime/calls/journey-calls.js';
 import { SessionService } from './runtime/session-service.js';
 import { createOutboundHttp } from './security/outbound-http.js';
 import { uncharged } from './runtime/run-scope.js';
@@ -96,6 +97,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     links,
     relyingParty: { id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
     limits: failureLimits(store.counters, now),
+    // Sub-journeys run on the runtime built next (it is only called once a session runs).
+    journeys: new JourneyCallService(() => runtime, 120_000),
   };
   const runtime = new JourneyRuntime({
     registry,

@@ -12,6 +12,7 @@ import type { JourneyAdmin } from './runtime/journey-admin.js';
 import { hashDocument } from './runtime/journey-runtime.js';
 import type { Store } from './store/store.js';
 import type { JsonObject } from './steps/step-types.js';
+import { statedCalls } from './runtime/calls/check-calls.js';
 
 /** Earlier releases' sample hashes by journey id, in a folder beside the samples. */
 export const SHIPPED_HASHES_FILE = join('history', 'shipped-hashes.json');
@@ -25,8 +26,8 @@ export async function publishSampleJourneys(directory: string, admin: JourneyAdm
     return published;
   }
   const previous = previousHashes(directory);
-  for (const file of files) {
-    const document = JSON.parse(readFileSync(join(directory, file), 'utf8')) as JsonObject;
+  const documents = calleesFirst(files.map((file) => JSON.parse(readFileSync(join(directory, file), 'utf8')) as JsonObject));
+  for (const document of documents) {
     const id = String(document.id);
     if (await store.journeys.isKnown(id)) {
       const action = await upgradeAction(store, id, hashDocument(document), previous.get(id) ?? []);
@@ -60,4 +61,24 @@ function previousHashes(directory: string): Map<string, string[]> {
   if (!existsSync(file)) return new Map();
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   return new Map(Object.entries(parsed).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])));
+}
+
+/** The samples with every journey a sample calls before it (a call must be published to publish its caller). */
+function calleesFirst(documents: JsonObject[]): JsonObject[] {
+  const byId = new Map(documents.map((document) => [String(document.id), document]));
+  const ordered: JsonObject[] = [];
+  const placed = new Set<string>();
+  const place = (document: JsonObject, chain: Set<string>) => {
+    const id = String(document.id);
+    if (placed.has(id) || chain.has(id)) return;
+    chain.add(id);
+    for (const call of statedCalls(document as never)) {
+      const callee = byId.get(call.journeyId);
+      if (callee) place(callee, chain);
+    }
+    placed.add(id);
+    ordered.push(document);
+  };
+  for (const document of documents) place(document, new Set());
+  return ordered;
 }

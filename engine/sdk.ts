@@ -47,6 +47,8 @@ export type {
   EmailLinks,
   FailureLimit,
   FailureLimits,
+  JourneyCall,
+  JourneyCalls,
   MessageChannel,
   Messaging,
   OutboundHttp,
@@ -75,3 +77,6 @@ export type { JsonObject, JsonValue } from './json.js';
  * the prototype of the variables object). For config schemas of steps that name a variable.
  */
 export { RESERVED_VARIABLE_NAMES, VARIABLE_NAME_PATTERN } from './journey/journey-schema.js';
+
+/** A journey id's pattern, for steps that name a journey (`journey.call`). */
+export { JOURNEY_ID_PATTERN } from './journey/journey-schema.js';

@@ -23,6 +23,7 @@ import { authenticatorCheckStep } from './authenticator-check/authenticator-chec
 import { userUnlockStep } from './user-unlock/user-unlock.step.js';
 import { passkeyAuthenticateStep } from './passkey-authenticate/passkey-authenticate.step.js';
 import { passkeyRegisterStep } from './passkey-register/passkey-register.step.js';
+import { journeyCallStep } from './journey-call/journey-call.step.js';
 
 export const builtInSteps: Array<StepDefinition<any>> = [
   formStep,
@@ -47,6 +48,7 @@ export const builtInSteps: Array<StepDefinition<any>> = [
   rejectStep,
   passkeyRegisterStep,
   passkeyAuthenticateStep,
+  journeyCallStep,
   // The worked example of a custom step (docs/custom-steps.md), registered like every other.
   allowListStep,
 ];

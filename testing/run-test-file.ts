@@ -12,6 +12,7 @@ import type { StepResponse } from '../engine/runtime/session-service.js';
 import type { TimelineEvent } from '../engine/store/store.js';
 import { journeyTestFileSchema, type JourneyTestCase, type JourneyTestFile } from './test-file-schema.js';
 import { coverableOf } from './coverage.js';
+import { statedCalls } from '../engine/runtime/calls/check-calls.js';
 import { resolveAnswer, type CaseFakes } from './fake-answers.js';
 import { createTestEngine, seedUsers, type TestEngine } from './test-engine.js';
 
@@ -60,7 +61,10 @@ function formatErrors(errors: ErrorObject[]): TestFailure[] {
   return failures;
 }
 
-export async function runTestFile(file: JourneyTestFile, journey: JsonObject, steps: Array<StepDefinition<any>>): Promise<FileResult> {
+/** Finds a journey a call names (`journey.call`), by id: the CLI looks beside the journey's file. */
+export type JourneyLoader = (journeyId: string) => Promise<JsonObject | null>;
+
+export async function runTestFile(file: JourneyTestFile, journey: JsonObject, steps: Array<StepDefinition<any>>, loadJourney?: JourneyLoader): Promise<FileResult> {
   const cases: CaseResult[] = [];
   const { branches } = coverableOf(journey);
   const unknown = (file.unreachable ?? []).map(({ branch }, at) => ({ branch, at })).filter(({ branch }) => !branches.includes(branch));
@@ -68,6 +72,8 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
   for (const [index, testCase] of file.cases.entries()) {
     const test = await createTestEngine(steps);
     try {
+      const callees = await publishCallees(test, journey, loadJourney);
+      if (callees) return { failures: [{ pointer: '', message: callees }], cases };
       const saved = await test.engine.admin.save(String(journey.id), journey);
       if (!saved.valid) {
         const errors = saved.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path ?? ''}: ${d.message}`);
@@ -84,6 +90,35 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
     }
   }
   return { failures: [], cases };
+}
+
+/**
+ * Publishes the journeys this one calls (and what they call), callees first, so a case runs its
+ * sub-journeys as the server would (#20). Answers what went wrong, if anything.
+ */
+async function publishCallees(test: TestEngine, journey: JsonObject, load: JourneyLoader | undefined): Promise<string | null> {
+  const order: JsonObject[] = [];
+  const seen = new Set([String(journey.id)]);
+  const visit = async (document: JsonObject): Promise<string | null> => {
+    for (const call of statedCalls(document as never)) {
+      if (seen.has(call.journeyId)) continue;
+      seen.add(call.journeyId);
+      const callee = load ? await load(call.journeyId) : null;
+      if (!callee) return `journey "${String(document.id)}" calls "${call.journeyId}", which is not beside it (${call.journeyId}.json)`;
+      const problem = await visit(callee);
+      if (problem) return problem;
+      order.push(callee);
+    }
+    return null;
+  };
+  const problem = await visit(journey);
+  if (problem) return problem;
+  for (const callee of order) {
+    const saved = await test.engine.admin.save(String(callee.id), callee);
+    if (!saved.valid) return `the called journey "${String(callee.id)}" has errors`;
+    await test.engine.admin.publish(String(callee.id));
+  }
+  return null;
 }
 
 async function runCase(test: TestEngine, journeyId: string, testCase: JourneyTestCase, at: string): Promise<CaseResult> {

@@ -60,7 +60,8 @@ export async function createTestEngine(steps: Array<StepDefinition<any>>): Promi
   const faulty = steps.map((step) => ({
     ...step,
     run: (ctx: never) => {
-      if (faults.failNextStep) {
+      // A call only runs its journey's steps: the fault is for the next of those.
+      if (faults.failNextStep && step.type !== 'journey.call') {
         faults.failNextStep = false;
         throw new Error('a fault the test injected (stepError)');
       }

@@ -30,7 +30,8 @@ export function sessionFunnel(session: FunnelSession, timeline: readonly Timelin
 
   for (const event of timeline) {
     const stepId = event.stepId;
-    if (stepId === null) continue;
+    // A called journey's events (`call/child`) are its own journey's steps, not this one's (#20).
+    if (stepId === null || stepId.includes('/')) continue;
     const time = Date.parse(event.at);
     switch (event.event) {
       case 'entered':
@@ -54,7 +55,8 @@ export function sessionFunnel(session: FunnelSession, timeline: readonly Timelin
         break;
     }
   }
-  if (status === 'expired' && session.stepId !== null) visits.push({ stepId: session.stepId, outcome: 'abandoned', key: '', waitMs: null });
+  // Abandoned inside a called journey: on the call step, for this journey.
+  if (status === 'expired' && session.stepId !== null) visits.push({ stepId: session.stepId.split('/')[0], outcome: 'abandoned', key: '', waitMs: null });
   return {
     sessionId: session.id,
     journeyId: session.journeyId,

@@ -40,8 +40,8 @@ export function adminRoutes(deps: AdminRouteDeps, operations: Operations): Route
     reply(deps.registry.catalogue());
   });
 
-  on('validateJourney', (_req, _res, { body, reply }) => {
-    reply(admin.validate(body));
+  on('validateJourney', async (_req, _res, { body, reply }) => {
+    reply(await admin.validateWithCalls(body));
   });
 
   on('listJourneys', async (_req, _res, { reply }) => {

@@ -15,6 +15,7 @@ import type { SessionService } from '../runtime/session-service.js';
 import type { EmailLinkRecord, Store } from '../store/store.js';
 import { readDeviceCookie } from './device-cookie.js';
 import type { Operations } from './operations.js';
+import { isAtStep } from '../runtime/calls/step-path.js';
 
 export interface LinkRouteDeps {
   links: EmailLinkService;
@@ -124,7 +125,7 @@ export function linkRoutes(deps: LinkRouteDeps, operations: Operations): Router 
     if (state !== 'pending') return { page: PAGES[state] };
     const session = await deps.store.sessions.get(link.sessionId);
     const waiting =
-      session !== null && session.status === 'waiting' && session.stepId === link.stepId && deps.now().getTime() <= Date.parse(session.expiresAt);
+      session !== null && session.status === 'waiting' && isAtStep(session.stepId, link.stepId) && deps.now().getTime() <= Date.parse(session.expiresAt);
     return waiting ? { link } : { page: PAGES.ended };
   }
 

@@ -26,6 +26,10 @@ export const DIAGNOSTIC_CODES = [
   'maybe_unset_variable',
   'unknown_property',
   'undeclared_outputs',
+  // Sub-journeys (#20, engine/runtime/calls/): what a `journey.call` step calls, checked against the store.
+  'call_cycle',
+  'unknown_journey',
+  'invalid_call_input',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

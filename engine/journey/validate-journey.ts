@@ -5,7 +5,7 @@
  */
 import { collect, compileExpression, isExpression } from '../runtime/expressions.js';
 import { declaredBranches, resolvePointer, type StepRegistry } from '../steps/registry.js';
-import type { StepDefinition } from '../steps/step-types.js';
+import type { JsonSchema, StepDefinition } from '../steps/step-types.js';
 import { checkAuthentication } from './check-authentication.js';
 import { checkDataFlow } from './data-flow/check-data-flow.js';
 import type { Diagnostic, DiagnosticCode, ValidationResult } from './diagnostics.js';
@@ -29,7 +29,11 @@ export class JourneyValidator {
     this.validateDocument = this.ajv.compile(journeySchema);
   }
 
-  validate(document: unknown): ValidationResult {
+  /**
+   * `context.outputShapes`: shapes known outside the document of what some steps write, by step id
+   * (a `journey.call`'s output: the called journey's claims, which only the store knows).
+   */
+  validate(document: unknown, context: { outputShapes?: ReadonlyMap<string, JsonSchema> } = {}): ValidationResult {
     const diagnostics: Diagnostic[] = [];
     const add = (d: Diagnostic) => diagnostics.push(d);
 
@@ -115,7 +119,7 @@ export class JourneyValidator {
     }
     checkPasswordMinLength(steps, add);
     checkAuthentication(document, steps, add);
-    checkDataFlow(document, steps, definitions, add);
+    checkDataFlow(document, steps, definitions, add, context.outputShapes);
     return finish(diagnostics);
   }
 

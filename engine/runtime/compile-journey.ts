@@ -278,10 +278,27 @@ function update<R extends StepRun>(step: CompiledStep, fn: (context: SessionCont
   return assign(({ context, event }: MachineArgs) => {
     // Only STEP_DONE transitions carry these actions, and each is guarded by the outcome's kind.
     const run = (event as StepDoneEvent).output as R;
+    if (run.call) return afterCall(context, run, step, fn);
     if (!step.erase) return fn(context, run);
     const scrubbed = { ...context, variables: erased(context.variables, step.erase) };
     return { variables: scrubbed.variables, ...fn(scrubbed, run) };
   });
+}
+
+/**
+ * A `journey.call` run: the child's timeline comes first, its steps count as the caller's, and its
+ * `$auth` (when it completed) becomes the caller's before the outcome is applied.
+ */
+function afterCall<R extends StepRun>(context: SessionContext, run: R, step: CompiledStep, fn: (context: SessionContext, run: R) => Partial<SessionContext>) {
+  const call = run.call!;
+  const base: SessionContext = {
+    ...context,
+    ...(step.erase ? { variables: erased(context.variables, step.erase) } : {}),
+    journal: [...context.journal, ...call.journal],
+    stepsSinceWait: call.stepsSinceWait,
+    ...(call.auth !== undefined ? { auth: call.auth } : {}),
+  };
+  return { variables: base.variables, journal: base.journal, stepsSinceWait: base.stepsSinceWait, auth: base.auth, ...fn(base, run) };
 }
 
 /** The timeline's `entered` event of the step a transition leads to. */
@@ -291,9 +308,19 @@ function entered<C extends Pick<SessionContext, 'journal'>>(update: C, step: Com
 
 function asked(context: SessionContext, run: StepRun & { kind: 'ask' }, step: CompiledStep): Partial<SessionContext> {
   const events: TimelineEvent[] = [];
-  if (run.error) events.push({ at: run.at, stepId: run.stepId, type: null, event: 'error', error: { code: run.error.code, message: run.error.message }, durationMs: run.durationMs });
+  // A called journey's refused answer is already in its own timeline.
+  if (run.error && !run.call) events.push({ at: run.at, stepId: run.stepId, type: null, event: 'error', error: { code: run.error.code, message: run.error.message }, durationMs: run.durationMs });
+  const shown = run.call?.shown;
   return {
-    asked: { stepId: run.stepId, type: step.type, name: step.name, data: run.data, ...(run.sealedData ? { sealedData: run.sealedData } : {}), options: run.options },
+    asked: {
+      stepId: run.stepId,
+      type: shown?.type ?? step.type,
+      name: shown?.name ?? step.name,
+      data: run.data,
+      ...(run.sealedData ? { sealedData: run.sealedData } : {}),
+      options: run.options,
+      ...(shown ? { shownId: shown.stepId } : {}),
+    },
     stepState: run.state,
     submission: null,
     lastError: run.error ?? context.lastError,
@@ -312,10 +339,10 @@ function submitted(context: SessionContext, event: SubmitEvent, step: CompiledSt
     ...(event.device !== undefined ? { device: event.device } : {}),
     ...(event.clientAddress !== undefined ? { clientAddress: event.clientAddress } : {}),
     lastError: null,
-    journal: [
-      ...context.journal,
-      { at: event.at, stepId: step.id, type: step.type, event: 'submitted', option: event.submission.option, ...(shown ? { data: shown } : {}) },
-    ],
+    // A called journey's step records its own answer in the child's timeline.
+    journal: context.asked?.shownId
+      ? context.journal
+      : [...context.journal, { at: event.at, stepId: step.id, type: step.type, event: 'submitted', option: event.submission.option, ...(shown ? { data: shown } : {}) }],
   };
 }
 

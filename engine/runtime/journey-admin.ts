@@ -14,6 +14,7 @@ import { EngineError } from './errors.js';
 import { semanticDiff } from '../journey/semantic-diff.js';
 import type { JourneyDiff } from '../http/contract/types.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
+import { callOutputShapes, callersOf, checkCalls } from './calls/check-calls.js';
 
 /** The API's journey view (engine/http/contract) and the draft's revision, which HTTP sends as the ETag. */
 export type JourneyView = ContractJourneyView & { revision: number };
@@ -42,7 +43,7 @@ export class JourneyAdmin {
     const versions = await this.journeys.listVersions(id);
     return {
       draft: draft.document,
-      diagnostics: this.validate(draft.document).diagnostics,
+      diagnostics: (await this.validateWithCalls(draft.document)).diagnostics,
       versions: versions.map((v) => ({ version: v.version, publishedAt: v.publishedAt })),
       revision: draft.revision,
     };
@@ -51,7 +52,7 @@ export class JourneyAdmin {
   async save(id: string, document: JsonObject, expectedRevision?: number, by: AuditActor = SYSTEM_ACTOR): Promise<ValidationResult & { revision: number }> {
     if (document.id === undefined) document = { ...document, id };
     if (document.id !== id) throw new EngineError('invalid_request', `the document id "${String(document.id)}" differs from the path "${id}"`);
-    const result = this.validate(document);
+    const result = await this.validateWithCalls(document);
     const now = this.runtime.now();
     // The draft replaced, for the diff (with If-Match it is exactly the one the save replaces).
     const before = await this.journeys.getDraft(id);
@@ -78,6 +79,9 @@ export class JourneyAdmin {
       }
       throw error;
     }
+    // What it calls must exist, take its input and not call back (#20).
+    const callProblems = (await this.callDiagnostics(draft.document, false)).filter((d) => d.severity === 'error');
+    if (callProblems.length) throw new EngineError('validation_failed', 'the journey has errors and cannot be published', { diagnostics: callProblems });
     const now = this.runtime.now();
     const previous = await this.journeys.getLatestVersion(id);
     const previousDocument = previous ? await this.journeys.getDocument(previous.documentHash) : null;
@@ -107,10 +111,30 @@ export class JourneyAdmin {
     // An OpenID client signing its users in with this journey would break (#18): refused first.
     const clients = await this.runtime.store.oidcClients.usingJourney(id);
     if (clients.length) throw new EngineError('journey_in_use', `OpenID clients sign their users in with journey "${id}": ${clients.join(', ')}`, { clients });
+    // A published version calling it would fail at its call step (#20): refused, callers named.
+    const callers = await callersOf(id, this.journeys);
+    if (callers.length) throw new EngineError('journey_in_use', `published journeys call journey "${id}": ${callers.join(', ')}`, { callers });
     const draft = await this.journeys.getDraft(id);
     const latest = await this.journeys.getLatestVersion(id);
     const records = auditRecords(by, 'journey.deleted', { type: 'journey', id }, { revision: draft?.revision ?? null, latestVersion: latest?.version ?? null }, this.runtime.now());
     if (!(await this.journeys.delete(id, records))) throw new EngineError('not_found', `no journey "${id}"`);
+  }
+
+  /** The document validator's result with the checks of its calls (which need the store) added. */
+  async validateWithCalls(document: unknown): Promise<ValidationResult> {
+    // Data flow sees each call's output with the shape of the called journey's claims.
+    const doc = document as Journey;
+    const outputShapes = doc && typeof doc === 'object' && doc.steps && typeof doc.steps === 'object' ? await callOutputShapes(doc, { journeys: this.journeys }) : undefined;
+    const result = this.runtime.validator.validate(document, { outputShapes });
+    const calls = await this.callDiagnostics(document, true);
+    if (!calls.length) return result;
+    return { valid: result.valid && !calls.some((d) => d.severity === 'error'), diagnostics: [...result.diagnostics, ...calls] };
+  }
+
+  private async callDiagnostics(document: unknown, draft: boolean) {
+    const doc = document as Journey;
+    if (!doc || typeof doc !== 'object' || !doc.steps || typeof doc.steps !== 'object') return [];
+    return checkCalls(doc, { journeys: this.journeys, schemaValidator: (schema) => this.runtime.schemaValidator(schema) }, { draft });
   }
 
   /** What `to` changes from `from` (#19): each a version number or `draft`. */

@@ -34,10 +34,13 @@ export async function advanceSession(
   from: { input: SessionInput } | { snapshot: JsonObject },
   event: SubmitEvent | undefined,
   timeoutMs: number,
-  /** CPU milliseconds this run may spend in expressions and step code (see run-budget.ts). */
-  cpuBudgetMs: number = RUN_LIMITS.cpuBudgetMs,
+  /**
+   * CPU milliseconds this run may spend in expressions and step code (see run-budget.ts), or the
+   * budget of the run this one is part of (a called journey shares its caller's).
+   */
+  cpuBudgetMs: number | RunBudget = RUN_LIMITS.cpuBudgetMs,
 ): Promise<Advanced> {
-  const budget = new RunBudget(cpuBudgetMs);
+  const budget = typeof cpuBudgetMs === 'number' ? new RunBudget(cpuBudgetMs) : cpuBudgetMs;
   const actor = start(compiled, from);
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -118,5 +121,5 @@ function settled(compiled: CompiledJourney, snapshot: SessionSnapshot): Advanced
   const persisted = { value, context: { ...context, variables, journal: [] } } as unknown as JsonObject;
   const ended = snapshot.status === 'done' ? endStatus(value) : null;
   if (ended) return { snapshot: persisted, context, status: ended, stepId: null, journal: context.journal };
-  return { snapshot: persisted, context, status: 'waiting', stepId: waitingStep(value), journal: context.journal };
+  return { snapshot: persisted, context, status: 'waiting', stepId: context.asked?.shownId ?? waitingStep(value), journal: context.journal };
 }

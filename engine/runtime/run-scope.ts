@@ -24,3 +24,8 @@ export async function uncharged<T>(wait: () => Promise<T>): Promise<T> {
     budget.ioMs += performance.now() - started;
   }
 }
+
+/** The budget of the run now going on, if any (a called journey runs under its caller's). */
+export function currentRunBudget(): RunBudget | undefined {
+  return running.getStore();
+}

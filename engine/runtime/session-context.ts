@@ -14,6 +14,11 @@ export interface AskedStep {
   /** `data` sealed, for steps that ask with `sensitive` (then `data` is empty at rest). */
   sealedData?: string;
   options: ClientOption[];
+  /**
+   * The id the client sees and answers, when it differs from `stepId`: a step of a called journey
+   * shows as `<callStepId>/<childStepId>` (sub-journeys, docs/sub-journeys.md).
+   */
+  shownId?: string;
 }
 
 export interface SessionContext {
@@ -52,6 +57,8 @@ export interface SessionContext {
   secretPaths?: string[][];
   /** Timeline events not yet written to the store (flushed and emptied at each persist). */
   journal: TimelineEvent[];
+  /** Set in a called journey's context only: the journeys calling it, outermost first. */
+  callers?: string[];
 }
 
 export interface SessionInput {
@@ -73,13 +80,15 @@ export interface SessionInput {
   clientAddress?: string | null;
   /** The session was started by an app or admin key: its `$input` is the caller's word, not a user's. */
   trustedInput?: boolean;
+  /** A called journey's start: what the calling session hands it (`$auth`, its step count, its run). */
+  call?: { callers: string[]; auth: AuthState | null; stepsSinceWait: number; runId: string };
 }
 
 /** `runId` names one submit: side effects of that submit are keyed by it (at most once each). */
 export type SubmitEvent = { type: 'SUBMIT'; submission: Submission; at: string; runId: string; device?: string | null; clientAddress?: string | null };
 /** Sent by the driver when the step in `running` has finished. */
 /** What running one step came to: the machine's STEP_DONE event carries it. */
-export type StepRun = { stepId: string; at: string; durationMs: number } & (
+export type StepRun = { stepId: string; at: string; durationMs: number; call?: CallEffects } & (
   | {
       kind: 'branch';
       branch: string;
@@ -99,15 +108,33 @@ export type StepRun = { stepId: string; at: string; durationMs: number } & (
   | { kind: 'abort'; error: StepError }
 );
 
+/**
+ * What a `journey.call` run brings back besides its outcome (engine/runtime/calls/): the child's
+ * timeline events (ids already prefixed), the steps it ran, its `$auth` when it completed, and the
+ * child step shown while it waits. Only the engine's call service attaches it (under CALL_EFFECTS).
+ */
+export interface CallEffects {
+  journal: TimelineEvent[];
+  stepsSinceWait: number;
+  auth?: AuthState | null;
+  shown?: { stepId: string; type: string; name: string; sealedData?: string };
+}
+
+/** The key of CallEffects on an outcome; a symbol, so no JSON a step builds can carry it. */
+export const CALL_EFFECTS = Symbol('call effects');
+/** The key of the running session's context on a step context, read by the call service. */
+export const SESSION_CONTEXT = Symbol('session context');
+
 export type StepDoneEvent = { type: 'STEP_DONE'; output: StepRun };
 export type SessionEvent = SubmitEvent | StepDoneEvent;
 
-export function initialContext(input: SessionInput): SessionContext {
+export function initialContext(start: SessionInput): SessionContext {
+  const { call, ...input } = start;
   return {
     ...input,
     variables: {},
     user: input.user ?? null,
-    auth: input.user ? establishedWithoutFactor(input.user.id) : null,
+    auth: call ? call.auth : input.user ? establishedWithoutFactor(input.user.id) : null,
     device: input.device ?? null,
     clientAddress: input.clientAddress ?? null,
     tokens: [],
@@ -117,8 +144,9 @@ export function initialContext(input: SessionInput): SessionContext {
     lastError: null,
     endError: null,
     result: null,
-    runId: `start:${input.sessionId}`,
-    stepsSinceWait: 0,
+    runId: call ? call.runId : `start:${input.sessionId}`,
+    stepsSinceWait: call ? call.stepsSinceWait : 0,
     journal: [],
+    ...(call ? { callers: call.callers } : {}),
   };
 }

@@ -19,6 +19,7 @@ import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import { advanceSession, type Advanced } from './machine-driver.js';
 import { collectingSaveWrites, SaveWrites } from './save-writes.js';
 import type { SessionContext, SessionInput } from './session-context.js';
+import { isAtStep } from './calls/step-path.js';
 
 export type Caller = 'anonymous' | 'app' | 'admin';
 
@@ -134,7 +135,9 @@ export class SessionService {
   async resume(sessionId: string, body: { stepId: string; option: string; data?: unknown }): Promise<{ status: SessionStatus }> {
     const record = await this.runtime.store.sessions.get(sessionId);
     if (!record) throw new EngineError('not_found', 'no such session');
-    const advanced = await this.advance(record, body, {});
+    // A step of a called journey knows only its own id; the session shows it under the call's (#20).
+    const stepId = isAtStep(record.stepId, body.stepId) ? record.stepId! : body.stepId;
+    const advanced = await this.advance(record, { ...body, stepId }, {});
     return { status: advanced.record.status };
   }
 
@@ -340,7 +343,7 @@ export class SessionService {
     const asked = waiting ? context.asked! : null;
     const data = asked?.sealedData ? this.runtime.unsealStepData(asked.sealedData, record.id) : asked?.data;
     // Copied as plain objects: the API's option type is open (an index signature), ClientOption an interface.
-    const step = asked ? { id: asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options.map((option) => ({ ...option })) } : null;
+    const step = asked ? { id: asked.shownId ?? asked.stepId, type: asked.type, name: asked.name, data: data!, options: asked.options.map((option) => ({ ...option })) } : null;
     const error: StepError | null = record.status === 'waiting' ? context.lastError : record.status === 'completed' ? null : context.endError;
     return {
       sessionId: record.id,

@@ -17,7 +17,7 @@ import type {
 import { errorPointer, type ValidateFunction } from '../journey/schema-validator.js';
 import { ExpressionError, evaluateConfigTemplate, type ConfigTemplate } from './expressions.js';
 import { RUN_LIMITS, type RunBudget } from './run-budget.js';
-import type { SessionContext, StepRun } from './session-context.js';
+import { CALL_EFFECTS, SESSION_CONTEXT, type CallEffects, type SessionContext, type StepRun } from './session-context.js';
 
 export type { StepRun };
 
@@ -93,7 +93,11 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
     // Step code is charged its own time; its waits on outbound HTTP and message providers are not.
     if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
   }
-  return finish(step, now, started, await normaliseOutcome(step, outcome, config, context, deps, now));
+  const result = await normaliseOutcome(step, outcome, config, context, deps, now);
+  // A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/).
+  const call = (outcome as { [CALL_EFFECTS]?: CallEffects } | undefined)?.[CALL_EFFECTS];
+  if (call) (result as StepRun).call = call;
+  return finish(step, now, started, result);
 }
 
 function budgetExceeded(budget: RunBudget): { kind: 'abort'; error: StepError } {
@@ -152,7 +156,9 @@ async function normaliseOutcome(
       }
       return {
         kind: 'ask',
-        ...(outcome.sensitive
+        ...((outcome as { [CALL_EFFECTS]?: CallEffects })[CALL_EFFECTS]?.shown?.sealedData
+          ? { data: {}, sealedData: (outcome as { [CALL_EFFECTS]?: CallEffects })[CALL_EFFECTS]!.shown!.sealedData! }
+          : outcome.sensitive
           ? { data: {}, sealedData: deps.sealStepData(outcome.data ?? {}, context.sessionId) }
           : { data: outcome.data ?? {} }),
         options: outcome.options.map((o) => ({ id: o.id, ...(o.label !== undefined ? { label: o.label } : {}), ...(o.schema ? { schema: o.schema } : {}) })),
@@ -164,6 +170,8 @@ async function normaliseOutcome(
       if (jsonSize(claims) > RUN_LIMITS.claimsChars) {
         return { kind: 'abort', error: { code: 'claims_too_large', message: `the claims exceed ${RUN_LIMITS.claimsChars} characters` } };
       }
+      // A called journey's claims go back to its caller, which issues the session's one token.
+      if (context.callers) return { kind: 'complete', claims, token: '' };
       try {
         return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
       } catch (error) {
@@ -260,7 +268,9 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     fromTrustedCaller: (key) => context.trustedInput === true && step.callerKeys.has(key),
     hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
     ...OUTCOMES,
-  };
+    // Read only by the engine's call service (a symbol: not part of the SDK, invisible in JSON).
+    [SESSION_CONTEXT]: context,
+  } as StepContext;
 }
 
 /** The outcome builders hold nothing of a run, so every step context shares them. */

@@ -339,6 +339,26 @@ export interface StepServices {
   relyingParty: RelyingParty;
   /** Failure limits over fixed windows, keyed by what the step limits (e.g. a client address). */
   limits: FailureLimits;
+  /** Sub-journeys (#20): runs another published journey inside this session (`journey.call`). */
+  journeys: JourneyCalls;
+}
+
+/** What one call names: the journey, its version (or the latest published when first reached) and its input. */
+export interface JourneyCall {
+  journeyId: string;
+  version: number | 'latest';
+  input: JsonObject;
+}
+
+/**
+ * Runs a called journey inside the calling session (docs/sub-journeys.md): on the step's first
+ * visit it resolves the version (recorded in the visit's state) and starts the child; on each
+ * re-run it hands the child the client's answer. The answer is the outcome the calling step
+ * gives as it is: an ask showing the child's step, `success` with the child's claims as output,
+ * or a failure carrying the child's error. `$user` and `$auth` go in and come back out.
+ */
+export interface JourneyCalls {
+  run(ctx: StepContext, call: JourneyCall): Promise<StepOutcome>;
 }
 
 /**

@@ -68,7 +68,7 @@ export async function runB6(logins = Number(process.env.B6_LOGINS ?? 40)): Promi
       const t1 = performance.now();
       const session = { sessionId: runner.searchParams.get('session')!, sessionToken: new URLSearchParams(runner.hash.slice(1)).get('t')! };
       await submitTo(session, 'credentials', 'signIn', { username: 'bench', password: PASSWORD });
-      const done = await submitTo(session, 'offerApp', 'skip');
+      const done = await submitTo(session, 'secondFactor/offerApp', 'skip');
       const t2 = performance.now();
       const back = new URL(done.ui.redirectUrl);
       back.searchParams.set('token', done.result.token);

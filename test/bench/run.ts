@@ -13,10 +13,13 @@ import { runB5 } from './b5-passkey.js';
 import { runB6 } from './b6-oidc-login.js';
 import { runB7 } from './b7-analytics.js';
 import { runB8 } from './b8-semantic-diff.js';
+import { runB9 } from './b9-sub-journeys.js';
 import { runB10 } from './b10-authsignal.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
+// Sub-journeys (#20): a session inline, through one call, and three calls deep.
+await runB9();
 // The semantic diff (#19): a save's audit diff, and the worst case of rename matching.
 await runB8();
 // The analytics query over a million sessions' figures (SQLite; PostgreSQL when a URL is given).

@@ -79,7 +79,7 @@ describe.skipIf(skipBrowser)('passkeys in the hosted runner (Chromium, virtual a
       ensureDesignerBuilt(),
     ]);
     server = started;
-    for (const name of ['login', 'register-passkey']) await server.publish(JSON.parse(readFileSync(`${ROOT}/journeys/${name}.json`, 'utf8')));
+    for (const name of ['mfa', 'login', 'register-passkey']) await server.publish(JSON.parse(readFileSync(`${ROOT}/journeys/${name}.json`, 'utf8')));
     await server.publish(namedSignIn);
     await server.publish(autofillSignIn);
     await seedUser(server, 'paula', PASSWORD);

@@ -88,9 +88,10 @@ describe('the admin API over HTTP', () => {
       'totp.register',
       'user.identify',
       'user.unlock',
+      'journey.call',
     ];
 
-    it('lists the 23 built-in types (the worked example, challenge and the passkey steps included) with the catalogue fields', async () => {
+    it('lists the 24 built-in types (the worked example, challenge, the passkey steps and journey.call included) with the catalogue fields', async () => {
       const res = await server.admin('GET', '/v1/admin/steps');
       expect(res.status).toBe(200);
       expect(Array.isArray(res.body)).toBe(true);

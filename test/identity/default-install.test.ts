@@ -74,7 +74,7 @@ describe('a default install (the sample journeys)', () => {
   beforeAll(async () => {
     server = await startTestServer();
     const published = await publishSampleJourneys(SAMPLES, server.engine.admin, server.engine.store, pino({ level: 'silent' }));
-    expect(published.sort()).toEqual(['adaptive-mfa', 'login', 'login-totp', 'otp-challenge', 'passkey-sign-in', 'recover-account', 'register-passkey', 'register-totp', 'sign-up', 'sms-otp']);
+    expect(published.sort()).toEqual(['adaptive-mfa', 'login', 'login-totp', 'mfa', 'otp-challenge', 'passkey-sign-in', 'recover-account', 'register-passkey', 'register-totp', 'sign-up', 'sms-otp', 'step-up']);
   });
   afterAll(() => server.close({ remove: true }));
 
@@ -92,8 +92,8 @@ describe('a default install (the sample journeys)', () => {
     expect(validated.body).toMatchObject({ valid: true, journeyId: 'sign-up', amr: ['email'], claims: { username: 'alice' } });
 
     const offered = await signIn('alice', PASSWORD);
-    expect(offered.body.step, JSON.stringify(offered.body)).toMatchObject({ id: 'offerApp' });
-    const done = await submit(server, offered.body, 'offerApp', 'skip');
+    expect(offered.body.step, JSON.stringify(offered.body)).toMatchObject({ id: 'secondFactor/offerApp' });
+    const done = await submit(server, offered.body, 'secondFactor/offerApp', 'skip');
     expect(done.body.status).toBe('completed');
     expect(decodeJwt(done.body.result.token).payload).toMatchObject({ sub: validated.body.userId, amr: ['pwd'] });
     expect((await validate({ token: done.body.result.token, requireAmr: ['pwd', 'otp'] })).body).toEqual({ valid: false, reason: 'insufficient_authentication' });
@@ -103,17 +103,17 @@ describe('a default install (the sample journeys)', () => {
   it('login offers an app, enrols it, and asks for its code at the next sign-in: pwd + otp = mfa', async () => {
     await signUp('bea', 'bea@example.com');
     const offered = await signIn('bea', PASSWORD);
-    const shown = await submit(server, offered.body, 'offerApp', 'setUp');
-    expect(shown.body.step).toMatchObject({ id: 'enrol', type: 'totp.register' });
+    const shown = await submit(server, offered.body, 'secondFactor/offerApp', 'setUp');
+    expect(shown.body.step).toMatchObject({ id: 'secondFactor/enrol', type: 'totp.register' });
     const secret = shown.body.step.data.secret as string;
-    const enrolled = await submit(server, offered.body, 'enrol', 'confirm', { code: await codeNow(secret, server.clock) });
+    const enrolled = await submit(server, offered.body, 'secondFactor/enrol', 'confirm', { code: await codeNow(secret, server.clock) });
     expect(enrolled.body.status, JSON.stringify(enrolled.body)).toBe('completed');
 
     server.clock.advance(60);
     const asked = await signIn('bea', PASSWORD);
-    expect(asked.body.step).toMatchObject({ id: 'appCode', type: 'totp.authenticate' });
+    expect(asked.body.step).toMatchObject({ id: 'secondFactor/appCode', type: 'totp.authenticate' });
     const code = await codeNow(secret, server.clock);
-    const done = await submit(server, asked.body, 'appCode', 'verify', { code });
+    const done = await submit(server, asked.body, 'secondFactor/appCode', 'verify', { code });
     expect(done.body.status, JSON.stringify(done.body)).toBe('completed');
     expect(decodeJwt(done.body.result.token).payload.amr).toEqual(['pwd', 'otp', 'mfa']);
 
@@ -142,7 +142,7 @@ describe('a default install (the sample journeys)', () => {
     it('by email link: a locked-out user sets a new password, the lockout goes, other tokens still validate', async () => {
       const signedUp = await signUp('rita', 'rita@example.com');
       const before = await signIn('rita', PASSWORD);
-      const earlier = await submit(server, before.body, 'offerApp', 'skip');
+      const earlier = await submit(server, before.body, 'secondFactor/offerApp', 'skip');
       for (let i = 0; i < 5; i++) await signIn('rita', 'a wrong guess of the password');
       expect((await signIn('rita', PASSWORD)).body.error.code).toBe('locked');
 
@@ -164,16 +164,16 @@ describe('a default install (the sample journeys)', () => {
 
       // Unlocked, with the new password only; the token issued before the recovery is unaffected.
       expect((await signIn('rita', PASSWORD)).body.error.code).toBe('invalid_credentials');
-      expect((await signIn('rita', newPassword)).body.step.id).toBe('offerApp');
+      expect((await signIn('rita', newPassword)).body.step.id).toBe('secondFactor/offerApp');
       expect((await validate({ token: earlier.body.result.token })).body.valid).toBe(true);
     });
 
     it('by recovery code, for a user with an authenticator app', async () => {
       await signUp('sam', 'sam@example.com');
       const offered = await signIn('sam', PASSWORD);
-      const shown = await submit(server, offered.body, 'offerApp', 'setUp');
+      const shown = await submit(server, offered.body, 'secondFactor/offerApp', 'setUp');
       const { secret, recoveryCodes } = shown.body.step.data as { secret: string; recoveryCodes: string[] };
-      await submit(server, offered.body, 'enrol', 'confirm', { code: await codeNow(secret, server.clock) });
+      await submit(server, offered.body, 'secondFactor/enrol', 'confirm', { code: await codeNow(secret, server.clock) });
 
       const started = await startSession(server, 'recover-account');
       await submit(server, started.body, 'who', 'next', { username: 'sam' });

@@ -93,3 +93,25 @@ describe('session funnel', () => {
     }
   });
 });
+
+describe('session funnel of a session that called another journey (#20)', () => {
+  const called: TimelineEvent[] = [
+    { at: at(0), stepId: 'outer', type: 'journey.call', event: 'entered' },
+    { at: at(0), stepId: 'outer/ask', type: 'form', event: 'entered' },
+    { at: at(3000), stepId: 'outer/ask', type: 'form', event: 'submitted', option: 'ok' },
+    { at: at(3000), stepId: 'outer/ask', type: 'form', event: 'branch', branch: 'ok' },
+    { at: at(3000), stepId: 'outer/done', type: 'complete', event: 'ended', branch: 'completed' },
+    { at: at(3000), stepId: 'outer', type: 'journey.call', event: 'branch', branch: 'success' },
+  ];
+
+  it('counts only the caller\'s own steps; the called journey\'s events are its own', () => {
+    const funnel = sessionFunnel({ ...session, stepId: null }, called, 'completed', new Date(T0 + 5000));
+    expect(funnel.entered).toEqual(['outer']);
+    expect(funnel.visits).toEqual([{ stepId: 'outer', outcome: 'branch', key: 'success', waitMs: null }]);
+  });
+
+  it('puts a session abandoned inside the called journey on the call step', () => {
+    const funnel = sessionFunnel({ ...session, stepId: 'outer/ask' }, called.slice(0, 2), 'expired', new Date(T0 + 5000));
+    expect(funnel.visits).toEqual([{ stepId: 'outer', outcome: 'abandoned', key: '', waitMs: null }]);
+  });
+});

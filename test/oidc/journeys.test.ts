@@ -85,7 +85,7 @@ describe('OpenID provider: journeys are the login', { timeout: 60_000 }, () => {
 
   const redeem = (callback: URL, request: AuthorizationRequest, checks: Partial<client.AuthorizationCodeGrantChecks> = {}) =>
     client.authorizationCodeGrant(rp, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce, ...checks });
-  const passwordAndApp = () => [...passwordAnswers('bob').slice(0, 1), ['appCode', 'verify', { code: totp(server, secret) }]] as Array<[string, string, unknown?]>;
+  const passwordAndApp = () => [...passwordAnswers('bob').slice(0, 1), ['secondFactor/appCode', 'verify', { code: totp(server, secret) }]] as Array<[string, string, unknown?]>;
   const totpAnswers = () => [['login', 'totp', { username: 'bob', totp_code: totp(server, secret) }]] as Array<[string, string, unknown?]>;
 
   it("a step-up by acr_values runs the mapped journey; the ID token's acr is the entry whose journey ran; a satisfied acr runs nothing", async () => {
@@ -145,7 +145,7 @@ describe('OpenID provider: journeys are the login', { timeout: 60_000 }, () => {
     // Not finished yet: coming back early is refused on a page, and the run stays usable.
     const early = await browse(jar, asked.body.ui.redirectUrl);
     expect(early.status).toBe(400);
-    const done = await submit('appCode', 'verify', { code: totp(server, secret) });
+    const done = await submit('secondFactor/appCode', 'verify', { code: totp(server, secret) });
     expect(done.body.status).toBe('completed');
     const back = new URL(done.body.ui.redirectUrl);
     const without = await follow(server, jar, back);

@@ -33,6 +33,14 @@ import { AnalyticsPanel } from './analytics/AnalyticsPanel.js';
 import type { FunnelOverlay } from './analytics/funnel-overlay.js';
 import { ReviewPanel, type VersionRef } from './review/ReviewPanel.js';
 import type { ReviewOverlay } from './review/review-overlay.js';
+// Sub-journeys (#20): journey blocks in the palette, call nodes' drill-in and way back, extraction.
+import { CallsProvider } from './calls/calls-context.js';
+import { DrillBack } from './calls/DrillBack.js';
+import { ExtractAction } from './calls/ExtractAction.js';
+import { JourneyBlocks } from './calls/JourneyBlocks.js';
+import { useCallCommands } from './calls/use-call-commands.js';
+import { NewJourneyDialog } from './JourneyList.js';
+import { useFeedback } from '../ui/feedback.js';
 
 export interface EditorProps {
   api: AdminApi;
@@ -68,7 +76,9 @@ export function Editor(props: EditorProps) {
   }
   return (
     <ReactFlowProvider>
-      <LoadedEditor key={`${journeyId}:${version ?? 'draft'}`} {...props} initial={loaded} />
+      <CallsProvider api={props.api} journeyId={journeyId} version={version} navigate={props.navigate}>
+        <LoadedEditor key={`${journeyId}:${version ?? 'draft'}`} {...props} initial={loaded} />
+      </CallsProvider>
     </ReactFlowProvider>
   );
 }
@@ -112,6 +122,24 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   const draft = useDraftCommands({ api, journeyId, version, initialEtag: initial.etag, initialVersions: initial.versions, docRef, dirtyRef, markSaved: journey.markSaved, diagnostics, canvas, navigate });
 
   const draftPublished = useDraftPublished(api, journeyId, doc, dirty, readOnly ? null : latestVersion(draft.versions));
+  const feedback = useFeedback();
+  const calls = useCallCommands({
+    api,
+    readOnly,
+    catalogue: catalogueMap,
+    docRef,
+    apply: journey.apply,
+    canvas,
+    selectSteps: selection.selectSteps,
+    askNewJourney: (initialName) =>
+      feedback.dialog<{ id: string; name: string }>((close) => (
+        <NewJourneyDialog title="Extract to sub-journey" exists={(id) => id === journeyId} onClose={close} initialName={initialName} confirmLabel="Extract" />
+      )),
+  });
+
+  const { addCall } = calls;
+  const blocks = useMemo(() => <JourneyBlocks journeyId={journeyId} disabled={readOnly} onAdd={addCall} />, [journeyId, readOnly, addCall]);
+
   useUnsavedChangesGuard(dirtyRef, setLeaveGuard);
   useEditorTitle(doc, dirty, version);
   // Once the canvas is up, fetch the config form's code so the first step opens at once.
@@ -182,9 +210,11 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
           You are viewing published version {version}. It cannot be changed; restore it to edit a copy as the draft.
         </div>
       )}
+      <DrillBack journeyId={journeyId} navigate={navigate} />
       <div className="ed-main">
-        <Palette catalogue={catalogue} disabled={readOnly} onAdd={edits.addFromPalette} />
+        <Palette catalogue={catalogue} disabled={readOnly} onAdd={edits.addFromPalette} blocks={blocks} />
         <div className="ed-center">
+          {!readOnly && <ExtractAction count={selection.selection.nodes.size} onExtract={() => void calls.extract(selection.selection.nodes)} />}
           <Canvas
             ref={canvas}
             doc={doc}

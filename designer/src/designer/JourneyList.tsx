@@ -273,7 +273,7 @@ export function JourneyList({ api, navigate, onSignOut, catalogueSize }: Journey
   );
 }
 
-function NewJourneyDialog({
+export function NewJourneyDialog({
   title,
   exists,
   onClose,

@@ -18,7 +18,7 @@ export const ERROR_TABLE = {
   rate_limited: { status: 429, when: 'over RATE_LIMITS (`Retry-After` says when to retry)' },
   internal: { status: 500, when: 'a bug; never a stack trace' },
   // ---- OpenID Connect provider (#18) ----
-  journey_in_use: { status: 409, when: 'deleting a journey an OpenID client signs its users in with (`details.clients`)' },
+  journey_in_use: { status: 409, when: 'deleting a journey an OpenID client signs its users in with (`details.clients`), or that a published journey calls (`details.callers`)' },
   client_exists: { status: 409, when: 'creating an OpenID client with an id that is taken' },
 } as const satisfies Record<string, { status: number; when: string }>;
 

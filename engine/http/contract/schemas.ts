@@ -276,6 +276,13 @@ export const timelineEventSchema = {
     durationMs: { type: 'number' },
     variables: { type: 'object', description: 'Redacted.' },
     data: { type: 'object', description: 'The submitted data, redacted.' },
+    // Sub-journeys (#20): ids of a called journey's events are `<callStepId>/<childStepId>`.
+    journey: {
+      type: 'object',
+      required: ['id', 'version'],
+      properties: { id: { type: 'string' }, version: { type: 'integer' } },
+      description: 'On the first event of a called journey: the journey and the version the call resolved (kept for the session).',
+    },
   },
 } as const;
 

@@ -10,7 +10,7 @@
  */
 import { closest } from 'fastest-levenshtein';
 import { collect, compileExpression } from '../../runtime/expressions.js';
-import type { StepDefinition } from '../../steps/step-types.js';
+import type { JsonSchema, StepDefinition } from '../../steps/step-types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { pointer } from '../schema-validator.js';
 import { expressionFacts, USER, type ExpressionRead } from './expression-reads.js';
@@ -36,6 +36,8 @@ export function checkDataFlow(
   steps: Record<string, unknown>,
   definitions: ReadonlyMap<string, StepDefinition>,
   add: (d: Diagnostic) => void,
+  /** Shapes of what steps write that only the store knows, by step id (a call's claims, #20). */
+  outputShapes?: ReadonlyMap<string, JsonSchema>,
 ): void {
   const start = document.start;
   if (typeof start !== 'string' || !isRecord(steps[start])) return;
@@ -63,7 +65,10 @@ export function checkDataFlow(
       for (const [branch, target] of Object.entries(step.branches)) {
         if (typeof target !== 'string' || !isRecord(steps[target])) continue;
         // An unknown step type is reported on its own; it may have written anything.
-        const writes = definition || branch === 'failure' ? branchWrites(definition, step, config, branch) : 'anything';
+        let writes = definition || branch === 'failure' ? branchWrites(definition, step, config, branch) : 'anything';
+        const known = branch === 'failure' ? undefined : outputShapes?.get(stepId);
+        const output = isRecord(config) ? config.outputVariable : undefined;
+        if (known && writes !== 'anything') writes = writes.map((w) => (w.variable === output ? { variable: w.variable, shape: known } : w));
         const edge = { from: stepId, branch, to: target, writes };
         edges.push(edge);
         if (!incoming.has(target)) incoming.set(target, []);

@@ -28,6 +28,7 @@ import { openingView } from './opening-view.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';
 import { nodeGeometry, nodeTypes, type StepNodeData, type StepNodeType } from './StepNode.js';
+import { callOf } from '../calls/CallBadge.js';
 import { useTrustedGeometry } from './trust-geometry.js';
 import { useFarZoomClass } from './far-zoom.js';
 import type { FunnelOverlay } from '../analytics/funnel-overlay.js';
@@ -207,7 +208,8 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
       const stats = funnel ? (funnel.steps.get(id) ?? { entered: 0, dropOff: 0, failure: 0, heat: 0 }) : null;
       const statsKey = stats ? `${stats.entered}:${stats.dropOff}:${stats.failure}:${stats.heat}` : '';
       const reviewMark = review?.steps.get(id) ?? null;
-      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey, reviewMark].join('\u0001');
+      const call = callOf(step as { type: string; config?: Record<string, unknown> });
+      const dataKey = [label, step.type, handleKey, wired, issue?.severity, issue?.count, runState, isStart, !!entry, statsKey, reviewMark, call ? `${call.journeyId}@${call.version}` : ''].join('\u0001');
       const size = measured.current.get(id);
       const geometry = nodeGeometry(handles, label);
       expected.current.set(id, geometry);
@@ -238,6 +240,7 @@ export const Canvas = forwardRef<CanvasHandle, CanvasProps>(function Canvas(prop
               run: runState,
               stats,
               review: reviewMark,
+              call,
             };
       const node: StepNodeType = {
         id,

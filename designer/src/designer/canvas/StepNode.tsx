@@ -10,6 +10,7 @@ import type { BranchHandle } from '../model/journey-ops.js';
 import { categoryColour } from '../categories.js';
 import { percent, type StepFunnel } from '../analytics/funnel-overlay.js';
 import { NODE_GEOMETRY, nodeHeight, titleLines } from './node-size.js';
+import { CallBadge, useOpenCall, type CallInfo } from '../calls/CallBadge.js';
 
 export interface StepNodeData extends Record<string, unknown> {
   stepId: string;
@@ -31,6 +32,8 @@ export interface StepNodeData extends Record<string, unknown> {
   stats?: StepFunnel | null;
   /** "Review changes": added or changed since the version compared; null when not reviewing. */
   review?: 'added' | 'changed' | null;
+  /** A `journey.call`: the journey it calls and the version (sub-journeys); absent otherwise. */
+  call?: CallInfo | null;
 }
 
 export type StepNodeType = Node<StepNodeData, 'step'>;
@@ -63,6 +66,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
     updateNodeInternals(id);
   }, [id, data.handleKey, updateNodeInternals]);
 
+  const openCall = useOpenCall(data.call);
   const wired = new Set(data.wired ? data.wired.split('\u0000') : []);
   const classes = ['sn'];
   if (selected) classes.push('sn-selected');
@@ -72,12 +76,15 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
   if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
   if (data.review) classes.push(`sn-review-${data.review}`);
   classes.push(`sn-lines-${titleLines(data.label)}`);
+  // A call opens its journey on double-click: `nopan` keeps the canvas from zooming on it instead.
+  if (data.call) classes.push('sn-call', 'nopan');
   const declared = data.handles.filter((h) => h.kind !== 'failure');
   const failure = data.handles.find((h) => h.kind === 'failure');
 
   return (
-    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`} data-review={data.review ?? undefined}>
+    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`} data-review={data.review ?? undefined} onDoubleClick={openCall}>
       <Handle type="target" position={Position.Left} id="in" className="sn-in" />
+      {data.call && <CallBadge call={data.call} />}
       {data.isStart && (
         <div className="sn-start" title="The journey starts here">
           <svg viewBox="0 0 12 12" width="9" height="9" aria-hidden="true">

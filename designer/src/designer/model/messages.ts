@@ -136,6 +136,9 @@ export const DIAGNOSTIC_MESSAGES: Record<DiagnosticCode, (d: Diagnostic) => stri
   maybe_unset_variable: (d) => asSentence(d.message),
   unknown_property: (d) => asSentence(d.message),
   undeclared_outputs: (d) => asSentence(d.message),
+  call_cycle: (d) => `${asSentence(d.message.replace(/^step "[^"]+" /, 'This step '))} (a journey may not call itself, directly or through others)`,
+  unknown_journey: (d) => `The called journey${name(d, 1)} does not exist or has no published version: publish it first, or pick another`,
+  invalid_call_input: (d) => `The input given to the called journey does not fit its input schema: ${d.message.replace(/^step "[^"]+": /, '')}`,
 };
 
 /** The quoted names in the engine's message, in order. */

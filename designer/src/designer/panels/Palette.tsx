@@ -14,9 +14,11 @@ export interface PaletteProps {
   catalogue: CatalogueEntry[];
   disabled: boolean;
   onAdd: (type: string) => void;
+  /** Published journeys to call (sub-journeys, calls/JourneyBlocks.tsx), after the step groups. */
+  blocks?: React.ReactNode;
 }
 
-export const Palette = memo(function Palette({ catalogue, disabled, onAdd }: PaletteProps) {
+export const Palette = memo(function Palette({ catalogue, disabled, onAdd, blocks }: PaletteProps) {
   const [query, setQuery] = useState('');
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -84,6 +86,7 @@ export const Palette = memo(function Palette({ catalogue, disabled, onAdd }: Pal
             </ul>
           </section>
         ))}
+        {blocks}
       </div>
       <p className="pal-hint">Drag a step onto the canvas, or focus it and press Enter.</p>
     </aside>
