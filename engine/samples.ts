@@ -64,7 +64,7 @@ function previousHashes(directory: string): Map<string, string[]> {
 }
 
 /** The samples with every journey a sample calls before it (a call must be published to publish its caller). */
-function calleesFirst(documents: JsonObject[]): JsonObject[] {
+export function calleesFirst(documents: JsonObject[]): JsonObject[] {
   const byId = new Map(documents.map((document) => [String(document.id), document]));
   const ordered: JsonObject[] = [];
   const placed = new Set<string>();

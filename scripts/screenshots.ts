@@ -3,15 +3,19 @@
 // set-up as the browser suites (test/e2e/e2e-helpers.ts). Run: npx tsx scripts/screenshots.ts
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { calleesFirst } from '../engine/samples.js';
 import { ADMIN_KEY, startTestServer } from '../test/helpers/test-server.js';
 import { ensureDesignerBuilt, launchBrowser, node, openPage, ROOT, signIn } from '../test/e2e/e2e-helpers.js';
 import { openingGeometry } from '../test/e2e/opening-geometry.js';
 
 const out = join(ROOT, 'docs', 'img');
 mkdirSync(out, { recursive: true });
-const samples = readdirSync(join(ROOT, 'journeys'))
-  .filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))
-  .map((f) => JSON.parse(readFileSync(join(ROOT, 'journeys', f), 'utf8')) as { id: string; start: string });
+// Callees first: a sample that calls another (login calls mfa) is published after it.
+const samples = calleesFirst(
+  readdirSync(join(ROOT, 'journeys'))
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))
+    .map((f) => JSON.parse(readFileSync(join(ROOT, 'journeys', f), 'utf8'))),
+) as unknown as Array<{ id: string; start: string }>;
 
 const [server] = await Promise.all([startTestServer(), ensureDesignerBuilt()]);
 const browser = await launchBrowser();

@@ -2,11 +2,12 @@
  * The first hour in the designer (#21), in a real browser against a real engine: open `/`, sign
  * in, open each sample journey and check what shows (geometry: no step cut off or under the
  * minimap, names drawn at a readable size), zoom out (semantic zoom keeps names readable), build
- * a form with the form builder, publish it and start it in the hosted runner.
+ * a form with the form builder, publish it and run it in the hosted runner, in English and in French.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calleesFirst } from '../../engine/samples.js';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { connectHandles, dragFromPalette, ensureDesignerBuilt, launchBrowser, node, openPage, ROOT, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
 import { edgesAcrossSteps, openingGeometry } from './opening-geometry.js';
@@ -14,9 +15,12 @@ import { edgesAcrossSteps, openingGeometry } from './opening-geometry.js';
 /** A step name drawn smaller than this (CSS pixels on screen) is not comfortably read. */
 const READABLE_PX = 8;
 
-const samples = readdirSync(`${ROOT}/journeys`)
-  .filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))
-  .map((f) => JSON.parse(readFileSync(`${ROOT}/journeys/${f}`, 'utf8')));
+// Callees first: a sample that calls another (login calls mfa) is published after it.
+const samples = calleesFirst(
+  readdirSync(`${ROOT}/journeys`)
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))
+    .map((f) => JSON.parse(readFileSync(`${ROOT}/journeys/${f}`, 'utf8'))),
+);
 
 describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeout: 90_000 }, () => {
   let server: TestServer;
@@ -103,7 +107,7 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     await context.close();
   });
 
-  it('builds a form with the form builder, publishes it and starts it in the hosted runner', async ({ onTestFailed }) => {
+  it('builds a form with the form builder, publishes it and runs it in the hosted runner in two languages', async ({ onTestFailed }) => {
     const { context, page, errors } = await openPage(browser);
     onTestFailed(() => screenshot(page, 'first-hour-form-builder'));
     await signIn(page, server.url, ADMIN_KEY);
@@ -198,6 +202,17 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
     await email.fill('dana@example.com');
     await page.getByRole('button', { name: 'Option1' }).click();
     await page.getByTestId('runner-success').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await page.locator('h1').textContent()).toBe('You’re all set');
+
+    // The same journey in a second language: the runner's own texts in French (shipped in full).
+    await page.goto(`${server.url}/run/newsletter?lang=fr`);
+    await page.getByLabel('Email').fill('dana@example.com');
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await page.locator('footer').textContent()).toBe('Protégé par Journey Engine');
+    await page.getByRole('button', { name: 'Option1' }).click();
+    await page.getByTestId('runner-success').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Tout est prêt');
     await context.close();
   });
 });
