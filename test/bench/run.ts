@@ -13,6 +13,9 @@ import { runB5 } from './b5-passkey.js';
 import { runB6 } from './b6-oidc-login.js';
 import { runB7 } from './b7-analytics.js';
 import { runB8 } from './b8-semantic-diff.js';
+// Round 2 of performance (#24): password login and the memory of 100,000 waiting sessions.
+import { runB11 } from './b11-password-login.js';
+import { runB12 } from './b12-memory.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -28,5 +31,8 @@ await runB1Breakdown();
 await runB5();
 // An OpenID Connect login through the provider, phase by phase (#18).
 await runB6();
+// A password login with argon2id's cost apart (#24), then one process holding 100,000 sessions.
+await runB11();
+await runB12();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();
