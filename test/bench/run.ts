@@ -15,6 +15,9 @@ import { runB7 } from './b7-analytics.js';
 import { runB8 } from './b8-semantic-diff.js';
 import { runB9 } from './b9-sub-journeys.js';
 import { runB10 } from './b10-authsignal.js';
+// Round 2 of performance (#24): password login and the memory of 100,000 waiting sessions.
+import { runB11 } from './b11-password-login.js';
+import { runB12 } from './b12-memory.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -34,5 +37,8 @@ await runB5();
 await runB6();
 // The Authsignal-compatible API through the published @authsignal/node (#22), call by call.
 await runB10();
+// A password login with argon2id's cost apart (#24), then one process holding 100,000 sessions.
+await runB11();
+await runB12();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();

@@ -4,7 +4,9 @@
  * reverted checkpoint worker (docs/benchmarks.md): checkpoints that never get to reset the WAL
  * let it grow with every write; any change to where checkpoints run must keep this test green.
  */
+import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
@@ -15,6 +17,42 @@ const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString(
 const PAGE = 4096;
 /** SQLite's automatic checkpoint starts at 1000 pages; a commit in flight may add a few more. */
 const BOUND = 1100 * PAGE;
+const padding = 'x'.repeat(6000);
+const session = (id: string): SessionRecord => ({
+  id,
+  journeyId: 'j',
+  journeyVersion: 1,
+  documentHash: 'h',
+  status: 'waiting',
+  stepId: 'ask',
+  userId: null,
+  snapshot: { padding },
+  revision: 0,
+  tokenHash: `t-${id}`,
+  testRun: false,
+  createdAt: at(0),
+  updatedAt: at(0),
+  expiresAt: at(900),
+  leaseUntil: null,
+});
+
+/** Writes a new revision of a stored session through `writer`, as a submit does. */
+async function resave(writer: Store, id: string, i: number): Promise<boolean> {
+  const current = (await writer.sessions.get(id))!;
+  const claimed = (await writer.sessions.claim(id, current.revision, at(15), at(0)))!;
+  const update = { status: 'waiting' as const, stepId: 'ask', userId: null, snapshot: { padding, i }, updatedAt: at(1) };
+  return writer.sessions.save(id, claimed, update, [{ at: at(1), stepId: 'ask', type: 'form', event: 'submitted' }]);
+}
+const walSize = (path: string) => statSync(`${path}-wal`).size;
+/** Frames in the WAL, read by a separate connection (its passive checkpoint copies, never resets). */
+function walFrames(path: string): number {
+  const db = new Database(path);
+  try {
+    return (db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+  } finally {
+    db.close();
+  }
+}
 
 describe('SQLite WAL under a continuous writer', () => {
   const stores: Store[] = [];
@@ -27,24 +65,6 @@ describe('SQLite WAL under a continuous writer', () => {
     const writer = openSqliteStore(path);
     const reader = openSqliteStore(path);
     stores.push(writer, reader);
-    const padding = 'x'.repeat(6000);
-    const session = (id: string): SessionRecord => ({
-      id,
-      journeyId: 'j',
-      journeyVersion: 1,
-      documentHash: 'h',
-      status: 'waiting',
-      stepId: 'ask',
-      userId: null,
-      snapshot: { padding },
-      revision: 0,
-      tokenHash: `t-${id}`,
-      testRun: false,
-      createdAt: at(0),
-      updatedAt: at(0),
-      expiresAt: at(900),
-      leaseUntil: null,
-    });
     let largest = 0;
     let written = 0;
     for (let i = 0; i < 3000; i++) {
@@ -64,5 +84,62 @@ describe('SQLite WAL under a continuous writer', () => {
     expect(largest).toBeGreaterThan(0);
     expect(largest).toBeLessThanOrEqual(BOUND);
     expect(await reader.timelines.list('s7')).toHaveLength(15);
+  });
+
+  it('checkpoints between requests: the WAL resets long before the automatic threshold', async () => {
+    const path = join(tempDataDir(), 'wal-timer.sqlite');
+    const writer = openSqliteStore(path);
+    stores.push(writer);
+    for (let i = 0; i < 120; i++) await writer.sessions.create(session(`s${i}`), [{ at: at(0), stepId: 'ask', type: 'form', event: 'entered' }]);
+    // Hundreds of frames, fewer than the automatic checkpoint's 1000: only the timer copies them.
+    expect(walSize(path)).toBeGreaterThan(250 * PAGE);
+    await sleep(400);
+    // Every frame was copied, so this write starts the WAL over.
+    expect(await resave(writer, 's1', 1)).toBe(true);
+    expect(walFrames(path)).toBeLessThan(20);
+  });
+
+  it('never refuses a write while two connections write and check point side by side', async () => {
+    const path = join(tempDataDir(), 'wal-two.sqlite');
+    const a = openSqliteStore(path);
+    const b = openSqliteStore(path);
+    stores.push(a, b);
+    for (let i = 0; i < 50; i++) await a.sessions.create(session(`s${i}`), [{ at: at(0), stepId: 'ask', type: 'form', event: 'entered' }]);
+    let largest = 0;
+    for (let i = 0; i < 1500; i++) {
+      // Each connection saves its own sessions; yielding lets both checkpointers' timers run.
+      expect(await resave(i % 2 ? a : b, `s${i % 50}`, i)).toBe(true);
+      if (i % 25 === 0) {
+        largest = Math.max(largest, walSize(path));
+        await sleep(1);
+      }
+    }
+    expect(largest).toBeLessThanOrEqual(BOUND);
+  });
+
+  it('a long reader holds the WAL past the bound only while it reads; it shrinks back after', async () => {
+    const path = join(tempDataDir(), 'wal-reader.sqlite');
+    const writer = openSqliteStore(path);
+    stores.push(writer);
+    for (let i = 0; i < 20; i++) await writer.sessions.create(session(`s${i}`), [{ at: at(0), stepId: 'ask', type: 'form', event: 'entered' }]);
+    const reader = new Database(path);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM sessions').get();
+    try {
+      // The reader's snapshot pins every frame written after it: no checkpoint may reset the WAL.
+      for (let i = 0; i < 1200; i++) {
+        expect(await resave(writer, `s${i % 20}`, i)).toBe(true);
+        if (i % 100 === 0) await sleep(1);
+      }
+      expect(walSize(path)).toBeGreaterThan(BOUND);
+    } finally {
+      reader.exec('COMMIT');
+      reader.close();
+    }
+    await sleep(400);
+    for (let i = 0; i < 5; i++) expect(await resave(writer, `s${i}`, i)).toBe(true);
+    // Copied by the timer, restarted by the next write, and truncated back to the bound.
+    expect(walSize(path)).toBeLessThanOrEqual(BOUND);
+    expect(walFrames(path)).toBeLessThan(100);
   });
 });

@@ -43,6 +43,7 @@ import { SqliteOidcClients, SqliteOidcModels } from './oidc.js';
 import { SqliteAudit } from './audit.js';
 import { SqliteWebhooks } from './webhooks.js';
 import { SqliteAnalytics } from './analytics.js';
+import { startWalCheckpointer, WAL_AUTOCHECKPOINT_PAGES, type WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * Opens (creating when needed) a SQLite database file in WAL mode and applies pending migrations.
@@ -60,6 +61,10 @@ export function openSqliteStore(path: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The automatic checkpoint is the bound behind wal-checkpointer.ts's timer; a WAL that a long
+  // reader inflated past it is truncated back to it once a checkpoint resets it.
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  db.pragma(`journal_size_limit = ${WAL_AUTOCHECKPOINT_PAGES * 4096}`);
   try {
     migrate(db);
   } catch (error) {
@@ -69,7 +74,8 @@ export function openSqliteStore(path: string): Store {
   }
   if (created) for (const suffix of ['-wal', '-shm']) restrictFile(path + suffix);
   cachePreparedStatements(db);
-  return new SqliteStore(db);
+  const checkpointer = path === ':memory:' ? null : startWalCheckpointer(db);
+  return new SqliteStore(db, checkpointer);
 }
 
 class SqliteStore implements Store {
@@ -94,7 +100,10 @@ class SqliteStore implements Store {
   readonly authsignalActions: AuthsignalActionStore;
   readonly authsignalSessions: AuthsignalSessionStore;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly checkpointer: WalCheckpointer | null,
+  ) {
     this.journeys = new SqliteJourneys(db);
     this.sessions = new SqliteSessions(db);
     this.timelines = new SqliteTimelines(db);
@@ -125,6 +134,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
