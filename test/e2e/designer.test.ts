@@ -139,6 +139,9 @@ describe.skipIf(skipBrowser)('designer (browser)', { timeout: 60_000 }, () => {
     // Multi-select with Ctrl+click, delete both, undo brings both back with their edges.
     const edges = await page.locator('.react-flow__edge').count();
     expect(edges).toBeGreaterThan(0);
+    // The opening view shows sign-up's start region; fit view brings 'done' and 'failed' on screen to click them.
+    await page.locator('.react-flow__controls-fitview').click();
+    await page.waitForTimeout(400);
     await node(page, 'done').click();
     await node(page, 'failed').click({ modifiers: ['Control'] });
     await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(2);
