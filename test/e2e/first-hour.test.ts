@@ -20,7 +20,7 @@ const samples = calleesFirst(
   readdirSync(`${ROOT}/journeys`)
     .filter((f) => f.endsWith('.json') && !f.endsWith('.test.json'))
     .map((f) => JSON.parse(readFileSync(`${ROOT}/journeys/${f}`, 'utf8'))),
-);
+) as unknown as Array<{ id: string; start: string; steps: Record<string, unknown> }>;
 
 describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeout: 90_000 }, () => {
   let server: TestServer;
