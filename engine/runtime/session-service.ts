@@ -312,7 +312,7 @@ export class SessionService {
     const validate = this.runtime.schemaValidator(option.schema as object);
     if (!validate(data)) {
       throw new EngineError('validation_failed', `the data does not match option "${option.id}"`, {
-        errors: (validate.errors ?? []).map((e) => ({ path: e.instancePath, keyword: e.keyword, message: e.message })),
+        errors: (validate.errors ?? []).map((e) => ({ path: e.instancePath, keyword: e.keyword, params: e.params, message: e.message })),
       });
     }
     return { option: option.id, data };
@@ -352,7 +352,7 @@ export class SessionService {
       journeyVersion: record.journeyVersion,
       status: record.status,
       step,
-      error: error ? { code: error.code, message: error.message } : null,
+      error: error ? { code: error.code, message: error.message, ...attemptsLeftOf(error) } : null,
       result: record.status === 'completed' ? context.result : null,
       url: context.ui
         ? `${this.settings.publicUrl}/run/${encodeURIComponent(record.journeyId)}?session=${record.id}#t=${sessionToken}`
@@ -369,4 +369,10 @@ export function deviceHash(cookie: string): string {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Only the wrong-code count leaves a step error's details: the rest may be the step's internals. */
+function attemptsLeftOf(error: StepError): { attemptsLeft?: number } {
+  const details = error.details as { attemptsLeft?: unknown } | undefined;
+  return typeof details === 'object' && details !== null && Number.isInteger(details.attemptsLeft) ? { attemptsLeft: details.attemptsLeft as number } : {};
 }

@@ -4,11 +4,14 @@
  * texts in French from its `texts`; `?lang=ar` picks a locale only the journey provides, and the
  * page turns right-to-left. The end screens: success without a redirect shows the token a
  * developer can validate; a rejected session shows the journey's message, translated, and a retry.
+ * The form's own checks and the engine's refusals (a wrong code, by its code and count) are French too.
  */
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, openPage, screenshot, skipBrowser } from './e2e-helpers.js';
+import { outboxCode } from '../otp/otp-helpers.js';
+import { ensureDesignerBuilt, launchBrowser, openPage, ROOT, screenshot, skipBrowser } from './e2e-helpers.js';
 
 const AGE_GATE = {
   id: 'age-gate-i18n',
@@ -43,6 +46,7 @@ describe.skipIf(skipBrowser)('the hosted runner in the user’s language (browse
     const [started] = await Promise.all([startTestServer({ env: { RATE_LIMITS: 'off', APP_API_KEYS: APP_KEY } }), ensureDesignerBuilt()]);
     server = started;
     await server.publish(AGE_GATE);
+    await server.publish(JSON.parse(readFileSync(`${ROOT}/journeys/sign-up.json`, 'utf8')));
     browser = await launchBrowser();
   }, 120_000);
 
@@ -101,6 +105,36 @@ describe.skipIf(skipBrowser)('the hosted runner in the user’s language (browse
     await page.getByTestId('runner-retry').click();
     await page.getByRole('heading', { name: 'كم عمرك؟' }).waitFor();
     expect(new URL(page.url()).searchParams.get('session')).toBeTruthy();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('French refusals: a required field left empty is caught in place, a wrong code says the attempts left the engine counts', async ({ onTestFailed }) => {
+    const { context, page, errors } = await openPage(browser, { locale: 'fr-FR' });
+    onTestFailed(() => screenshot(page, 'runner-language-fr-refusals'));
+
+    await page.goto(`${server.url}/run/sign-up`);
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await expect.poll(() => new URL(page.url()).searchParams.get('session')).toMatch(/^[0-9a-f-]{36}$/);
+    const session = new URL(page.url()).searchParams.get('session')!;
+    await page.getByLabel('Email').fill('dora@example.com');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('Username est obligatoire').waitFor();
+    await page.getByLabel('Username').fill('dora');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.getByTestId('otp-destination').waitFor();
+    const right = await outboxCode(server, session);
+    const code = page.getByRole('textbox', { name: 'Code', exact: true });
+    await code.fill(right === '000000' ? '111111' : '000000');
+    const refused = page.waitForResponse((response) => response.url().includes(`/v1/sessions/${session}`) && response.request().method() === 'POST');
+    // The step's own option label ("Verify") is the journey's text, so the code is sent with Enter.
+    await code.press('Enter');
+    const answer = await (await refused).json();
+    expect(answer.error).toMatchObject({ code: 'invalid_code', attemptsLeft: expect.any(Number) });
+    const left: number = answer.error.attemptsLeft;
+    expect(left).toBeGreaterThan(1);
+    expect(await page.getByTestId('step-error').innerText()).toBe(`Le code n’est pas valide : ${left} tentatives restantes`);
     expect(errors).toEqual([]);
     await context.close();
   });

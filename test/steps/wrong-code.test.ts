@@ -18,10 +18,11 @@ function files(dir: string): string[] {
 
 describe('the wrong-code answer', () => {
   it('says how many attempts are left', () => {
-    expect(wrongCode(2)).toEqual({ code: 'invalid_code', message: 'the code is not valid: 2 attempts left' });
+    expect(wrongCode(2)).toEqual({ code: 'invalid_code', message: 'the code is not valid: 2 attempts left', details: { attemptsLeft: 2 } });
     expect(wrongCode(1).message).toBe('the code is not valid: 1 attempt left');
     expect(wrongCode(0).message).toBe('the code is not valid: no attempts left');
     expect(wrongCode(-3).message).toBe('the code is not valid: no attempts left');
+    expect(wrongCode(-3).details).toEqual({ attemptsLeft: 0 });
   });
 
   it('is written by wrong-code.ts alone: every step that checks a code uses it', () => {

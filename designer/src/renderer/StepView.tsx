@@ -10,6 +10,7 @@ import type { StepOption, StepResponse } from '../../../engine/http/contract/typ
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { PasskeyStep } from './PasskeyStep.js';
 import { useTexts } from './texts.js';
+import { refusalText } from './error-texts.js';
 import { collect, errorsFromDetails, fieldsOf, humanize, initialValues, schemaProperties, sentence, type FieldErrors, type FieldSpec, type FieldValues } from './schema-fields.js';
 
 export interface StepViewProps {
@@ -63,7 +64,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
     let payload: JsonObject | undefined;
     if (values) {
       valuesByStep.current[step.id] = values;
-      const { data: collected, errors } = collect(fields, values);
+      const { data: collected, errors } = collect(fields, values, t);
       if (Object.keys(errors).length) {
         setFieldErrors(errors);
         focusField(rootRef.current, Object.keys(errors)[0]);
@@ -80,12 +81,12 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
     } catch (error) {
       setBusy(null);
       if (error instanceof ApiError && error.status === 422) {
-        const mapped = errorsFromDetails(error.details, fields);
+        const mapped = errorsFromDetails(error.details, fields, t);
         setFieldErrors(mapped.fields);
-        setGeneral(mapped.general ?? (Object.keys(mapped.fields).length ? null : sentence(error.message)));
+        setGeneral(mapped.general ?? (Object.keys(mapped.fields).length ? null : refusalText(error, t)));
         if (Object.keys(mapped.fields).length) focusField(rootRef.current, Object.keys(mapped.fields)[0]);
       } else {
-        setGeneral(error instanceof Error ? sentence(error.message) : t('step.genericError'));
+        setGeneral(error instanceof ApiError ? refusalText(error, t) : error instanceof Error ? sentence(error.message) : t('step.genericError'));
       }
     }
   };
@@ -99,14 +100,14 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
       await onSubmit(option.id, payload);
     } catch (error) {
       setBusy(null);
-      setGeneral(error instanceof Error ? sentence(error.message) : t('step.genericError'));
+      setGeneral(error instanceof ApiError ? refusalText(error, t) : error instanceof Error ? sentence(error.message) : t('step.genericError'));
     }
   };
 
   const title = typeof data.title === 'string' && data.title ? data.title : step.name ? step.name : humanize(step.id);
   const text = typeof data.text === 'string' ? data.text : null;
   const Heading = `h${headingLevel}` as 'h1';
-  const alert = general ?? (stepError ? sentence(stepError.message) : null);
+  const alert = general ?? (stepError ? refusalText(stepError, t) : null);
 
   return (
     <div className="sv" ref={rootRef} data-step-id={step.id} data-step-type={step.type}>

@@ -1,9 +1,11 @@
 /**
  * Turns an option's JSON Schema into the fields a person fills in, checks the answers the way the
  * engine will (required, types, lengths, patterns, bounds) so most mistakes are caught in place,
- * and maps the engine's own 422 details back to fields.
+ * and maps the engine's own 422 details back to fields. Its messages go through the page's
+ * translator (texts.ts): the runner's language, English in the designer's test panel.
  */
 import type { JsonObject, JsonSchema } from '../../../engine/http/contract/journey-document.js';
+import { englishTexts, type Translate } from './texts.js';
 
 export interface FieldSpec {
   name: string;
@@ -92,7 +94,7 @@ export function initialValues(fields: FieldSpec[], previous?: FieldValues): Fiel
 }
 
 /** The data to submit, or the errors to show. */
-export function collect(fields: FieldSpec[], values: FieldValues): { data: JsonObject; errors: FieldErrors } {
+export function collect(fields: FieldSpec[], values: FieldValues, t: Translate = englishTexts): { data: JsonObject; errors: FieldErrors } {
   const data: JsonObject = {};
   const errors: FieldErrors = {};
   for (const field of fields) {
@@ -104,7 +106,7 @@ export function collect(fields: FieldSpec[], values: FieldValues): { data: JsonO
     }
     const text = typeof raw === 'string' ? (field.kind === 'code' ? raw.replace(/\s+/g, '') : raw) : '';
     if (text.trim() === '') {
-      if (field.required) errors[field.name] = `${field.label} is required`;
+      if (field.required) errors[field.name] = t('field.required', { label: field.label });
       continue;
     }
     if (field.kind === 'select') {
@@ -119,29 +121,29 @@ export function collect(fields: FieldSpec[], values: FieldValues): { data: JsonO
       try {
         data[field.name] = JSON.parse(text);
       } catch {
-        errors[field.name] = `${field.label} must be valid JSON`;
+        errors[field.name] = t('field.invalidJson', { label: field.label });
       }
       continue;
     }
     if (field.kind === 'number' || field.kind === 'integer') {
       const n = Number(text);
       if (!Number.isFinite(n) || (field.kind === 'integer' && !Number.isInteger(n))) {
-        errors[field.name] = `${field.label} must be a ${field.kind === 'integer' ? 'whole number' : 'number'}`;
+        errors[field.name] = t(field.kind === 'integer' ? 'field.wholeNumber' : 'field.number', { label: field.label });
         continue;
       }
-      if (typeof schema.minimum === 'number' && n < schema.minimum) errors[field.name] = `${field.label} must be at least ${schema.minimum}`;
-      else if (typeof schema.maximum === 'number' && n > schema.maximum) errors[field.name] = `${field.label} must be at most ${schema.maximum}`;
+      if (typeof schema.minimum === 'number' && n < schema.minimum) errors[field.name] = t('field.atLeast', { label: field.label, limit: schema.minimum });
+      else if (typeof schema.maximum === 'number' && n > schema.maximum) errors[field.name] = t('field.atMost', { label: field.label, limit: schema.maximum });
       data[field.name] = n;
       continue;
     }
     if (typeof schema.minLength === 'number' && text.length < schema.minLength) {
-      errors[field.name] = `${field.label} must be at least ${schema.minLength} characters`;
+      errors[field.name] = t('field.minLength', { label: field.label, count: schema.minLength });
     } else if (typeof schema.maxLength === 'number' && text.length > schema.maxLength) {
-      errors[field.name] = `${field.label} must be at most ${schema.maxLength} characters`;
+      errors[field.name] = t('field.maxLength', { label: field.label, count: schema.maxLength });
     } else if (typeof schema.pattern === 'string' && !matches(schema.pattern, text)) {
-      errors[field.name] = field.kind === 'code' ? codeHint(schema.pattern) : `${field.label} is not in the expected format`;
+      errors[field.name] = field.kind === 'code' ? codeHint(schema.pattern, t) : t('field.format', { label: field.label });
     } else if (field.kind === 'email' && !/^[^\s@]+@[^\s@]+$/.test(text)) {
-      errors[field.name] = 'Enter a valid email address';
+      errors[field.name] = t('field.email');
     }
     data[field.name] = text;
   }
@@ -149,9 +151,9 @@ export function collect(fields: FieldSpec[], values: FieldValues): { data: JsonO
 }
 
 /** "Enter the 6-digit code" when the pattern says how many digits, else a general hint. */
-function codeHint(pattern: string): string {
+function codeHint(pattern: string, t: Translate): string {
   const digits = /^\^?(?:\[0-9\]|\\d)\{(\d+)\}\$?$/.exec(pattern)?.[1];
-  return digits ? `Enter the ${digits}-digit code` : 'Enter the code exactly as shown';
+  return digits ? t('field.codeDigits', { digits }) : t('field.codeExact');
 }
 
 function matches(pattern: string, value: string): boolean {
@@ -163,34 +165,56 @@ function matches(pattern: string, value: string): boolean {
 }
 
 /** Maps a 422 `details.errors` list to fields; what matches no field comes back as `general`. */
-export function errorsFromDetails(details: unknown, fields: FieldSpec[]): { fields: FieldErrors; general: string | null } {
-  const list = isRecord(details) && Array.isArray(details.errors) ? (details.errors as Array<{ path?: string; keyword?: string; message?: string }>) : [];
+export function errorsFromDetails(details: unknown, fields: FieldSpec[], t: Translate = englishTexts): { fields: FieldErrors; general: string | null } {
+  const list = isRecord(details) && Array.isArray(details.errors) ? (details.errors as SchemaError[]) : [];
   const byName = new Map(fields.map((f) => [f.name, f]));
   const out: FieldErrors = {};
   const rest: string[] = [];
   for (const e of list) {
     let name = (e.path ?? '').split('/')[1];
-    if (!name && e.keyword === 'required') name = /'([^']+)'/.exec(e.message ?? '')?.[1] ?? '';
+    if (!name && e.keyword === 'required') name = typeof e.params?.missingProperty === 'string' ? e.params.missingProperty : (/'([^']+)'/.exec(e.message ?? '')?.[1] ?? '');
     const field = name ? byName.get(name.replace(/~1/g, '/').replace(/~0/g, '~')) : undefined;
-    if (field) out[field.name] ??= friendly(field, e.keyword, e.message);
+    if (field) out[field.name] ??= friendly(field, e, t);
     else if (e.message) rest.push(e.message);
   }
-  return { fields: out, general: rest.length ? `The answer was refused: ${rest.join('; ')}` : null };
+  return { fields: out, general: rest.length ? t('field.refused', { reasons: rest.join('; ') }) : null };
 }
 
-function friendly(field: FieldSpec, keyword?: string, message?: string): string {
-  switch (keyword) {
+/** One Ajv error of the engine's 422 (`keyword` and `params` as Ajv gives them). */
+interface SchemaError {
+  path?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/** Said from the keyword and its params, never from Ajv's English message. */
+function friendly(field: FieldSpec, error: SchemaError, t: Translate): string {
+  const label = field.label;
+  const limit = typeof error.params?.limit === 'number' ? error.params.limit : undefined;
+  switch (error.keyword) {
     case 'required':
-      return `${field.label} is required`;
+      return t('field.required', { label });
     case 'pattern':
-      return `${field.label} is not in the expected format`;
+    case 'format':
+      return field.kind === 'email' ? t('field.email') : t('field.format', { label });
     case 'minLength':
+      return limit === undefined ? t('field.invalid', { label }) : t('field.minLength', { label, count: limit });
     case 'maxLength':
+      return limit === undefined ? t('field.invalid', { label }) : t('field.maxLength', { label, count: limit });
     case 'minimum':
+    case 'exclusiveMinimum':
+      return limit === undefined ? t('field.invalid', { label }) : t('field.atLeast', { label, limit });
     case 'maximum':
-      return `${field.label} ${message ?? 'is not valid'}`;
+    case 'exclusiveMaximum':
+      return limit === undefined ? t('field.invalid', { label }) : t('field.atMost', { label, limit });
+    case 'type':
+      return error.params?.type === 'integer' ? t('field.wholeNumber', { label }) : error.params?.type === 'number' ? t('field.number', { label }) : t('field.invalid', { label });
+    case 'enum':
+    case 'const':
+      return t('field.choice', { label });
     default:
-      return `${field.label} ${message ?? 'is not valid'}`;
+      return t('field.invalid', { label });
   }
 }
 

@@ -14,6 +14,7 @@ import type { JsonObject } from '../../../engine/http/contract/journey-document.
 import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
 import { TextsContext, type Translate } from '../renderer/texts.js';
+import { refusalText } from '../renderer/error-texts.js';
 import type { RunnerTextKey } from '../locales/en.js';
 import { addJourneyTexts, createRunnerI18n, negotiateLanguage, requestedLanguages, SHIPPED_LANGUAGES } from './runner-i18n.js';
 import { localizeResponse } from './localize.js';
@@ -107,7 +108,7 @@ export function RunnerApp() {
         window.location.replace(to);
         return;
       }
-      setView(endedView(response.status, response.error, (key) => tt(key)));
+      setView(endedView(response.status, response.error, (key, values) => tt(key, values ?? {})));
     },
     [journeyId, i18n, requested, launched],
   );
@@ -117,7 +118,7 @@ export function RunnerApp() {
       if (error.code === 'session_expired') setView({ kind: 'ended', title: t('ended.expiredTitle'), message: t('ended.expiredText'), restart: true });
       else if (error.code === 'not_found') setView({ kind: 'ended', title: t('ended.notAvailableTitle'), message: t('ended.notFound'), restart: false });
       else if (error.code === 'unauthorized') setView({ kind: 'ended', title: t('ended.badLinkTitle'), message: t('ended.badLinkText'), restart: true });
-      else setView({ kind: 'ended', title: t('ended.failedTitle'), message: sentence(error.message), restart: true });
+      else setView({ kind: 'ended', title: t('ended.failedTitle'), message: refusalText(error, t), restart: true });
     } else {
       setView({ kind: 'ended', title: t('ended.failedTitle'), message: t('ended.tryAgain'), restart: true });
     }
@@ -279,8 +280,8 @@ export function RunnerApp() {
 }
 
 /** A rejected or failed session shows the journey's message (translated when the journey gives it), and a retry. */
-function endedView(status: string, error: { code: string; message: string } | null, t: (key: RunnerTextKey) => string): View {
-  const message = error ? sentence(error.message) : '';
+function endedView(status: string, error: { code: string; message: string; attemptsLeft?: number } | null, t: Translate): View {
+  const message = error ? refusalText(error, t) : '';
   if (status === 'rejected') return { kind: 'ended', title: t('ended.rejectedTitle'), message: message || t('ended.rejectedText'), restart: true };
   if (status === 'expired') return { kind: 'ended', title: t('ended.expiredTitle'), message: t('ended.expiredText'), restart: true };
   return { kind: 'ended', title: t('ended.failedTitle'), message: message || t('ended.failedText'), restart: true };

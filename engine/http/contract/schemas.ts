@@ -116,7 +116,12 @@ export const stepOptionSchema = {
 export const stepErrorSchema = {
   type: 'object',
   required: ['code', 'message'],
-  properties: { code: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    code: { type: 'string' },
+    message: { type: 'string' },
+    // issue #21: what a client needs to say the message in its own language (invalid_code's count).
+    attemptsLeft: { type: 'integer', minimum: 0, description: 'invalid_code: the attempts left before the code stops working or the account locks.' },
+  },
 } as const;
 
 export const stepResponseSchema = {
