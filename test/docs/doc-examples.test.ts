@@ -13,8 +13,13 @@
  * - JSON files the docs tell the reader to save are saved from the docs' blocks;
  * - every journey document in a JSON block of any doc validates without errors on the server.
  *
- * A new sh/ts/js/json block in those two files must be run here or listed in NOT_RUN with a
- * reason: the coverage test fails otherwise.
+ * - the other docs' shell and JS examples too (OTHER_DOCS): http-api.md's curl calls, compared
+ *   with the answers the doc prints after them or its `# →` comments, and observability.md's
+ *   webhook check, run on a delivery signed as the engine signs them.
+ *
+ * A new sh/ts/js/json block in those two files, or sh/ts/js block in the other docs, must be run
+ * here, be run as written by another suite that reads the doc (RUN_ELSEWHERE), or be listed in
+ * NOT_RUN with a reason: the coverage test fails otherwise.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,13 @@ import { blockWith, codeBlocks, type CodeBlock } from './markdown-blocks.js';
 
 const README = 'README.md';
 const CLIENT_DOC = 'docs/client-and-cli.md';
+const HTTP_DOC = 'docs/http-api.md';
+const CUSTOM_DOC = 'docs/custom-steps.md';
+const OIDC_DOC = 'docs/oidc.md';
+const AUTHSIGNAL_DOC = 'docs/authsignal.md';
+const OBSERVABILITY_DOC = 'docs/observability.md';
+/** The other docs whose sh, ts and js blocks the guard below holds to the same rule (json blocks: the journey validation test). */
+const OTHER_DOCS = [HTTP_DOC, CUSTOM_DOC, OIDC_DOC, AUTHSIGNAL_DOC, OBSERVABILITY_DOC, 'docs/testing-journeys.md', 'docs/sub-journeys.md'];
 const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const SEPARATOR = '--- end of answer ---';
 
@@ -36,6 +48,28 @@ const SEPARATOR = '--- end of answer ---';
 const NOT_RUN: Array<[file: string, marker: string, why: string]> = [
   [README, 'npm install', 'installs and starts the project this suite runs in (the start-up is test/http/startup-banner.test.ts)'],
   [README, 'export DATABASE_URL=postgres://journeys:secret@db.internal', 'names a database host of the reader; several processes on PostgreSQL are test/reliability and test/store'],
+  [OIDC_DOC, 'PUBLIC_URL=http://localhost:3000 npm start', 'starts the project this suite runs in; the provider it turns on is test/oidc (startOidcServer), its banner test/http/startup-banner.test.ts'],
+  [CUSTOM_DOC, "import { defineStep } from '../engine/sdk.js';", 'a skeleton: `configSchema: { … }` and `run(ctx) { … }` are elided (the README\'s acme.allow-list, run above, is the whole step)'],
+  [CUSTOM_DOC, "output: { branches: ['found'], shape:", 'a fragment of a definition (one key), not a program'],
+  [CUSTOM_DOC, "enrol:  [{ method: 'totp'", 'a fragment of a definition (one key), not a program'],
+  [CUSTOM_DOC, 'CUSTOM_STEPS=./my-steps/allow-list.step.ts,./my-steps/crm.step.ts npm start', 'starts the project with two files of the reader (crm.step.ts is not shown); CUSTOM_STEPS loading is test/steps'],
+  [AUTHSIGNAL_DOC, '// Server', 'a fragment (the two SDKs\' constructor options, no call); the SDKs against this server are test/authsignal'],
+  [AUTHSIGNAL_DOC, "trackResponse.state === 'CHALLENGE_REQUIRED'", "a request handler's body (`return` outside a function); the same track call is test/authsignal/node-sdk.test.ts"],
+  [AUTHSIGNAL_DOC, "import { Authsignal } from '@authsignal/browser';", 'browser code of the reader\'s page (a bundler, a DOM, a TOTP app); the browser SDK in Chromium is test/authsignal'],
+  [AUTHSIGNAL_DOC, '// Validate the challenge token', 'needs a token a user earned in a browser; validateChallenge is test/authsignal/node-sdk.test.ts'],
+  [AUTHSIGNAL_DOC, 'action: "enroll" });', 'server and browser halves of one flow in one block (marked `// browser`, `// server`); enrolment through both SDKs is test/authsignal'],
+  [AUTHSIGNAL_DOC, 'attributes: { phoneNumber }', 'a fragment continued by the next block in the reader\'s page; test/authsignal runs the SMS flow'],
+  [AUTHSIGNAL_DOC, 'const challengeResponse = await authsignal.sms.challenge();', 'browser code (the SMS challenge in the reader\'s page); test/authsignal runs it in Chromium'],
+  [AUTHSIGNAL_DOC, '// Sign-up, after your backend tracked', 'browser code needing a WebAuthn authenticator; passkeys through the browser SDK are test/authsignal'],
+  [AUTHSIGNAL_DOC, "attributes: { custom: { amount: 50_", 'a fragment with the reader\'s `userId`; actions are test/authsignal'],
+  [AUTHSIGNAL_DOC, 'authsignal.challenge({', 'a fragment with the reader\'s user and phone; server-side challenges are test/authsignal'],
+  [AUTHSIGNAL_DOC, "import { Webhook } from '@authsignal/node';", 'a fragment (the reader\'s rawBody and headers); the webhooks are test/authsignal'],
+];
+
+/** Blocks run as written by another suite (it reads the doc itself), so not twice here. */
+const RUN_ELSEWHERE: Array<[file: string, marker: string, suite: string]> = [
+  [OIDC_DOC, 'curl -s -X POST localhost:3000/v1/admin/oidc/clients', 'test/oidc/docs.test.ts'],
+  [OIDC_DOC, "import express from 'express';", 'test/oidc/docs.test.ts'],
 ];
 
 const ran = new Set<string>();
@@ -55,7 +89,7 @@ npx() {
 }
 curl() {
   local out
-  out=$(command curl --fail-with-body "$@")
+  out=$(command curl $CURL_FAIL "$@")
   printf '%s\n%s\n' "$out" "$SEPARATOR" >> "$CURL_LOG"
   printf '%s\n' "$out"
 }
@@ -146,7 +180,7 @@ describe('the docs examples, run as written', { timeout: 180_000 }, () => {
     const log = join(work, `curl-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
     writeFileSync(log, '');
     const body = PRELUDE + script.replaceAll('localhost:3000', address);
-    const result = await run('bash', ['-c', body], { cwd: work, env: { ROOT, CURL_LOG: log, SEPARATOR, DATA_DIR: dataDir, ...env } });
+    const result = await run('bash', ['-c', body], { cwd: work, env: { ROOT, CURL_LOG: log, SEPARATOR, DATA_DIR: dataDir, CURL_FAIL: '--fail-with-body', ...env } });
     const answers = readFileSync(log, 'utf8')
       .split(`${SEPARATOR}\n`)
       .slice(0, -1)
@@ -312,6 +346,72 @@ console.log('draft name', (await admin.getJourney('sign-up')).draft.name);
     });
   });
 
+  describe('http-api: the curl examples', () => {
+    // The answers the doc shows, ids, tokens and times aside (the doc shortens them).
+    const shape = (answer: unknown): unknown =>
+      JSON.parse(JSON.stringify(answer, (k, v) => (['sessionId', 'sessionToken', 'token', 'publishedAt'].includes(k) && typeof v === 'string' ? '…' : v)));
+    const shownAfter = (block: CodeBlock): unknown => {
+      const next = codeBlocks(block.file).find((b) => b.line > block.line)!;
+      expect(next.lang, `the block after ${key(block)}`).toBe('json');
+      return JSON.parse(next.code);
+    };
+
+    it('start, then submit, answer what the doc shows', async () => {
+      const start = use(HTTP_DOC, 'curl -s -X POST localhost:3000/v1/journeys/sign-up/start', 'sh');
+      const started = await shell(start.code);
+      expect(started.code, started.stderr).toBe(0);
+      expect(shape(started.answers[0])).toEqual(shape(shownAfter(start)));
+      const { sessionId, sessionToken } = started.answers[0] as { sessionId: string; sessionToken: string };
+      const submit = use(HTTP_DOC, 'curl -s -X POST localhost:3000/v1/sessions/$SID/submit', 'sh');
+      const submitted = await shell(submit.code, { SID: sessionId, TOK: sessionToken });
+      expect(submitted.code, submitted.stderr).toBe(0);
+      expect(shape(submitted.answers[0])).toEqual(shape(shownAfter(submit)));
+    });
+
+    it('the refusals and the diff print what their comments say', async () => {
+      // The reader's probe journey, saved once (revision 1), and a draft of sign-up whose title changed.
+      const probe = { id: 'probe', name: 'Probe', start: 'done', steps: { done: { type: 'complete' } } };
+      writeFileSync(join(work, 'probe.json'), JSON.stringify(probe));
+      expect((await server.admin('PUT', '/v1/admin/journeys/probe', probe)).status).toBeLessThan(300);
+      const signUp = (await server.admin('GET', '/v1/admin/journeys/sign-up')).body.draft;
+      signUp.steps.details.config.title = 'Sign up';
+      expect((await server.admin('PUT', '/v1/admin/journeys/sign-up', signUp)).status).toBeLessThan(300);
+      for (const [marker, refused] of [
+        ["-H 'authorization: Bearer <app key>'", true],
+        ["-H 'If-Match: \"7\"' --data @probe.json", true],
+        ['diff?from=1&to=draft', false],
+      ] as const) {
+        const { code } = use(HTTP_DOC, marker, 'sh');
+        const result = await shell(code.replace('<app key>', APP_KEY), { KEY: ADMIN_KEY, ...(refused ? { CURL_FAIL: '' } : {}) });
+        expect(result.code, result.stderr).toBe(0);
+        checkArrows(code, result.answers);
+      }
+    });
+  });
+
+  it('observability: the webhook check verifies a signed delivery and refuses a forged one', async () => {
+    const { code } = use(OBSERVABILITY_DOC, "import { Webhook } from 'standardwebhooks';", 'js');
+    const secret = `whsec_${Buffer.from('doc-example-secret-0123456789abcdef').toString('base64')}`;
+    const program = `
+${code}
+console.log('verified', JSON.stringify(payload));
+`;
+    const file = join(work, 'verify-webhook.mjs');
+    // The receiver's request: a body the engine signed, as it sends it (test/observe/webhook-receiver.ts receives the real ones).
+    const { Webhook } = await import('standardwebhooks');
+    const body = JSON.stringify({ type: 'session.completed', data: { journeyId: 'login' } });
+    const id = 'msg_doc';
+    const timestamp = new Date();
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, timestamp, body) };
+    const prelude = `const rawBody = ${JSON.stringify(body)};\nconst request = { headers: JSON.parse(process.env.HEADERS) };\n`;
+    writeFileSync(file, program.replace(code, code.replace(/^(import .*\n)/, `$1${prelude}`)));
+    const good = await run(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify(headers) } });
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toContain('verified {"type":"session.completed"');
+    const forged = await run(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify({ ...headers, 'webhook-signature': 'v1,AAAA' }) } });
+    expect(forged.code).not.toBe(0);
+  });
+
   it('every journey document in a JSON block of the docs validates without errors', async () => {
     const files = [README, ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
     let checked = 0;
@@ -337,13 +437,17 @@ console.log('draft name', (await admin.getJourney('sign-up')).draft.name);
     expect(checked).toBeGreaterThanOrEqual(2);
   });
 
-  it('every sh, ts, js and json block of README.md and client-and-cli.md is run here or listed as not run, with why', () => {
+  it('every sh, ts, js and json block of README.md and client-and-cli.md, and every sh, ts and js block of the other docs, is run here, run by the suite named, or listed as not run, with why', () => {
     const exempt = new Set(NOT_RUN.map(([file, marker]) => key(blockWith(file, marker))));
-    const unrun = [README, CLIENT_DOC]
-      .flatMap((file) => codeBlocks(file))
-      .filter((b) => ['sh', 'ts', 'js', 'json'].includes(b.lang))
-      .filter((b) => !ran.has(key(b)) && !exempt.has(key(b)))
-      .map((b) => `${key(b)} (${b.heading}): ${b.code.split('\n')[0]}`);
+    for (const [file, marker, suite] of RUN_ELSEWHERE) {
+      exempt.add(key(blockWith(file, marker)));
+      expect(readFileSync(join(ROOT, suite), 'utf8'), `${suite} reads ${file}`).toContain(file);
+    }
+    const blocks = [
+      ...[README, CLIENT_DOC].flatMap((file) => codeBlocks(file)).filter((b) => ['sh', 'ts', 'js', 'json'].includes(b.lang)),
+      ...OTHER_DOCS.flatMap((file) => codeBlocks(file)).filter((b) => ['sh', 'bash', 'ts', 'js'].includes(b.lang)),
+    ];
+    const unrun = blocks.filter((b) => !ran.has(key(b)) && !exempt.has(key(b))).map((b) => `${key(b)} (${b.heading}): ${b.code.split('\n')[0]}`);
     expect(unrun).toEqual([]);
   });
 });
