@@ -31,6 +31,7 @@ import { publishSampleJourneys } from '../../engine/samples.js';
 import { ROOT } from '../e2e/e2e-helpers.js';
 import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { blockWith, codeBlocks, type CodeBlock } from './markdown-blocks.js';
+import { loadAdaptiveMfa } from '../authsignal/authsignal-helpers.js';
 
 const README = 'README.md';
 const CLIENT_DOC = 'docs/client-and-cli.md';
@@ -54,7 +55,6 @@ const NOT_RUN: Array<[file: string, marker: string, why: string]> = [
   [CUSTOM_DOC, "enrol:  [{ method: 'totp'", 'a fragment of a definition (one key), not a program'],
   [CUSTOM_DOC, 'CUSTOM_STEPS=./my-steps/allow-list.step.ts,./my-steps/crm.step.ts npm start', 'starts the project with two files of the reader (crm.step.ts is not shown); CUSTOM_STEPS loading is test/steps'],
   [AUTHSIGNAL_DOC, '// Server', 'a fragment (the two SDKs\' constructor options, no call); the SDKs against this server are test/authsignal'],
-  [AUTHSIGNAL_DOC, "trackResponse.state === 'CHALLENGE_REQUIRED'", "a request handler's body (`return` outside a function); the same track call is test/authsignal/node-sdk.test.ts"],
   [AUTHSIGNAL_DOC, "import { Authsignal } from '@authsignal/browser';", 'browser code of the reader\'s page (a bundler, a DOM, a TOTP app); the browser SDK in Chromium is test/authsignal'],
   [AUTHSIGNAL_DOC, '// Validate the challenge token', 'needs a token a user earned in a browser; validateChallenge is test/authsignal/node-sdk.test.ts'],
   [AUTHSIGNAL_DOC, 'action: "enroll" });', 'server and browser halves of one flow in one block (marked `// browser`, `// server`); enrolment through both SDKs is test/authsignal'],
@@ -387,6 +387,28 @@ console.log('draft name', (await admin.getJourney('sign-up')).draft.name);
         checkArrows(code, result.answers);
       }
     });
+  });
+
+  it('authsignal: the TOTP section’s backend tracks a sign-in with @authsignal/node against the engine', async () => {
+    const { code } = use(AUTHSIGNAL_DOC, "trackResponse.state === 'CHALLENGE_REQUIRED'", 'ts');
+    const own = await startTestServer();
+    servers.push(own);
+    await own.publish(loadAdaptiveMfa());
+    // The block is a request handler's body (it returns the answer): the test makes it one.
+    const imports = code.split('\n').filter((line) => line.startsWith('import '));
+    const body = code.split('\n').filter((line) => !line.startsWith('import ')).join('\n');
+    const program = `${imports.join('\n')}
+async function handler() {
+${body}
+}
+console.log('answer', JSON.stringify(await handler()));
+`.replace('https://auth.example.com', own.url);
+    const file = join(work, 'authsignal-totp.ts');
+    writeFileSync(file, program);
+    const result = await run(process.execPath, [TSX, file], { cwd: work, env: { AUTHSIGNAL_SECRET_KEY: APP_KEY } });
+    expect(result.code, result.stderr + result.stdout).toBe(0);
+    // A fresh user with nothing risky: adaptive-mfa allows, so the handler answers success.
+    expect(result.stdout).toContain('answer {"success":true}');
   });
 
   it('observability: the webhook check verifies a signed delivery and refuses a forged one', async () => {
