@@ -352,7 +352,7 @@ export class SessionService {
       journeyVersion: record.journeyVersion,
       status: record.status,
       step,
-      error: error ? { code: error.code, message: error.message, ...attemptsLeftOf(error) } : null,
+      error: error ? { code: error.code, message: error.message, ...countsOf(error) } : null,
       result: record.status === 'completed' ? context.result : null,
       url: context.ui
         ? `${this.settings.publicUrl}/run/${encodeURIComponent(record.journeyId)}?session=${record.id}#t=${sessionToken}`
@@ -371,8 +371,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Only the wrong-code count leaves a step error's details: the rest may be the step's internals. */
-function attemptsLeftOf(error: StepError): { attemptsLeft?: number } {
-  const details = error.details as { attemptsLeft?: unknown } | undefined;
-  return typeof details === 'object' && details !== null && Number.isInteger(details.attemptsLeft) ? { attemptsLeft: details.attemptsLeft as number } : {};
+/**
+ * Only two counts leave a step error's details (a wrong code's attempts left, a rate limit's wait),
+ * so a client can say them in its own language: the rest may be the step's internals.
+ */
+function countsOf(error: StepError): { attemptsLeft?: number; retryAfter?: number } {
+  const details = (typeof error.details === 'object' && error.details !== null ? error.details : {}) as { attemptsLeft?: unknown; retryAfter?: unknown };
+  const count = (value: unknown) => (Number.isInteger(value) && (value as number) >= 0 ? (value as number) : undefined);
+  const attemptsLeft = count(details.attemptsLeft);
+  const retryAfter = count(details.retryAfter);
+  return { ...(attemptsLeft !== undefined ? { attemptsLeft } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) };
 }

@@ -116,6 +116,7 @@ describe('the runner language', () => {
       expect(refusalText({ code: 'invalid_code', message: '', attemptsLeft: 0 }, (key, values) => i18n.getFixedT('en', 'runner')(key, values ?? {}))).toBe('The code is not valid: no attempts left');
       expect(refusalText({ code: 'invalid_code', message: 'the code is not valid: 2 attempts left' }, french)).toBe('Le code n’est pas valide');
       expect(refusalText({ code: 'rate_limited', message: 'too many requests: at most 5 per 60 s' }, french)).toBe('Trop de tentatives pour le moment. Patientez un instant puis réessayez.');
+      expect(refusalText({ code: 'rate_limited', message: 'too many failed passkey attempts from this network: try again in 600 s', retryAfter: 600 }, french)).toBe('Trop de tentatives pour le moment. Réessayez dans 600 secondes.');
       expect(refusalText({ code: 'too_young', message: 'revenez plus tard' }, french)).toBe('Revenez plus tard');
     });
   });

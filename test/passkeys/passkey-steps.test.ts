@@ -350,7 +350,7 @@ describe('passkey steps', () => {
       options = refused.body.step.data.options;
     }
     const limited = await answer(session, device.get(options));
-    expect(limited.body).toMatchObject({ status: 'waiting', error: { code: 'rate_limited', message: expect.stringContaining('600 s') } });
+    expect(limited.body).toMatchObject({ status: 'waiting', error: { code: 'rate_limited', message: expect.stringContaining('600 s'), retryAfter: 600 } });
     // The window passes: the same (genuine) passkey signs in.
     server.clock.advance(601);
     const later = await startSignIn('pk-signin-limited');

@@ -96,6 +96,8 @@ export const en = {
   'error.resendUnavailable': 'A new code cannot be sent yet',
   'error.noCodeSent': 'No code has been sent yet',
   'error.rateLimited': 'Too many attempts for now. Wait a moment and try again.',
+  'error.rateLimitedFor_one': 'Too many attempts for now. Try again in {{count}} second.',
+  'error.rateLimitedFor_other': 'Too many attempts for now. Try again in {{count}} seconds.',
   'error.network': 'The server could not be reached. Check your connection and try again.',
 } as const;
 

@@ -94,5 +94,7 @@ export const fr: RunnerTexts = {
   'error.resendUnavailable': 'Un nouveau code ne peut pas encore être envoyé',
   'error.noCodeSent': 'Aucun code n’a encore été envoyé',
   'error.rateLimited': 'Trop de tentatives pour le moment. Patientez un instant puis réessayez.',
+  'error.rateLimitedFor_one': 'Trop de tentatives pour le moment. Réessayez dans {{count}} seconde.',
+  'error.rateLimitedFor_other': 'Trop de tentatives pour le moment. Réessayez dans {{count}} secondes.',
   'error.network': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',
 };

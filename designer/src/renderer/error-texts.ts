@@ -23,10 +23,12 @@ export interface RefusalLike {
   code: string;
   message: string;
   attemptsLeft?: number;
+  retryAfter?: number;
 }
 
 export function refusalText(error: RefusalLike, t: Translate): string {
   if (error.code === 'invalid_code') return typeof error.attemptsLeft === 'number' ? t('error.invalidCode', { count: error.attemptsLeft }) : t('error.invalidCodePlain');
+  if (error.code === 'rate_limited' && typeof error.retryAfter === 'number') return t('error.rateLimitedFor', { count: error.retryAfter });
   const key = Object.hasOwn(BY_CODE, error.code) ? BY_CODE[error.code] : undefined;
   return key ? t(key) : sentence(error.message);
 }

@@ -280,7 +280,7 @@ export function RunnerApp() {
 }
 
 /** A rejected or failed session shows the journey's message (translated when the journey gives it), and a retry. */
-function endedView(status: string, error: { code: string; message: string; attemptsLeft?: number } | null, t: Translate): View {
+function endedView(status: string, error: { code: string; message: string; attemptsLeft?: number; retryAfter?: number } | null, t: Translate): View {
   const message = error ? refusalText(error, t) : '';
   if (status === 'rejected') return { kind: 'ended', title: t('ended.rejectedTitle'), message: message || t('ended.rejectedText'), restart: true };
   if (status === 'expired') return { kind: 'ended', title: t('ended.expiredTitle'), message: t('ended.expiredText'), restart: true };

@@ -121,6 +121,7 @@ export const stepErrorSchema = {
     message: { type: 'string' },
     // issue #21: what a client needs to say the message in its own language (invalid_code's count).
     attemptsLeft: { type: 'integer', minimum: 0, description: 'invalid_code: the attempts left before the code stops working or the account locks.' },
+    retryAfter: { type: 'integer', minimum: 0, description: 'rate_limited (a step\'s, e.g. passkeys): the seconds to wait before trying again.' },
   },
 } as const;
 
