@@ -4,16 +4,13 @@
  * claims, `$user` and `$auth` come back out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_KEY, ADMIN_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
-import { child, grandchild, parent, proveStep } from './sub-journey-fixtures.js';
+import { APP_KEY, ADMIN_KEY, startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { child, grandchild, parent, startCallServer } from './sub-journey-fixtures.js';
 
 describe('a two-level call over HTTP', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ steps: [proveStep] });
-    await server.publish(grandchild());
-    await server.publish(child());
-    await server.publish(parent());
+    server = await startCallServer();
   });
   afterAll(() => server.close({ remove: true }));
 

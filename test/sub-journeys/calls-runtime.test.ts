@@ -4,8 +4,8 @@
  * caller's word, the shared step limit, and admin test runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_KEY, ADMIN_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
-import { child, grandchild, parent, proveStep } from './sub-journey-fixtures.js';
+import { APP_KEY, ADMIN_KEY, startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { child, grandchild, parent, startCallServer } from './sub-journey-fixtures.js';
 
 /** A child version whose single step differs from child() v1: a v1 snapshot cannot run on it. */
 function childV2() {
@@ -22,10 +22,7 @@ function childV2() {
 describe('sub-journeys at run time', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ steps: [proveStep] });
-    await server.publish(grandchild());
-    await server.publish(child());
-    await server.publish(parent());
+    server = await startCallServer();
   });
   afterAll(() => server.close({ remove: true }));
 

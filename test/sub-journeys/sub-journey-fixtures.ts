@@ -1,5 +1,6 @@
 /** Journeys and a factor-proving test step for the sub-journey suites. */
 import { defineStep } from '../../engine/steps/define-step.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 /** Names a user (as an unproved identify would) and proves a factor for them: a stand-in for a real factor step. */
 export const proveStep = defineStep({
@@ -74,4 +75,13 @@ export function parent(onFailure: 'branch' | 'abort' = 'branch'): Doc {
       failed: { type: 'complete', config: { claims: { failedWith: '{% childError.code %}' } } },
     },
   };
+}
+
+/** A server with the proving step and the three levels published, callees first. */
+export async function startCallServer(): Promise<TestServer> {
+  const server = await startTestServer({ steps: [proveStep] });
+  await server.publish(grandchild());
+  await server.publish(child());
+  await server.publish(parent());
+  return server;
 }
