@@ -143,7 +143,7 @@ describe('journey diff: the API and the CLI', () => {
     retitled.steps.details.config.title = 'Sign up';
     expect((await server.admin('PUT', '/v1/admin/journeys/sign-up', retitled)).status).toBe(200);
     const doc = readFileSync(new URL('../../docs/http-api.md', import.meta.url), 'utf8');
-    const shown = /diff\?from=1&to=draft"[^\n]*\n# (\{.*\})/.exec(doc)![1];
+    const shown = /diff\?from=1&to=draft"[^\n]*\n# (?:→ )?(\{.*\})/.exec(doc)![1];
     expect((await server.admin('GET', '/v1/admin/journeys/sign-up/diff?from=1&to=draft')).body).toEqual(JSON.parse(shown));
   });
 
