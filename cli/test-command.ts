@@ -75,7 +75,7 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
     const result = await runTestFile(checked.file, journey as never, steps, (id) => journeyBeside(dirname(journeyName), id));
     for (const f of result.failures) io.out(`  ${where(file, f.pointer)}: ${f.message}\n`);
     if (result.failures.length) failed++;
-    for (const [index, c] of result.cases.entries()) {
+    for (const c of result.cases) {
       if (c.failures.length === 0) {
         passed++;
         io.out(`  ✓ ${c.name}\n`);
@@ -85,7 +85,6 @@ export async function testJourneys(options: TestCommandOptions, io: Io): Promise
       io.out(`  ✗ ${c.name}\n`);
       for (const f of c.failures) io.out(`      ${where(file, f.pointer)}: ${label(document, f.pointer)}${f.message}\n`);
       io.out(`      path taken: ${c.path.join(' → ')}\n`);
-      void index;
     }
     const entry = byJourney.get(String(journey.id)) ?? { journey, unreachable: [], cases: [] };
     entry.cases.push(...result.cases);

@@ -14,7 +14,7 @@ export interface BannerInput {
   generatedAdminKey: string | null;
 }
 
-export function adminKeyPath(dataDir: string): string {
+function adminKeyPath(dataDir: string): string {
   return join(dataDir, 'admin-api-key');
 }
 

@@ -69,11 +69,14 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
   const { branches } = coverableOf(journey);
   const unknown = (file.unreachable ?? []).map(({ branch }, at) => ({ branch, at })).filter(({ branch }) => !branches.includes(branch));
   if (unknown.length) return { failures: unknown.map(({ branch, at }) => ({ pointer: `/unreachable/${at}/branch`, message: `the journey has no branch ${branch}` })), cases };
+  // The called journeys are read once; each case publishes them on its own engine.
+  let callees: JsonObject[] | string | undefined;
   for (const [index, testCase] of file.cases.entries()) {
     const test = await createTestEngine(steps);
     try {
-      const callees = await publishCallees(test, journey, loadJourney);
-      if (callees) return { failures: [{ pointer: '', message: callees }], cases };
+      callees ??= await calleesOf(journey, loadJourney);
+      const problem = typeof callees === 'string' ? callees : await publishCallees(test, callees);
+      if (problem) return { failures: [{ pointer: '', message: problem }], cases };
       const saved = await test.engine.admin.save(String(journey.id), journey);
       if (!saved.valid) {
         const errors = saved.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.path ?? ''}: ${d.message}`);
@@ -93,10 +96,10 @@ export async function runTestFile(file: JourneyTestFile, journey: JsonObject, st
 }
 
 /**
- * Publishes the journeys this one calls (and what they call), callees first, so a case runs its
- * sub-journeys as the server would (#20). Answers what went wrong, if anything.
+ * The journeys this one calls (and what they call), callees first, so a case runs its
+ * sub-journeys as the server would (#20); or what went wrong finding them.
  */
-async function publishCallees(test: TestEngine, journey: JsonObject, load: JourneyLoader | undefined): Promise<string | null> {
+async function calleesOf(journey: JsonObject, load: JourneyLoader | undefined): Promise<JsonObject[] | string> {
   const order: JsonObject[] = [];
   const seen = new Set([String(journey.id)]);
   const visit = async (document: JsonObject): Promise<string | null> => {
@@ -111,8 +114,11 @@ async function publishCallees(test: TestEngine, journey: JsonObject, load: Journ
     }
     return null;
   };
-  const problem = await visit(journey);
-  if (problem) return problem;
+  return (await visit(journey)) ?? order;
+}
+
+/** Publishes the called journeys on a case's engine. Answers what went wrong, if anything. */
+async function publishCallees(test: TestEngine, order: JsonObject[]): Promise<string | null> {
   for (const callee of order) {
     const saved = await test.engine.admin.save(String(callee.id), callee);
     if (!saved.valid) return `the called journey "${String(callee.id)}" has errors`;

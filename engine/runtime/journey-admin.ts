@@ -123,8 +123,8 @@ export class JourneyAdmin {
   /** The document validator's result with the checks of its calls (which need the store) added. */
   async validateWithCalls(document: unknown): Promise<ValidationResult> {
     // Data flow sees each call's output with the shape of the called journey's claims.
-    const doc = document as Journey;
-    const outputShapes = doc && typeof doc === 'object' && doc.steps && typeof doc.steps === 'object' ? await callOutputShapes(doc, { journeys: this.journeys }) : undefined;
+    const doc = withSteps(document);
+    const outputShapes = doc ? await callOutputShapes(doc, { journeys: this.journeys }) : undefined;
     const result = this.runtime.validator.validate(document, { outputShapes });
     const calls = await this.callDiagnostics(document, true);
     if (!calls.length) return result;
@@ -132,8 +132,8 @@ export class JourneyAdmin {
   }
 
   private async callDiagnostics(document: unknown, draft: boolean) {
-    const doc = document as Journey;
-    if (!doc || typeof doc !== 'object' || !doc.steps || typeof doc.steps !== 'object') return [];
+    const doc = withSteps(document);
+    if (!doc) return [];
     return checkCalls(doc, { journeys: this.journeys, schemaValidator: (schema) => this.runtime.schemaValidator(schema) }, { draft });
   }
 
@@ -155,4 +155,10 @@ export class JourneyAdmin {
     if (!record) throw new EngineError('not_found', `journey "${id}" has no version ${version}`);
     return record;
   }
+}
+
+/** The document as a journey when it has steps to look at (a draft may be anything). */
+function withSteps(document: unknown): Journey | null {
+  const doc = document as Journey;
+  return doc && typeof doc === 'object' && doc.steps && typeof doc.steps === 'object' ? doc : null;
 }

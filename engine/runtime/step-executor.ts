@@ -95,13 +95,18 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
   }
   const result = await normaliseOutcome(step, outcome, config, context, deps, now);
   // A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/).
-  const call = (outcome as { [CALL_EFFECTS]?: CallEffects } | undefined)?.[CALL_EFFECTS];
+  const call = callEffectsOf(outcome);
   if (call) (result as StepRun).call = call;
   return finish(step, now, started, result);
 }
 
 function budgetExceeded(budget: RunBudget): { kind: 'abort'; error: StepError } {
   return { kind: 'abort', error: { code: 'budget_exceeded', message: `the request exceeded its CPU budget of ${budget.limitMs} ms` } };
+}
+
+/** What a `journey.call` run brings back beside its outcome, if this outcome is one (engine/runtime/calls/). */
+function callEffectsOf(outcome: StepOutcome | undefined): CallEffects | undefined {
+  return (outcome as { [CALL_EFFECTS]?: CallEffects } | undefined)?.[CALL_EFFECTS];
 }
 
 /** Characters of a value's JSON (what it costs to keep and send). */
@@ -141,7 +146,7 @@ async function normaliseOutcome(
     }
     case 'fail':
       return { kind: 'fail', error: normaliseError(outcome.error) };
-    case 'ask':
+    case 'ask': {
       // Literal option schemas were checked before publishing; one computed at run time that does
       // not compile (a pattern RE2 cannot run, or no JSON Schema at all) fails the step now, instead
       // of every submission answering 500.
@@ -154,10 +159,12 @@ async function normaliseOutcome(
           return { kind: 'fail', error: { code: 'expression_error', message: `the schema of option "${option.id}" cannot be used: ${reason}` } };
         }
       }
+      // A called journey's sealed step data is already sealed for this session: kept as it is.
+      const shownSealed = callEffectsOf(outcome)?.shown?.sealedData;
       return {
         kind: 'ask',
-        ...((outcome as { [CALL_EFFECTS]?: CallEffects })[CALL_EFFECTS]?.shown?.sealedData
-          ? { data: {}, sealedData: (outcome as { [CALL_EFFECTS]?: CallEffects })[CALL_EFFECTS]!.shown!.sealedData! }
+        ...(shownSealed
+          ? { data: {}, sealedData: shownSealed }
           : outcome.sensitive
           ? { data: {}, sealedData: deps.sealStepData(outcome.data ?? {}, context.sessionId) }
           : { data: outcome.data ?? {} }),
@@ -165,6 +172,7 @@ async function normaliseOutcome(
         error: outcome.error ? normaliseError(outcome.error) : null,
         state: outcome.state,
       };
+    }
     case 'complete': {
       const claims = outcome.claims ?? {};
       if (jsonSize(claims) > RUN_LIMITS.claimsChars) {

@@ -11,8 +11,7 @@ import type { Sealer } from '../security/sealing.js';
 import { OutboundHttpError } from '../steps/step-types.js';
 import type { WebhookDeliveryRecord, WebhookStore, WebhookSubscriptionRecord } from '../store/store.js';
 import { secretContext } from './dispatcher.js';
-import { newWebhookSecret } from './signing.js';
-import { newAuthsignalWebhookSecret } from './authsignal-signing.js';
+import { PAYLOAD_FORMATS } from './payload-formats.js';
 
 /** The payload formats a subscription may ask for (payload-formats.ts). */
 export type WebhookFormat = 'standard' | 'authsignal';
@@ -36,7 +35,7 @@ export class WebhookSubscriptions {
     }
     const id = `wh_${randomUUID().replaceAll('-', '')}`;
     const format = input.format ?? 'standard';
-    const secret = format === 'authsignal' ? newAuthsignalWebhookSecret() : newWebhookSecret();
+    const secret = PAYLOAD_FORMATS[format].newSecret();
     const now = this.deps.now();
     const subscription: WebhookSubscriptionRecord = {
       id,

@@ -69,7 +69,7 @@ export function authsignalActionRoutes(router: Router, deps: ActionRouteDeps): v
     const userId = String(req.params.userId);
     // Brought up to date first, so that the state filter sees what the journeys decided.
     const listed = await deps.store.authsignalActions.listByUser(userId, { fromDate: fromDate && new Date(fromDate).toISOString(), actions: codes, limit: MAX_ACTIONS });
-    const current = await Promise.all(listed.map(async (a) => (await deps.actions.current(a.id)) ?? a));
+    const current = await Promise.all(listed.map((a) => deps.actions.refreshed(a)));
     res.json(
       current
         .filter((a) => state === undefined || a.state === state)

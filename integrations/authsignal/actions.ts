@@ -64,7 +64,13 @@ export class ActionRecords {
   /** The action brought up to date with its session (while it has one and nobody reviewed it). */
   async current(id: string): Promise<AuthsignalActionRecord | null> {
     const action = await this.deps.store.authsignalActions.get(id);
-    if (!action || action.reviewedAt) return action;
+    return action && this.refreshed(action);
+  }
+
+  /** An action already read (a listing's) brought up to date the same way, without reading it again. */
+  async refreshed(action: AuthsignalActionRecord): Promise<AuthsignalActionRecord> {
+    if (action.reviewedAt) return action;
+    const id = action.id;
     const session = await this.deps.store.sessions.get(id);
     if (!session) return action;
     const { state, verificationMethod } = sessionActionState(session, action.state);

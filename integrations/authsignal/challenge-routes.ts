@@ -13,9 +13,9 @@ import type { SessionService, StepResponse } from '../../engine/runtime/session-
 import { countRequest, type RateLimits } from '../../engine/http/rate-limit.js';
 import { secretsEqual, sha256 } from '../../engine/security/constant-time.js';
 import { toUserContext, type JsonObject, type MessageChannel } from '../../engine/sdk.js';
-import type { CounterStore, Store } from '../../engine/store/store.js';
+import type { AuthsignalActionRecord, CounterStore, SessionRecord, Store } from '../../engine/store/store.js';
 import { contextOf, type ActionRecords } from './actions.js';
-import { AuthsignalError, parseHandle, sessionHandle } from './common.js';
+import { ACTION, AuthsignalError, USER_ID, parseHandle, sessionHandle, userNamed } from './common.js';
 import { VERIFICATION_METHOD, codeSending, offersOf, sentCodeVerifyOption, type StepCatalogue } from './offers.js';
 import { validPhone } from './user-routes.js';
 
@@ -33,8 +33,6 @@ export interface ChallengeRouteDeps {
 const CHANNEL_OF: Record<string, MessageChannel> = { SMS: 'sms', WHATSAPP: 'whatsapp', EMAIL_OTP: 'email' };
 const METHOD_OF: Record<MessageChannel, string> = { sms: VERIFICATION_METHOD.sms, whatsapp: VERIFICATION_METHOD.whatsapp, email: VERIFICATION_METHOD.email };
 export const DEFAULT_CHALLENGE_ACTION = 'challenge';
-const ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
-const USER_ID = /^[^\s/]{1,256}$/;
 
 type Handle = { sessionId: string; sessionToken: string };
 
@@ -98,8 +96,7 @@ export function authsignalChallengeRoutes(router: Router, deps: ChallengeRouteDe
     for (const name of ['phoneNumber', 'email', 'ipAddress', 'userAgent', 'deviceId', 'locale'] as const) if (typeof body[name] === 'string') attributes[name] = body[name] as string;
     if (body.custom && typeof body.custom === 'object' && !Array.isArray(body.custom)) attributes.custom = body.custom as JsonObject;
 
-    let user = typeof userId === 'string' ? await deps.store.users.findById(userId) : null;
-    if (typeof userId === 'string' && !user) user = await deps.store.users.create({ id: userId, username: null, attributes: {}, createdAt: deps.now().toISOString() });
+    const user = typeof userId === 'string' ? await userNamed(deps.store, userId, deps.now) : null;
     const journeyId = await deps.journeyFor(action, process.env.AUTHSIGNAL_CHALLENGE_JOURNEY || 'otp-challenge');
     const started = await deps.sessions.start(journeyId, { input: { ...(user ? { userId: user.id } : {}), action, attributes }, ui: {} }, 'app', user ? { user: toUserContext(user) } : {});
     if (started.status !== 'waiting') throw new AuthsignalError(400, started.error?.code ?? 'challenge_not_started', started.error?.message ?? `the journey ${journeyId} did not wait for a code`);
@@ -115,11 +112,7 @@ export function authsignalChallengeRoutes(router: Router, deps: ChallengeRouteDe
     const handle = handleOf(body.challengeId);
     if (typeof body.verificationCode !== 'string' || !body.verificationCode) throw new AuthsignalError(400, 'invalid_request', 'verificationCode is required');
     const record = await sessionOf(handle);
-    const attributes = ((contextOf(record).input ?? {}) as { attributes?: JsonObject }).attributes ?? {};
-    const destination = {
-      ...(typeof attributes.phoneNumber === 'string' ? { phoneNumber: attributes.phoneNumber } : {}),
-      ...(typeof attributes.email === 'string' ? { email: attributes.email } : {}),
-    };
+    const destination = destinationOf(record);
     if (record.status !== 'waiting') return void res.json({ isVerified: false, failureReason: 'CODE_INVALID_OR_EXPIRED' });
     const response = await deps.sessions.get(handle.sessionId, handle.sessionToken);
     const step = response.step;
@@ -147,7 +140,7 @@ export function authsignalChallengeRoutes(router: Router, deps: ChallengeRouteDe
       throw new AuthsignalError(400, 'challenge_not_verified', `the challenge is ${action.state}, not verified`);
     }
     if (action.userId === null) {
-      if (!(await deps.store.users.findById(body.userId))) await deps.store.users.create({ id: body.userId, username: null, attributes: {}, createdAt: deps.now().toISOString() });
+      await userNamed(deps.store, body.userId, deps.now);
       if (!(await deps.store.authsignalActions.claim(action.id, body.userId, deps.now().toISOString()))) {
         const now = await deps.store.authsignalActions.get(action.id);
         if (now?.userId !== body.userId) throw new AuthsignalError(409, 'already_claimed', 'the challenge was claimed for another user');
@@ -164,8 +157,7 @@ export function authsignalChallengeRoutes(router: Router, deps: ChallengeRouteDe
     if (typeof query.challengeId === 'string') {
       const handle = handleOf(query.challengeId);
       const record = await sessionOf(handle);
-      const action = await deps.actions.current(record.id);
-      return void res.json(await challengeJson(record.id, query.challengeId, action?.action));
+      return void res.json(challengeJson(record, query.challengeId, await deps.actions.current(record.id)));
     }
     if (typeof query.userId !== 'string') throw new AuthsignalError(400, 'invalid_request', 'challengeId or userId is required');
     // The user's newest pending challenge; its challengeId stays with whoever started it.
@@ -174,25 +166,32 @@ export function authsignalChallengeRoutes(router: Router, deps: ChallengeRouteDe
       ...(typeof query.action === 'string' ? { actions: [query.action] } : {}),
     });
     for (const listed of pending) {
-      const action = await deps.actions.current(listed.id);
-      if (action?.state === 'CHALLENGE_REQUIRED') return void res.json(await challengeJson(action.id, null, action.action));
+      const action = await deps.actions.refreshed(listed);
+      if (action.state === 'CHALLENGE_REQUIRED') return void res.json(challengeJson(await deps.store.sessions.get(action.id), null, action));
     }
     res.json({});
   });
 
-  async function challengeJson(sessionId: string, challengeId: string | null, action: string | undefined) {
-    const record = await deps.store.sessions.get(sessionId);
-    const attributes = record ? (((contextOf(record).input ?? {}) as { attributes?: JsonObject }).attributes ?? {}) : {};
-    const verificationMethod = (await deps.store.authsignalActions.get(sessionId))?.verificationMethod;
-    return {
-      ...(challengeId ? { challengeId } : {}),
-      ...(record ? { expiresAt: Math.floor(Date.parse(record.expiresAt) / 1000) } : {}),
-      ...(verificationMethod ? { verificationMethod } : {}),
-      ...(typeof attributes.phoneNumber === 'string' ? { phoneNumber: attributes.phoneNumber } : {}),
-      ...(typeof attributes.email === 'string' ? { email: attributes.email } : {}),
-      ...(action ? { action } : {}),
-    };
-  }
+}
+
+/** The challenge as getChallenge answers it, from its session (when it still has one) and its action. */
+function challengeJson(record: SessionRecord | null, challengeId: string | null, action: AuthsignalActionRecord | null) {
+  return {
+    ...(challengeId ? { challengeId } : {}),
+    ...(record ? { expiresAt: Math.floor(Date.parse(record.expiresAt) / 1000) } : {}),
+    ...(action?.verificationMethod ? { verificationMethod: action.verificationMethod } : {}),
+    ...(record ? destinationOf(record) : {}),
+    ...(action?.action ? { action: action.action } : {}),
+  };
+}
+
+/** Where the challenge's code goes: the phone number and email the challenge was started with. */
+function destinationOf(record: SessionRecord): { phoneNumber?: string; email?: string } {
+  const attributes = ((contextOf(record).input ?? {}) as { attributes?: JsonObject }).attributes ?? {};
+  return {
+    ...(typeof attributes.phoneNumber === 'string' ? { phoneNumber: attributes.phoneNumber } : {}),
+    ...(typeof attributes.email === 'string' ? { email: attributes.email } : {}),
+  };
 }
 
 /** The channel the pending code went by, as the waiting step shows it. */

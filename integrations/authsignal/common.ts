@@ -6,12 +6,21 @@
 import type { ErrorRequestHandler } from 'express';
 import { ERROR_STATUS, EngineError } from '../../engine/runtime/errors.js';
 import type { StepResponse } from '../../engine/runtime/session-service.js';
-import type { AuthenticatorRecord, Store } from '../../engine/store/store.js';
+import type { AuthenticatorRecord, Store, StoredUser } from '../../engine/store/store.js';
 import { PROOF_METHODS, type IssuedToken, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import { VERIFICATION_METHOD, type VerificationMethod } from './offers.js';
 
 /** What getUser answers as allowed: every method this API serves a challenge for. */
 export const VERIFICATION_METHODS: readonly VerificationMethod[] = (['totp', 'sms', 'whatsapp', 'email', 'passkey'] as const).map((m) => VERIFICATION_METHOD[m]);
+
+/** A user id and an action code as the SDK calls may name them. */
+export const USER_ID = /^[^\s/]{1,256}$/;
+export const ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** The user an app names, created bare (no username, no attributes) on first use. */
+export async function userNamed(store: Store, userId: string, now: () => Date): Promise<StoredUser> {
+  return (await store.users.findById(userId)) ?? (await store.users.create({ id: userId, username: null, attributes: {}, createdAt: now().toISOString() }));
+}
 
 /** A refusal in the Authsignal SDKs' shape. */
 export class AuthsignalError extends Error {

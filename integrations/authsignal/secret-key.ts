@@ -21,9 +21,12 @@ function presentedKey(req: Request): string | null {
 }
 
 /** The name of the key presented (`admin`, an app key's name), or null when it is none of them. */
-export function secretKeyName(req: Request, keys: Keys): string | null {
+function secretKeyName(req: Request, keys: Keys): string | null {
   const key = presentedKey(req);
-  if (!key) return null;
+  return key ? keyName(key, keys) : null;
+}
+
+function keyName(key: string, keys: Keys): string | null {
   let name: string | null = secretsEqual(key, keys.adminApiKey) ? 'admin' : null;
   keys.appApiKeys.forEach((appKey, i) => {
     if (secretsEqual(key, appKey)) name = keys.appApiKeyNames?.[i] ?? `app-${i + 1}`;
@@ -32,8 +35,9 @@ export function secretKeyName(req: Request, keys: Keys): string | null {
 }
 
 export function requireSecretKey(req: Request, keys: Keys): void {
-  if (!presentedKey(req)) throw new AuthsignalError(401, 'unauthorized', 'the API secret key is required');
-  if (secretKeyName(req, keys) === null) throw new AuthsignalError(401, 'unauthorized', 'invalid API secret key');
+  const key = presentedKey(req);
+  if (!key) throw new AuthsignalError(401, 'unauthorized', 'the API secret key is required');
+  if (keyName(key, keys) === null) throw new AuthsignalError(401, 'unauthorized', 'invalid API secret key');
 }
 
 /** Who made a change through the Authsignal API, for the audit log. */

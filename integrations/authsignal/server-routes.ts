@@ -13,7 +13,9 @@ import type { Sealer } from '../../engine/security/sealing.js';
 import { toUserContext, type JsonObject, type ProofMethod } from '../../engine/sdk.js';
 import type { Keys } from '../../engine/http/auth.js';
 import {
+  ACTION,
   AuthsignalError,
+  USER_ID,
   VERIFICATION_METHODS,
   actionState,
   authsignalErrorHandler,
@@ -48,9 +50,6 @@ export interface AuthsignalServerDeps {
   counters: CounterStore;
   sealer: Sealer;
 }
-
-const USER_ID = /^[^\s/]{1,256}$/;
-const ACTION = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export function authsignalServerRoutes(deps: AuthsignalServerDeps): Router {
   const router = Router();

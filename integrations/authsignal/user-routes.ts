@@ -13,7 +13,7 @@ import type { Keys } from '../../engine/http/auth.js';
 import type { JsonObject } from '../../engine/json.js';
 import type { AuthenticatorRecord, StoredUser, Store } from '../../engine/store/store.js';
 import { authenticatorAdded, authenticatorRemoved } from '../../engine/webhooks/events.js';
-import { AuthsignalError, methodOf, proofMethodOf } from './common.js';
+import { AuthsignalError, methodOf, proofMethodOf, userNamed } from './common.js';
 import { authsignalActor } from './secret-key.js';
 
 export interface UserRouteDeps {
@@ -122,11 +122,8 @@ export function authsignalUserRoutes(router: Router, deps: UserRouteDeps): void 
   router.patch('/users/:userId', async (req, res) => {
     const userId = String(req.params.userId);
     const { username, attributes } = checkedAttributes(req.body);
-    let user = await store.users.findById(userId);
-    if (!user) {
-      // As track does: a user the app names is created on first use.
-      user = await store.users.create({ id: userId, username: null, attributes: {}, createdAt: deps.now().toISOString() });
-    }
+    // As track does: a user the app names is created on first use.
+    const user = await userNamed(store, userId, deps.now);
     const merged = { ...user.attributes, ...attributes };
     const outcome = await store.users.update(userId, username === undefined ? user.username : username, merged);
     if (outcome === 'username_taken') throw new AuthsignalError(409, 'username_taken', 'another user has this username');
@@ -161,7 +158,7 @@ export function authsignalUserRoutes(router: Router, deps: UserRouteDeps): void 
       throw new AuthsignalError(400, 'invalid_request', 'verificationMethod must be SMS, WHATSAPP or EMAIL_OTP (other methods are enrolled by a journey)');
     }
     const now = deps.now();
-    if (!(await store.users.findById(userId))) await store.users.create({ id: userId, username: null, attributes: {}, createdAt: now.toISOString() });
+    await userNamed(store, userId, () => now);
     const key = type === 'sms' ? 'phoneNumber' : 'email';
     const existing = (await store.authenticators.listByUser(userId)).find((a) => a.type === type && a.params[key] === params[key] && a.params.channel === params.channel);
     if (existing) return void res.json({ authenticator: authenticatorJson(existing) });

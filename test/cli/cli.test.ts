@@ -3,35 +3,20 @@
  * validation with file:line diagnostics and exit codes, import/publish/export against a real
  * server, and an interactive run fed on stdin.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJourneyCli, runProcess, type ProcessRun } from '../helpers/cli-process.js';
 import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; command?: string[] } = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, JOURNEY_SERVER: undefined, JOURNEY_API_KEY: undefined, CUSTOM_STEPS: undefined, ...options.env };
-  const [command, ...prefix] = options.command ?? [process.execPath, '--import', 'tsx', 'cli/main.ts'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
+function runCli(args: string[], options: { stdin?: string; env?: Record<string, string>; command?: string[] } = {}): Promise<ProcessRun> {
+  if (!options.command) return runJourneyCli(args, options);
+  const [command, ...prefix] = options.command;
+  return runProcess(command, [...prefix, ...args], options);
 }
 
 /** The 1-based line of the first line of `text` that contains `needle`. */

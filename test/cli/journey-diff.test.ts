@@ -3,30 +3,14 @@
  * API, the CLI against the server, and the CLI on files answer the same changes for the same pair;
  * bad queries and unknown versions are refused with their documented codes, never a 500.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { semanticDiff } from '../../engine/journey/semantic-diff.js';
 import { ROUTES } from '../../engine/http/contract/routes.js';
+import { runJourneyCli as runCli } from '../helpers/cli-process.js';
 import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, JOURNEY_SERVER: undefined, JOURNEY_API_KEY: undefined };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, env: env as NodeJS.ProcessEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const form = (title: string, branches: Record<string, string>) => ({
   type: 'form',

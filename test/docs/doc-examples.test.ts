@@ -21,7 +21,6 @@
  * here, be run as written by another suite that reads the doc (RUN_ELSEWHERE), or be listed in
  * NOT_RUN with a reason: the coverage test fails otherwise.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -29,6 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCustomSteps } from '../../engine/custom-steps.js';
 import { publishSampleJourneys } from '../../engine/samples.js';
 import { ROOT } from '../e2e/e2e-helpers.js';
+import { runProcess, type ProcessRun } from '../helpers/cli-process.js';
 import { ADMIN_KEY, APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { blockWith, codeBlocks, type CodeBlock } from './markdown-blocks.js';
 import { loadAdaptiveMfa } from '../authsignal/authsignal-helpers.js';
@@ -95,26 +95,6 @@ curl() {
 }
 `;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; stdin?: string }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, JOURNEY_SERVER: undefined, JOURNEY_API_KEY: undefined, CUSTOM_STEPS: undefined, ...options.env } as NodeJS.ProcessEnv;
-    const child = spawn(command, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
-
 /** The `"key": value` pairs of a `# → …` comment, "…" ones aside. */
 function expectedPairs(comment: string): Array<[string, unknown]> {
   const pairs: Array<[string, unknown]> = [];
@@ -176,11 +156,11 @@ describe('the docs examples, run as written', { timeout: 180_000 }, () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  async function shell(script: string, env: Record<string, string> = {}): Promise<Run & { answers: unknown[] }> {
+  async function shell(script: string, env: Record<string, string> = {}): Promise<ProcessRun & { answers: unknown[] }> {
     const log = join(work, `curl-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
     writeFileSync(log, '');
     const body = PRELUDE + script.replaceAll('localhost:3000', address);
-    const result = await run('bash', ['-c', body], { cwd: work, env: { ROOT, CURL_LOG: log, SEPARATOR, DATA_DIR: dataDir, CURL_FAIL: '--fail-with-body', ...env } });
+    const result = await runProcess('bash', ['-c', body], { cwd: work, env: { ROOT, CURL_LOG: log, SEPARATOR, DATA_DIR: dataDir, CURL_FAIL: '--fail-with-body', ...env } });
     const answers = readFileSync(log, 'utf8')
       .split(`${SEPARATOR}\n`)
       .slice(0, -1)
@@ -284,7 +264,7 @@ console.log('draft name', (await admin.getJourney('sign-up')).draft.name);
 `.replaceAll('localhost:3000', address);
     const file = join(work, 'client-example.ts');
     writeFileSync(file, program);
-    const result = await run(process.execPath, [TSX, file], { cwd: work, env: { ADMIN_API_KEY: ADMIN_KEY, APP_API_KEY: APP_KEY } });
+    const result = await runProcess(process.execPath, [TSX, file], { cwd: work, env: { ADMIN_API_KEY: ADMIN_KEY, APP_API_KEY: APP_KEY } });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     expect(result.stdout).toContain('final status completed');
     // sendToYourBackend validated the token once: the user id, the amr it required, the claims.
@@ -405,7 +385,7 @@ console.log('answer', JSON.stringify(await handler()));
 `.replace('https://auth.example.com', own.url);
     const file = join(work, 'authsignal-totp.ts');
     writeFileSync(file, program);
-    const result = await run(process.execPath, [TSX, file], { cwd: work, env: { AUTHSIGNAL_SECRET_KEY: APP_KEY } });
+    const result = await runProcess(process.execPath, [TSX, file], { cwd: work, env: { AUTHSIGNAL_SECRET_KEY: APP_KEY } });
     expect(result.code, result.stderr + result.stdout).toBe(0);
     // A fresh user with nothing risky: adaptive-mfa allows, so the handler answers success.
     expect(result.stdout).toContain('answer {"success":true}');
@@ -427,10 +407,10 @@ console.log('verified', JSON.stringify(payload));
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, timestamp, body) };
     const prelude = `const rawBody = ${JSON.stringify(body)};\nconst request = { headers: JSON.parse(process.env.HEADERS) };\n`;
     writeFileSync(file, program.replace(code, code.replace(/^(import .*\n)/, `$1${prelude}`)));
-    const good = await run(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify(headers) } });
+    const good = await runProcess(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify(headers) } });
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain('verified {"type":"session.completed"');
-    const forged = await run(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify({ ...headers, 'webhook-signature': 'v1,AAAA' }) } });
+    const forged = await runProcess(process.execPath, [file], { cwd: ROOT, env: { WEBHOOK_SECRET: secret, HEADERS: JSON.stringify({ ...headers, 'webhook-signature': 'v1,AAAA' }) } });
     expect(forged.code).not.toBe(0);
   });
 

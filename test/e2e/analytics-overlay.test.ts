@@ -8,8 +8,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepOnce } from '../../engine/runtime/sweeper.js';
 import { nameFormJourney } from '../helpers/journeys.js';
-import { ADMIN_KEY, TestClock, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, node, openPage, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, TestClock, startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { node, openPage, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 describe.skipIf(skipBrowser)('analytics overlay (browser)', { timeout: 60_000 }, () => {
   let server: TestServer;
@@ -17,9 +17,7 @@ describe.skipIf(skipBrowser)('analytics overlay (browser)', { timeout: 60_000 },
 
   beforeAll(async () => {
     // The designer asks for ranges ending now: the sessions must have started now.
-    const [started] = await Promise.all([startTestServer({ clock: new TestClock(Date.now()) }), ensureDesignerBuilt()]);
-    server = started;
-    browser = await launchBrowser();
+    ({ server, browser } = await startBrowserSuite({ clock: new TestClock(Date.now()) }));
 
     await server.publish(nameFormJourney('funnel-ui', 'Funnel UI'));
     for (let i = 0; i < 3; i++) {

@@ -7,8 +7,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, node, openPage, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
+import { node, openPage, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 /** Injects an inline script and an inline style: both must be refused by the page's CSP. */
 async function injectInline(page: Page): Promise<{ scriptRan: boolean; styled: string }> {
@@ -28,9 +28,7 @@ describe.skipIf(skipBrowser)('designer and runner under their CSP (browser)', { 
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer({ env: { RATE_LIMITS: 'off' } }), ensureDesignerBuilt()]);
-    server = started;
-    browser = await launchBrowser();
+    ({ server, browser } = await startBrowserSuite({ env: { RATE_LIMITS: 'off' } }));
   }, 120_000);
 
   afterAll(async () => {

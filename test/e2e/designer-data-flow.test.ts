@@ -5,8 +5,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, node, openPage, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
+import { node, openPage, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 const typoed = {
   id: 'typo-journey',
@@ -35,9 +35,7 @@ describe.skipIf(skipBrowser)('designer data-flow diagnostics (browser)', { timeo
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer({ env: { RATE_LIMITS: 'off' } }), ensureDesignerBuilt()]);
-    server = started;
-    browser = await launchBrowser();
+    ({ server, browser } = await startBrowserSuite({ env: { RATE_LIMITS: 'off' } }));
     const saved = await server.admin('PUT', `/v1/admin/journeys/${typoed.id}`, typoed);
     expect(saved.status).toBe(200);
   }, 120_000);

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -40,6 +41,12 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
   });
+}
+
+/** A browser suite's usual start: the engine and the designer build side by side, then Chromium. */
+export async function startBrowserSuite(options?: Parameters<typeof startTestServer>[0]): Promise<{ server: TestServer; browser: Browser }> {
+  const [server] = await Promise.all([startTestServer(options), ensureDesignerBuilt()]);
+  return { server, browser: await launchBrowser() };
 }
 
 export interface PageOptions {

@@ -8,8 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calleesFirst } from '../../engine/samples.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { connectHandles, dragFromPalette, ensureDesignerBuilt, launchBrowser, node, openPage, ROOT, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
+import { connectHandles, dragFromPalette, node, openPage, ROOT, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 import { edgesAcrossSteps, openingGeometry } from './opening-geometry.js';
 
 /** A step name drawn smaller than this (CSS pixels on screen) is not comfortably read. */
@@ -27,10 +27,8 @@ describe.skipIf(skipBrowser)('the first hour in the designer (browser)', { timeo
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer({ env: { RATE_LIMITS: 'off' } }), ensureDesignerBuilt()]);
-    server = started;
+    ({ server, browser } = await startBrowserSuite({ env: { RATE_LIMITS: 'off' } }));
     for (const sample of samples) await server.publish(sample);
-    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {

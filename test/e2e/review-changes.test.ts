@@ -8,8 +8,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { semanticDiff } from '../../engine/journey/semantic-diff.js';
 import { nameFormJourney } from '../helpers/journeys.js';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, node, openPage, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
+import { node, openPage, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 const v1 = nameFormJourney('review-ui', 'Review UI') as any;
 
@@ -30,9 +30,7 @@ describe.skipIf(skipBrowser)('review changes (browser)', { timeout: 90_000 }, ()
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer(), ensureDesignerBuilt()]);
-    server = started;
-    browser = await launchBrowser();
+    ({ server, browser } = await startBrowserSuite());
     expect(await server.publish(v1)).toBe(1);
     expect((await server.admin('PUT', '/v1/admin/journeys/review-ui', edited())).status).toBe(200);
   }, 120_000);

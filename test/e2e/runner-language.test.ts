@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_KEY, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { APP_KEY, type TestServer } from '../helpers/test-server.js';
 import { outboxCode } from '../otp/otp-helpers.js';
-import { ensureDesignerBuilt, launchBrowser, openPage, ROOT, screenshot, skipBrowser } from './e2e-helpers.js';
+import { openPage, ROOT, screenshot, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 const AGE_GATE = {
   id: 'age-gate-i18n',
@@ -43,11 +43,9 @@ describe.skipIf(skipBrowser)('the hosted runner in the user’s language (browse
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer({ env: { RATE_LIMITS: 'off', APP_API_KEYS: APP_KEY } }), ensureDesignerBuilt()]);
-    server = started;
+    ({ server, browser } = await startBrowserSuite({ env: { RATE_LIMITS: 'off', APP_API_KEYS: APP_KEY } }));
     await server.publish(AGE_GATE);
     await server.publish(JSON.parse(readFileSync(`${ROOT}/journeys/sign-up.json`, 'utf8')));
-    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {

@@ -6,8 +6,8 @@
  */
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, startSession, startTestServer, submit, type TestServer } from '../helpers/test-server.js';
-import { ensureDesignerBuilt, launchBrowser, node, openPage, screenshot, signIn, skipBrowser } from './e2e-helpers.js';
+import { ADMIN_KEY, startSession, submit, type TestServer } from '../helpers/test-server.js';
+import { node, openPage, screenshot, signIn, skipBrowser, startBrowserSuite } from './e2e-helpers.js';
 
 const form = (option: string, next: string) => ({ type: 'form', config: { outputVariable: `v_${option}`, options: [{ id: option, label: option }] }, branches: { [option]: next } });
 
@@ -60,9 +60,7 @@ describe.skipIf(skipBrowser)('sub-journeys in the designer (browser)', { timeout
   let browser: Browser;
 
   beforeAll(async () => {
-    const [started] = await Promise.all([startTestServer(), ensureDesignerBuilt()]);
-    server = started;
-    browser = await launchBrowser();
+    ({ server, browser } = await startBrowserSuite());
     for (const journey of [block, host, plain]) await server.publish(journey);
   }, 180_000);
 

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
-import type { AuditEntry, ChangeRecords, OidcClientRecord, SessionRecord, Store, WebhookSubscriptionRecord } from '../../engine/store/store.js';
+import type { AuditEntry, ChangeRecords, OidcClientRecord, Store, WebhookSubscriptionRecord } from '../../engine/store/store.js';
 import { webhookEvent } from '../../engine/webhooks/events.js';
 import { sessionFunnel } from '../../engine/analytics/session-funnel.js';
 import { describePostgres, freshSchema } from '../helpers/postgres.js';
+import { waitingSession } from '../helpers/records.js';
 import { tempDataDir } from '../helpers/test-server.js';
 
 const T0 = Date.parse('2026-01-15T10:00:00.000Z');
@@ -34,23 +35,7 @@ const subscription = (id: string, eventTypes: string[], enabled = true): Webhook
   createdAt: at(0),
 });
 
-const session = (id: string): SessionRecord => ({
-  id,
-  journeyId: 'j',
-  journeyVersion: 1,
-  documentHash: 'h',
-  status: 'waiting',
-  stepId: 'ask',
-  userId: null,
-  snapshot: {},
-  revision: 0,
-  tokenHash: 't',
-  testRun: false,
-  createdAt: at(0),
-  updatedAt: at(0),
-  expiresAt: at(900),
-  leaseUntil: null,
-});
+const session = (id: string) => waitingSession(id, at(0), { tokenHash: 't' });
 
 const oidcClient = (id: string): OidcClientRecord => ({
   id,

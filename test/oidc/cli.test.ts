@@ -3,28 +3,15 @@
  * CLI against a real server: create from a file (the secret printed once), list, get, update,
  * rotate the secret, delete, and refusals with their status and code.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runJourneyCli } from '../helpers/cli-process.js';
 import { ADMIN_KEY, type TestServer } from '../helpers/test-server.js';
 import { REDIRECT_URI, publishSamples, startOidcServer } from './oidc-helpers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function journey(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const journey = (args: string[], env: Record<string, string>) => runJourneyCli(args, { env });
 
 describe('journey clients (CLI)', { timeout: 60_000 }, () => {
   let server: TestServer;

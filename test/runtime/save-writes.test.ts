@@ -6,26 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { attemptsResetOnSave, collectingSaveWrites, SaveWrites } from '../../engine/runtime/save-writes.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
-import type { SessionRecord, Store } from '../../engine/store/store.js';
+import type { Store } from '../../engine/store/store.js';
+import { waitingSession } from '../helpers/records.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
-const session = (id: string): SessionRecord => ({
-  id,
-  journeyId: 'j',
-  journeyVersion: 1,
-  documentHash: 'h',
-  status: 'waiting',
-  stepId: 'ask',
-  userId: null,
-  snapshot: {},
-  revision: 0,
-  tokenHash: `t-${id}`,
-  testRun: false,
-  createdAt: at(0),
-  updatedAt: at(0),
-  expiresAt: at(900),
-  leaseUntil: null,
-});
 
 describe('lockout resets committed with the session', () => {
   const stores: Store[] = [];
@@ -47,7 +31,7 @@ describe('lockout resets committed with the session', () => {
     const attempts = attemptsResetOnSave(store.attempts);
     const update = { status: 'waiting' as const, stepId: 'next', userId: null, snapshot: {}, updatedAt: at(1) };
 
-    await store.sessions.create(session('a'));
+    await store.sessions.create(waitingSession('a', at(0)));
     const claimed = (await store.sessions.claim('a', 0, at(15), at(0)))!;
     const winning = new SaveWrites();
     await collectingSaveWrites(winning, () => attempts.reset('won'));

@@ -2,28 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { sweepOnce } from '../../engine/runtime/sweeper.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
-import type { SessionRecord, Store } from '../../engine/store/store.js';
+import type { Store } from '../../engine/store/store.js';
+import { waitingSession } from '../helpers/records.js';
 import { tempDataDir } from '../helpers/test-server.js';
 
-function session(id: string, expiresAt: string): SessionRecord {
-  return {
-    id,
-    journeyId: 'j',
-    journeyVersion: 1,
-    documentHash: 'h',
-    status: 'waiting',
-    stepId: 's',
-    userId: null,
-    snapshot: {},
-    revision: 0,
-    tokenHash: 't',
-    testRun: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    expiresAt,
-    leaseUntil: null,
-  };
-}
+const session = (id: string, expiresAt: string) => waitingSession(id, '2026-01-01T00:00:00.000Z', { stepId: 's', tokenHash: 't', expiresAt });
 
 describe('the sweeper', () => {
   let store: Store;

@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
-import type { SessionRecord, Store } from '../../engine/store/store.js';
+import type { Store } from '../../engine/store/store.js';
+import { waitingSession } from '../helpers/records.js';
 import { tempDataDir } from '../helpers/test-server.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
@@ -18,23 +19,7 @@ const PAGE = 4096;
 /** SQLite's automatic checkpoint starts at 1000 pages; a commit in flight may add a few more. */
 const BOUND = 1100 * PAGE;
 const padding = 'x'.repeat(6000);
-const session = (id: string): SessionRecord => ({
-  id,
-  journeyId: 'j',
-  journeyVersion: 1,
-  documentHash: 'h',
-  status: 'waiting',
-  stepId: 'ask',
-  userId: null,
-  snapshot: { padding },
-  revision: 0,
-  tokenHash: `t-${id}`,
-  testRun: false,
-  createdAt: at(0),
-  updatedAt: at(0),
-  expiresAt: at(900),
-  leaseUntil: null,
-});
+const session = (id: string) => waitingSession(id, at(0), { snapshot: { padding } });
 
 /** Writes a new revision of a stored session through `writer`, as a submit does. */
 async function resave(writer: Store, id: string, i: number): Promise<boolean> {

@@ -29,6 +29,7 @@ import { Inspector, loadConfigForm } from './panels/Inspector.js';
 import { Palette } from './panels/Palette.js';
 import { RunPanel } from './panels/RunPanel.js';
 import { downloadJson } from './util.js';
+import { journeyPath } from './routes.js';
 import { AnalyticsPanel } from './analytics/AnalyticsPanel.js';
 import type { FunnelOverlay } from './analytics/funnel-overlay.js';
 import { ReviewPanel, type VersionRef } from './review/ReviewPanel.js';
@@ -85,8 +86,6 @@ export function Editor(props: EditorProps) {
 
 /** The newest published version, or null when none. */
 const latestVersion = (versions: { version: number }[]): number | null => (versions.length ? Math.max(...versions.map((v) => v.version)) : null);
-
-const journeyPath = (journeyId: string, version: number | null) => `/designer/journeys/${encodeURIComponent(journeyId)}${version === null ? '' : `/versions/${version}`}`;
 
 function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGuard, initial }: EditorProps & { initial: LoadedJourney }) {
   const readOnly = version !== null;

@@ -67,7 +67,6 @@ export const en = {
   'passkey.signInText': 'Use a passkey saved on this device, in your password manager, or on your phone.',
   'passkey.create': 'Create a passkey',
   'passkey.signIn': 'Sign in with a passkey',
-  'language': 'Language',
   'field.required': '{{label}} is required',
   'field.invalidJson': '{{label}} must be valid JSON',
   'field.wholeNumber': '{{label}} must be a whole number',

@@ -65,7 +65,6 @@ export const fr: RunnerTexts = {
   'passkey.signInText': 'Utilisez une clé d’accès enregistrée sur cet appareil, dans votre gestionnaire de mots de passe ou sur votre téléphone.',
   'passkey.create': 'Créer une clé d’accès',
   'passkey.signIn': 'Se connecter avec une clé d’accès',
-  'language': 'Langue',
   'field.required': '{{label}} est obligatoire',
   'field.invalidJson': '{{label}} doit être du JSON valide',
   'field.wholeNumber': '{{label}} doit être un nombre entier',

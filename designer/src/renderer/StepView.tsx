@@ -9,7 +9,7 @@ import { ApiError } from '../api/http.js';
 import type { StepOption, StepResponse } from '../../../engine/http/contract/types.js';
 import type { JsonObject } from '../../../engine/http/contract/journey-document.js';
 import { PasskeyStep } from './PasskeyStep.js';
-import { useTexts } from './texts.js';
+import { useTexts, type Translate } from './texts.js';
 import { refusalText } from './error-texts.js';
 import { collect, errorsFromDetails, fieldsOf, humanize, initialValues, schemaProperties, sentence, type FieldErrors, type FieldSpec, type FieldValues } from './schema-fields.js';
 
@@ -86,7 +86,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
         setGeneral(mapped.general ?? (Object.keys(mapped.fields).length ? null : refusalText(error, t)));
         if (Object.keys(mapped.fields).length) focusField(rootRef.current, Object.keys(mapped.fields)[0]);
       } else {
-        setGeneral(error instanceof ApiError ? refusalText(error, t) : error instanceof Error ? sentence(error.message) : t('step.genericError'));
+        setGeneral(failureText(error, t));
       }
     }
   };
@@ -100,7 +100,7 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
       await onSubmit(option.id, payload);
     } catch (error) {
       setBusy(null);
-      setGeneral(error instanceof ApiError ? refusalText(error, t) : error instanceof Error ? sentence(error.message) : t('step.genericError'));
+      setGeneral(failureText(error, t));
     }
   };
 
@@ -148,6 +148,11 @@ export function StepView({ response, onSubmit, autoFocus = true, headingLevel = 
       )}
     </div>
   );
+}
+
+/** A submission that failed outside a 422's field details: the engine's refusal in the page's language. */
+function failureText(error: unknown, t: Translate): string {
+  return error instanceof ApiError ? refusalText(error, t) : error instanceof Error ? sentence(error.message) : t('step.genericError');
 }
 
 function focusField(root: HTMLElement | null, name: string | undefined) {

@@ -15,8 +15,7 @@ import { StepView, Spinner } from '../renderer/StepView.js';
 import { humanize, sentence } from '../renderer/schema-fields.js';
 import { TextsContext, type Translate } from '../renderer/texts.js';
 import { refusalText } from '../renderer/error-texts.js';
-import type { RunnerTextKey } from '../locales/en.js';
-import { addJourneyTexts, createRunnerI18n, negotiateLanguage, requestedLanguages, SHIPPED_LANGUAGES } from './runner-i18n.js';
+import { addJourneyTexts, createRunnerI18n, negotiateLanguage, requestedLanguages, SHIPPED_LANGUAGES, translatorFor } from './runner-i18n.js';
 import { localizeResponse } from './localize.js';
 import { DeveloperToken } from './DeveloperToken.js';
 import { launchModeOf, reportFrame, returnToLauncher } from './authsignal-launch.js';
@@ -56,10 +55,7 @@ export function RunnerApp() {
   const requested = useMemo(() => requestedLanguages(window.location.search, navigator.languages ?? []), []);
   const [language, setLanguage] = useState(() => negotiateLanguage(requested, SHIPPED_LANGUAGES));
   const languageRef = useRef(language);
-  const t: Translate = useMemo(() => {
-    const fixed = i18n.getFixedT(language, 'runner');
-    return (key, values) => fixed(key, values ?? {});
-  }, [i18n, language]);
+  const t = useMemo(() => translatorFor(i18n, language), [i18n, language]);
   const [view, setView] = useState<View>({ kind: 'loading', message: t(sessionId ? 'loading.resuming' : 'loading.starting') });
   const session = useRef<{ sessionId: string; sessionToken: string } | null>(sessionId && token ? { sessionId, sessionToken: token } : null);
   const live = useRef<HTMLDivElement>(null);
@@ -76,7 +72,6 @@ export function RunnerApp() {
         setLanguage(lng);
       }
       const response = localizeResponse(original, (text) => i18n.t(text, { ns: 'journey', lng, defaultValue: text }));
-      const tt = i18n.getFixedT(lng, 'runner');
       session.current = { sessionId: response.sessionId, sessionToken: response.sessionToken };
       if (response.status === 'waiting' && response.step) {
         setView({ kind: 'step', response });
@@ -108,7 +103,7 @@ export function RunnerApp() {
         window.location.replace(to);
         return;
       }
-      setView(endedView(response.status, response.error, (key, values) => tt(key, values ?? {})));
+      setView(endedView(response.status, response.error, translatorFor(i18n, lng)));
     },
     [journeyId, i18n, requested, launched],
   );

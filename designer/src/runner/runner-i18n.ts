@@ -7,6 +7,7 @@
 import { createInstance, type i18n } from 'i18next';
 import { en } from '../locales/en.js';
 import { fr } from '../locales/fr.js';
+import type { Translate } from '../renderer/texts.js';
 
 export const SHIPPED_LANGUAGES = ['en', 'fr'] as const;
 
@@ -26,6 +27,12 @@ export function createRunnerI18n(): i18n {
     initAsync: false,
   });
   return instance;
+}
+
+/** The runner's texts in one language, as the renderer's translator (renderer/texts.ts). */
+export function translatorFor(instance: i18n, lng: string): Translate {
+  const fixed = instance.getFixedT(lng, 'runner');
+  return (key, values) => fixed(key, values ?? {});
 }
 
 /** What the user asks for, best first: `?lang=`, then the browser's languages. */

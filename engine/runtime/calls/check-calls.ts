@@ -8,7 +8,7 @@
 import type { Diagnostic } from '../../journey/diagnostics.js';
 import type { Journey } from '../../journey/journey-schema.js';
 import type { ValidateFunction } from '../../journey/schema-validator.js';
-import type { JourneyStore } from '../../store/store.js';
+import type { JourneyStore, VersionRecord } from '../../store/store.js';
 
 export const CALL_STEP_TYPE = 'journey.call';
 
@@ -26,8 +26,8 @@ export interface CallCheckDeps {
   schemaValidator(schema: object): ValidateFunction;
 }
 
-/** Deeper chains are not followed (the runtime refuses them too: MAX_CALL_DEPTH). */
-const MAX_DEPTH = 8;
+/** Calls may nest this deep: deeper chains are not followed here, and the runtime refuses them (journey-calls.ts). */
+export const MAX_CALL_DEPTH = 8;
 
 /** The calls a document makes, in step order. */
 export function statedCalls(document: Pick<Journey, 'steps'>): StatedCall[] {
@@ -72,15 +72,20 @@ export async function checkCalls(document: Journey, deps: CallCheckDeps, options
   return diagnostics;
 }
 
-async function resolve(call: Pick<StatedCall, 'journeyId' | 'version'>, deps: CallCheckDeps): Promise<Journey | null> {
-  const version = call.version === 'latest' ? await deps.journeys.getLatestVersion(call.journeyId) : await deps.journeys.getVersion(call.journeyId, call.version);
+/** The published version a call names (`latest`: the latest published), or null when there is none. */
+export function calledVersion(journeys: Pick<JourneyStore, 'getLatestVersion' | 'getVersion'>, call: Pick<StatedCall, 'journeyId' | 'version'>): Promise<VersionRecord | null> {
+  return call.version === 'latest' ? journeys.getLatestVersion(call.journeyId) : journeys.getVersion(call.journeyId, call.version);
+}
+
+async function resolve(call: Pick<StatedCall, 'journeyId' | 'version'>, deps: Pick<CallCheckDeps, 'journeys'>): Promise<Journey | null> {
+  const version = await calledVersion(deps.journeys, call);
   if (!version) return null;
   return ((await deps.journeys.getDocument(version.documentHash)) as Journey | null) ?? null;
 }
 
 /** The chain back to `root` through what `callee` (and what it calls) calls, if any. */
 async function findCycle(root: string, callee: Journey, chain: string[], deps: CallCheckDeps): Promise<string[] | null> {
-  if (chain.length > MAX_DEPTH) return null;
+  if (chain.length > MAX_CALL_DEPTH) return null;
   for (const call of statedCalls(callee)) {
     if (call.journeyId === root) return [...chain, root];
     if (chain.includes(call.journeyId)) continue;
@@ -149,7 +154,7 @@ export async function callOutputShapes(document: Journey, deps: Pick<CallCheckDe
   const shapes = new Map<string, Record<string, unknown>>();
   for (const call of statedCalls(document)) {
     if (call.journeyId === document.id) continue;
-    const callee = await resolve(call, deps as CallCheckDeps);
+    const callee = await resolve(call, deps);
     const shape = callee ? claimsShape(callee) : null;
     if (shape) shapes.set(call.stepId, shape);
   }

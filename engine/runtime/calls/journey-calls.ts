@@ -13,10 +13,9 @@ import type { JourneyRuntime } from '../journey-runtime.js';
 import { advanceSession, type Advanced } from '../machine-driver.js';
 import { RUN_LIMITS, RunBudget } from '../run-budget.js';
 import { currentRunBudget } from '../run-scope.js';
+import { calledVersion, MAX_CALL_DEPTH } from './check-calls.js';
 import { CALL_EFFECTS, SESSION_CONTEXT, type CallEffects, type SessionContext, type SessionInput, type SubmitEvent } from '../session-context.js';
 
-/** Calls may nest this deep (a cycle is refused at publish; this bounds what slipped past). */
-export const MAX_CALL_DEPTH = 8;
 
 /** What the call step keeps in its visit state while the child waits for the client. */
 export interface CallState {
@@ -46,8 +45,7 @@ export class JourneyCallService implements JourneyCalls {
     if (callers.includes(call.journeyId) || callers.length > MAX_CALL_DEPTH) {
       return ctx.fail({ code: 'call_cycle', message: `journey "${call.journeyId}" is already running in this call chain (${callers.join(' → ')})` });
     }
-    const store = this.runtime().store.journeys;
-    const version = call.version === 'latest' ? await store.getLatestVersion(call.journeyId) : await store.getVersion(call.journeyId, call.version);
+    const version = await calledVersion(this.runtime().store.journeys, call);
     if (!version) {
       const which = call.version === 'latest' ? 'no published version' : `no version ${call.version}`;
       return ctx.fail({ code: 'unknown_journey', message: `journey "${call.journeyId}" has ${which}` });

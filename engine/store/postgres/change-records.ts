@@ -6,7 +6,7 @@
  */
 import type { ChangeRecords } from '../store.js';
 import { auditRow } from '../rows/audit.js';
-import { funnelIncrements } from '../rows/funnel.js';
+import { funnelIncrements, type FunnelIncrement } from '../rows/funnel.js';
 import { insertStatement } from '../rows/shape.js';
 import { eventRow, subscriptionMatches } from '../rows/webhooks.js';
 import { postgresCodec } from './codec.js';
@@ -40,12 +40,13 @@ export async function writeChangeRecords(client: Queryable, records: ChangeRecor
     (await client.query('INSERT INTO funnel_counted_sessions (session_id, counted_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [records.funnel.sessionId, records.funnel.countedAt]))
       .rowCount === 1;
   const increments = funnelIncrements(counted ? records : { started: records.started });
-  if (increments.length) {
-    const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
-    await client.query(addFunnel, columns);
-  }
+  if (increments.length) await client.query(addFunnel, funnelColumns(increments));
   if (records.attemptResets?.length) await client.query(resetAttempts, [records.attemptResets]);
 }
+
+/** Funnel increments as the seven column arrays `unnest` takes. */
+export const funnelColumns = (increments: FunnelIncrement[]): unknown[][] =>
+  [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
 
 /** True when there is something to write (a plain single-statement path can be kept otherwise). */
 export const hasRecords = (records: ChangeRecords | undefined): records is ChangeRecords =>

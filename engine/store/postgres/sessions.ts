@@ -8,7 +8,7 @@ import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, S
 
 import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
-import { hasRecords, writeChangeRecords } from './change-records.js';
+import { funnelColumns, hasRecords, writeChangeRecords } from './change-records.js';
 import { funnelIncrements, hourOf } from '../rows/funnel.js';
 import { subscriptionMatches } from '../rows/webhooks.js';
 import { json, postgresCodec, type Row } from './codec.js';
@@ -97,16 +97,16 @@ export class PostgresSessions implements SessionStore {
 
   async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
     const { events: raised = [], funnel, attemptResets = [], ...others } = records ?? {};
-    if ((raised.length || funnel) && !hasRecords(others)) return this.saveEnding(id, claimedRevision, u, events, raised, funnel, attemptResets);
-    if (!hasRecords(others)) return this.saveOn(this.pool, id, claimedRevision, u, events, attemptResets);
-    if (hasRecords(records)) {
-      return inTransaction(this.pool, async (client) => {
-        if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
-        await writeChangeRecords(client, records);
-        return true;
-      });
+    if (!hasRecords(others)) {
+      return raised.length || funnel
+        ? this.saveEnding(id, claimedRevision, u, events, raised, funnel, attemptResets)
+        : this.saveOn(this.pool, id, claimedRevision, u, events, attemptResets);
     }
-    return this.saveOn(this.pool, id, claimedRevision, u, events);
+    return inTransaction(this.pool, async (client) => {
+      if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
+      await writeChangeRecords(client, records);
+      return true;
+    });
   }
 
   /**
@@ -123,8 +123,7 @@ export class PostgresSessions implements SessionStore {
     funnel: SessionFunnel | undefined,
     attemptResets: string[],
   ): Promise<boolean> {
-    const increments = funnelIncrements({ funnel });
-    const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => increments.map((row) => row[i]));
+    const columns = funnelColumns(funnelIncrements({ funnel }));
     const { rows } = await this.pool.query(
       `WITH updated AS (
          UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,

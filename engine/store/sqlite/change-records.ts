@@ -38,5 +38,6 @@ export function writeChangeRecords(db: Database.Database, records: ChangeRecords
     !records.funnel ||
     db.prepare('INSERT INTO funnel_counted_sessions (session_id, counted_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(records.funnel.sessionId, records.funnel.countedAt).changes === 1;
   const increments = funnelIncrements(counted ? records : { started: records.started });
-  if (increments.length) db.prepare(addFunnel).run(JSON.stringify(increments));  if (records.attemptResets?.length) db.prepare(resetAttempts).run(JSON.stringify(records.attemptResets));
+  if (increments.length) db.prepare(addFunnel).run(JSON.stringify(increments));
+  if (records.attemptResets?.length) db.prepare(resetAttempts).run(JSON.stringify(records.attemptResets));
 }

@@ -4,7 +4,7 @@
  * from the audit log (who saved, published, restored what, when, from where).
  */
 import { useEffect, useState } from 'react';
-import '../panels/side-panel.css';
+import { PanelHeader } from '../panels/PanelHeader.js';
 import './AnalyticsPanel.css';
 import type { AdminApi } from '../../api/admin.js';
 import type { AuditEntry, JourneyAnalytics, JourneyChange } from '../../../../engine/http/contract/types.js';
@@ -65,17 +65,7 @@ export function AnalyticsPanel({ api, journeyId, versions, onOverlay, onClose }:
 
   return (
     <aside className="je-analytics" data-testid="analytics-panel" aria-label="Analytics">
-      <header className="run-head an-head">
-        <div>
-          <h2 className="ins-title">Analytics</h2>
-          <div className="ins-subtitle">Sessions by the hour they started; test runs not counted.</div>
-        </div>
-        <button type="button" className="icon-btn" onClick={onClose} aria-label="Close analytics" title="Close">
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-            <path fill="currentColor" d="M4.28 3.22 8 6.94l3.72-3.72 1.06 1.06L9.06 8l3.72 3.72-1.06 1.06L8 9.06l-3.72 3.72-1.06-1.06L6.94 8 3.22 4.28l1.06-1.06Z" />
-          </svg>
-        </button>
-      </header>
+      <PanelHeader className="an-head" title="Analytics" subtitle="Sessions by the hour they started; test runs not counted." closeLabel="Close analytics" onClose={onClose} />
       <div className="an-controls">
         <div className="btn-group" role="group" aria-label="Time range">
           {(Object.keys(RANGES) as Range[]).map((r) => (

@@ -6,6 +6,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { AdminApi } from '../../api/admin.js';
 import type { JourneySummary } from '../../../../engine/http/contract/types.js';
+import { journeyPath } from '../routes.js';
 import { pushDrill } from './drill-stack.js';
 
 export interface CallsContextValue {
@@ -19,10 +20,6 @@ const CallsContext = createContext<CallsContextValue>({ journeys: new Map(), ope
 
 export function useCalls(): CallsContextValue {
   return useContext(CallsContext);
-}
-
-export function journeyPath(journeyId: string, version: number | null): string {
-  return `/designer/journeys/${encodeURIComponent(journeyId)}${version === null ? '' : `/versions/${version}`}`;
 }
 
 export function CallsProvider(props: { api: AdminApi; journeyId: string; version: number | null; navigate: (path: string) => void; children: ReactNode }) {

@@ -38,8 +38,6 @@ export interface StepNodeData extends Record<string, unknown> {
 
 export type StepNodeType = Node<StepNodeData, 'step'>;
 
-export { NODE_GEOMETRY, titleLines, TITLE_LINE } from './node-size.js';
-
 export function nodeGeometry(handles: BranchHandle[], label = ''): { width: number; height: number; handles: NonNullable<Node['handles']> } {
   const g = NODE_GEOMETRY;
   const branchesTop = nodeHeight(0, label) - g.border;

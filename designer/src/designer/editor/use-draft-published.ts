@@ -3,7 +3,7 @@
  * semantic diff the review panel uses): the toolbar then says "Published", not "Draft saved",
  * which read as if there were something left to publish. null while unknown, dirty or unpublished.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { AdminApi } from '../../api/admin.js';
 import type { JourneyDoc } from '../../../../engine/http/contract/journey-document.js';
 import { sameJourney } from '../../../../engine/journey/semantic-diff.js';
@@ -21,6 +21,7 @@ export function useDraftPublished(api: AdminApi, journeyId: string, doc: Journey
       current = false;
     };
   }, [api, journeyId, latest, published?.version]);
-  if (dirty || latest === null || published?.version !== latest) return null;
-  return sameJourney(published.doc, doc);
+  // A whole semantic diff: once per document, not on every render of the editor.
+  const known = !dirty && latest !== null && published?.version === latest ? published.doc : null;
+  return useMemo(() => (known ? sameJourney(known, doc) : null), [known, doc]);
 }

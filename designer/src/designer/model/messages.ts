@@ -5,10 +5,12 @@
  * are explained from the JSON Schema error itself (its keyword and params): the step's config is
  * checked again with the engine's own ajv set-up and each error matched to its diagnostic by path.
  */
-import { DIAGNOSTIC_CODES, type DiagnosticCode } from '../../../../engine/journey/diagnostics.js';
+import type { DiagnosticCode } from '../../../../engine/journey/diagnostics.js';
 import { createAjv, describeError, errorPointer, pointer, type ErrorObject, type ValidateFunction } from '../../../../engine/journey/schema-validator.js';
 import type { StepCatalogueEntry as CatalogueEntry, Diagnostic } from '../../../../engine/http/contract/types.js';
 import type { JourneyDoc, JsonObject } from '../../../../engine/http/contract/journey-document.js';
+import { sentence } from '../../renderer/schema-fields.js';
+import { humanize } from './humanize.js';
 
 export interface Explained {
   /** The sentence shown. */
@@ -121,22 +123,22 @@ export const DIAGNOSTIC_MESSAGES: Record<DiagnosticCode, (d: Diagnostic) => stri
   invalid_document: () => 'The journey file is not in the journey format (the detail says where)',
   missing_start: (d) => `The start step${name(d, 0)} does not exist: choose one in Journey settings → Start step`,
   unknown_step_type: (d) => `The step type${name(d, 0)} is not installed on this server`,
-  invalid_config: (d) => asSentence(d.message),
+  invalid_config: (d) => sentence(d.message),
   expression_syntax: (d) => `This expression does not compile: ${d.message.replace(/^expression does not compile: /, '')}`,
-  unsupported_pattern: (d) => `${asSentence(d.message)} (patterns run on RE2: no back-references or look-arounds)`,
+  unsupported_pattern: (d) => `${sentence(d.message)} (patterns run on RE2: no back-references or look-arounds)`,
   missing_target: (d) => `The branch${name(d, 0)} leads to a step${name(d, 1)} that does not exist`,
   unknown_branch: (d) => `This step never takes the branch${name(d, 1)}: remove its connection`,
   no_terminal: () => 'The journey never ends: connect a path to a Complete or Reject step',
   busy_loop: (d) => `Steps ${names(d).map((n) => `“${n}”`).join(', ')} loop without ever waiting for the user: add a step that asks something, or a way out`,
   unwired_branch: (d) => `The branch${name(d, 0)} is not connected: taking it ends the session as failed`,
   unreachable_step: () => 'No path from the start reaches this step',
-  unauthenticated_completion: (d) => asSentence(d.message),
-  deprecated_create_flag: (d) => asSentence(d.message),
-  unset_variable: (d) => asSentence(d.message),
-  maybe_unset_variable: (d) => asSentence(d.message),
-  unknown_property: (d) => asSentence(d.message),
-  undeclared_outputs: (d) => asSentence(d.message),
-  call_cycle: (d) => `${asSentence(d.message.replace(/^step "[^"]+" /, 'This step '))} (a journey may not call itself, directly or through others)`,
+  unauthenticated_completion: (d) => sentence(d.message),
+  deprecated_create_flag: (d) => sentence(d.message),
+  unset_variable: (d) => sentence(d.message),
+  maybe_unset_variable: (d) => sentence(d.message),
+  unknown_property: (d) => sentence(d.message),
+  undeclared_outputs: (d) => sentence(d.message),
+  call_cycle: (d) => `${sentence(d.message.replace(/^step "[^"]+" /, 'This step '))} (a journey may not call itself, directly or through others)`,
   unknown_journey: (d) => `The called journey${name(d, 1)} does not exist or has no published version: publish it first, or pick another`,
   invalid_call_input: (d) => `The input given to the called journey does not fit its input schema: ${d.message.replace(/^step "[^"]+": /, '')}`,
 };
@@ -150,15 +152,6 @@ function names(d: Diagnostic): string[] {
 function name(d: Diagnostic, n: number): string {
   const found = names(d)[n];
   return found ? ` “${found}”` : '';
-}
-
-function asSentence(text: string): string {
-  return text ? text.charAt(0).toUpperCase() + text.slice(1) : text;
-}
-
-export function humanize(key: string): string {
-  const spaced = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
 }
 
 /** Explains diagnostics of one journey: config errors through ajv, the rest through the code table. */
@@ -211,6 +204,3 @@ function schemaAt(root: JsonObject, schemaPath: string): JsonObject {
   for (const t of tokens) at = isRecord(at) || Array.isArray(at) ? (at as Record<string, unknown>)[t.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   return isRecord(at) ? at : {};
 }
-
-/** Every code has a sentence (the Record type checks it; this lists them for the tests). */
-export const EXPLAINED_CODES: readonly string[] = DIAGNOSTIC_CODES;

@@ -20,6 +20,7 @@ import validator from '@rjsf/validator-ajv8';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import './ConfigForm.css';
 import { FormBuilder } from '../form-builder/FormBuilder.js';
+import { humanize } from '../model/humanize.js';
 import type { JsonObject, JsonSchema } from '../../../../engine/http/contract/journey-document.js';
 
 const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,7 +63,7 @@ export function prepareSchema(source: JsonSchema): Prepared {
       for (const [key, value] of Object.entries(out.properties)) {
         const child = walk(value, depth + 1);
         props[key] = child.schema;
-        if (isRecord(value) && typeof value.title !== 'string') child.ui['ui:title'] = humanizeKey(key);
+        if (isRecord(value) && typeof value.title !== 'string') child.ui['ui:title'] = humanize(key);
         if (Object.keys(child.ui).length) ui[key] = child.ui;
       }
       out.properties = props;
@@ -84,11 +85,6 @@ export function prepareSchema(source: JsonSchema): Prepared {
   ui['ui:submitButtonOptions'] = { norender: true };
   ui['ui:globalOptions'] = { copyable: false };
   return { schema: schema as RJSFSchema, uiSchema: ui as UiSchema };
-}
-
-function humanizeKey(key: string): string {
-  const spaced = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2');
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
 }
 
 /** Removes undefined values (cleared fields), so the document keeps only what was set. */

@@ -5,7 +5,7 @@
  * codes can be read back.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import './side-panel.css';
+import { PanelHeader } from './PanelHeader.js';
 import './RunPanel.css';
 import type { AdminApi } from '../../api/admin.js';
 import { submitStep } from '../../api/client.js';
@@ -122,17 +122,12 @@ export function RunPanel({ api, journeyId, version, ensureSaved, onHighlight, on
   const status = response?.status;
   return (
     <aside className="je-run" data-testid="run-panel" aria-label="Test run">
-      <header className="run-head">
-        <div>
-          <h2 className="ins-title">Test run</h2>
-          <div className="ins-subtitle">{version === null ? 'Runs the saved draft' : `Runs version ${version}`}; tokens are marked as test tokens.</div>
-        </div>
-        <button type="button" className="icon-btn" onClick={onClose} aria-label="Close the test run" title="Close">
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-            <path fill="currentColor" d="M4.28 3.22 8 6.94l3.72-3.72 1.06 1.06L9.06 8l3.72 3.72-1.06 1.06L8 9.06l-3.72 3.72-1.06-1.06L6.94 8 3.22 4.28l1.06-1.06Z" />
-          </svg>
-        </button>
-      </header>
+      <PanelHeader
+        title="Test run"
+        subtitle={`${version === null ? 'Runs the saved draft' : `Runs version ${version}`}; tokens are marked as test tokens.`}
+        closeLabel="Close the test run"
+        onClose={onClose}
+      />
 
       <div className="run-controls">
         <button type="button" className="btn btn-primary btn-small" onClick={start} disabled={starting} data-testid="run-start">

@@ -6,7 +6,7 @@
  * and edges added or changed.
  */
 import { useEffect, useMemo, useState } from 'react';
-import '../panels/side-panel.css';
+import { PanelHeader } from '../panels/PanelHeader.js';
 import './ReviewPanel.css';
 import type { AdminApi } from '../../api/admin.js';
 import type { JourneyChange } from '../../../../engine/http/contract/types.js';
@@ -111,17 +111,13 @@ export function ReviewPanel(props: ReviewPanelProps) {
 
   return (
     <aside className="je-review" data-testid="review-panel" aria-label="Review changes">
-      <header className="run-head rv-head">
-        <div>
-          <h2 className="ins-title">Review changes</h2>
-          <div className="ins-subtitle">{marksCanvas ? 'Marked on the canvas: added in green, changed in amber.' : 'Open the "to" version to see the changes on the canvas.'}</div>
-        </div>
-        <button type="button" className="icon-btn" onClick={props.onClose} aria-label="Close review" title="Close">
-          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
-            <path fill="currentColor" d="M4.28 3.22 8 6.94l3.72-3.72 1.06 1.06L9.06 8l3.72 3.72-1.06 1.06L8 9.06l-3.72 3.72-1.06-1.06L6.94 8 3.22 4.28l1.06-1.06Z" />
-          </svg>
-        </button>
-      </header>
+      <PanelHeader
+        className="rv-head"
+        title="Review changes"
+        subtitle={marksCanvas ? 'Marked on the canvas: added in green, changed in amber.' : 'Open the "to" version to see the changes on the canvas.'}
+        closeLabel="Close review"
+        onClose={props.onClose}
+      />
       <div className="rv-controls">
         {picker('From', from, setFrom, 'review-from')}
         {picker('To', to, setTo, 'review-to')}
