@@ -61,7 +61,7 @@ export function openSqliteStore(path: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // The automatic checkpoint is the bound behind wal-checkpointer.ts's timer; a WAL that a long
+  // The automatic checkpoint is the bound behind wal-checkpointer.ts's thread; a WAL that a long
   // reader inflated past it is truncated back to it once a checkpoint resets it.
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma(`journal_size_limit = ${WAL_AUTOCHECKPOINT_PAGES * 4096}`);
@@ -134,7 +134,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.checkpointer?.stop();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
