@@ -110,12 +110,30 @@ export async function journeyForAction(store: Store, action: string, fallback: s
   const journeys = (await store.journeys.list()).sort((a, b) => a.id.localeCompare(b.id));
   let byId: string | null = null;
   for (const journey of journeys) {
-    const version = await store.journeys.getLatestVersion(journey.id);
-    if (!version) continue;
-    const document = (await store.journeys.getDocument(version.documentHash)) as { settings?: { actions?: unknown } } | null;
-    const actions = document?.settings?.actions;
-    if (Array.isArray(actions) && actions.includes(action)) return journey.id;
+    if (journey.latestVersion === null) continue;
+    const actions = await actionsOf(store, journey.id, journey.latestVersion);
+    if (actions?.includes(action)) return journey.id;
     if (journey.id === action) byId = journey.id;
   }
   return byId ?? fallback;
+}
+
+/**
+ * A published version's `settings.actions`, read once: a version never changes and its number is
+ * never reused, so every `track` after the first costs the journey list alone, not a version and a
+ * document read per journey.
+ */
+const actionsByVersion = new WeakMap<Store, Map<string, readonly unknown[] | null>>();
+
+async function actionsOf(store: Store, journeyId: string, version: number): Promise<readonly unknown[] | null> {
+  let known = actionsByVersion.get(store);
+  if (!known) actionsByVersion.set(store, (known = new Map()));
+  const key = `${journeyId}@${version}`;
+  if (known.has(key)) return known.get(key)!;
+  const record = await store.journeys.getVersion(journeyId, version);
+  const document = record ? ((await store.journeys.getDocument(record.documentHash)) as { settings?: { actions?: unknown } } | null) : null;
+  const actions = document?.settings?.actions;
+  const found = Array.isArray(actions) ? actions : null;
+  known.set(key, found);
+  return found;
 }
