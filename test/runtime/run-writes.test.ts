@@ -4,12 +4,24 @@
  * outside a run (admin routes, tools) a reset is immediate as before.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { attemptsResetOnSave, collectingSaveWrites, SaveWrites } from '../../engine/runtime/save-writes.js';
+import { collectingRunWrites, RunLease, RunWrites } from '../../engine/runtime/run-writes.js';
+import { leasedServices } from '../../engine/runtime/leased-services.js';
+import type { StepServices } from '../../engine/steps/step-types.js';
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import type { Store } from '../../engine/store/store.js';
 import { waitingSession } from '../helpers/records.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
+
+/** The attempts a run's steps see (engine.ts builds them the same way through leasedServices). */
+const attemptsResetOnSave = (attempts: Store['attempts']) => leasedServices({ credentials: { attempts } } as unknown as StepServices).credentials.attempts;
+/** A start's write context (no lease to take). */
+const SaveWrites = class extends RunWrites {
+  constructor() {
+    super(null);
+  }
+};
+const collectingSaveWrites = collectingRunWrites;
 
 describe('lockout resets committed with the session', () => {
   const stores: Store[] = [];
