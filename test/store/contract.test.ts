@@ -1153,6 +1153,21 @@ function storeContract(backend: Backend): void {
       expect(await store.attempts.get('k')).toMatchObject({ failures: 2, lockedUntil: LOCK });
     });
 
+    it("the attempt that locks writes the lock's webhook events with their deliveries; the others none", async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.sessions.create(sessionRecord('s'));
+      await store.webhooks.createSubscription({ id: 'sub', url: 'https://hooks.example/x', eventTypes: ['user.locked'], format: 'standard', sealedSecret: 'sealed', description: null, enabled: true, createdAt: at(0) });
+      const locked = (n: number) => ({ events: [{ id: `e${n}`, type: 'user.locked', at: at(n), payload: { userId: 'u1' } }] });
+      expect(await store.attempts.reserveWithLease(lease(0, 0), 'k', meta, 2, at(0), LOCK, locked(0))).toEqual({ revision: 1, failures: 1 });
+      expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+      // Refused lease: nothing, events included.
+      expect(await store.attempts.reserveWithLease(lease(0, 1), 'k', meta, 2, at(1), LOCK, locked(1))).toBeNull();
+      expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+      expect(await store.attempts.reserveWithLease(lease(1, 16), 'k', meta, 2, at(16), LOCK, locked(2))).toEqual({ revision: 2, failures: 2 });
+      expect((await store.webhooks.listDeliveries({ limit: 10 })).map((d) => [d.eventId, d.subscriptionId])).toEqual([['e2', 'sub']]);
+    });
+
     it('racing reserveWithLease on one session across stores: one takes it', async () => {
       const stores = await several(4);
       await stores[0].users.create(user('u1', 'alice'));

@@ -12,6 +12,7 @@ import type {
   LeaseClaim,
   RecoveryCodeRecord,
   RecoveryCodeStore,
+  WebhookEventRecord,
 } from '../store.js';
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
@@ -21,6 +22,7 @@ import type { JsonObject } from '../../json.js';
 import { inTransaction, type Queryable } from './pool.js';
 import { advanceTimeStepSql, consumeRecoveryCodeSql } from './guards.js';
 import { claimedCte, leaseClaimParams } from './lease.js';
+import { subscriptionMatches } from '../rows/webhooks.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, postgresCodec);
 const insertRecoveryCode = insertStatement(recoveryCodeRow, postgresCodec);
@@ -155,9 +157,11 @@ export class PostgresAttempts implements AttemptStore {
     lockUntil: string,
     onLock?: ChangeRecords,
   ): Promise<{ revision: number; failures: number | null } | null> {
-    if (!hasRecords(onLock)) return this.reserveWithLeaseOn(this.pool, lease, key, meta, maxFailures, now, lockUntil);
+    // The lock's webhook events (all a step's lock carries) ride in the statement too; other records need a transaction.
+    const { events = [], ...others } = onLock ?? {};
+    if (!hasRecords(others)) return this.reserveWithLeaseOn(this.pool, lease, key, meta, maxFailures, now, lockUntil, events);
     return inTransaction(this.pool, async (client) => {
-      const taken = await this.reserveWithLeaseOn(client, lease, key, meta, maxFailures, now, lockUntil);
+      const taken = await this.reserveWithLeaseOn(client, lease, key, meta, maxFailures, now, lockUntil, []);
       if (taken?.failures != null && taken.failures >= maxFailures) await writeChangeRecords(client, onLock);
       return taken;
     });
@@ -165,7 +169,8 @@ export class PostgresAttempts implements AttemptStore {
 
   /**
    * The lease and the attempt in one statement: the attempt is reserved only from a won claim
-   * (`FROM claimed`), and both commit together. Same upsert as reserveOn.
+   * (`FROM claimed`), and both commit together. Same upsert as reserveOn. `lockEvents` (webhook
+   * events, with their deliveries) are written only by the attempt that sets the lock.
    */
   private async reserveWithLeaseOn(
     db: Queryable,
@@ -175,6 +180,7 @@ export class PostgresAttempts implements AttemptStore {
     maxFailures: number,
     now: string,
     lockUntil: string,
+    lockEvents: WebhookEventRecord[],
   ): Promise<{ revision: number; failures: number | null } | null> {
     const { rows } = await db.query(
       `WITH ${claimedCte(7)},
@@ -186,9 +192,29 @@ export class PostgresAttempts implements AttemptStore {
            locked_until = CASE WHEN (CASE WHEN a.locked_until IS NOT NULL THEN 1 ELSE a.failures + 1 END) >= $4::int
                                THEN $6::text ELSE NULL END
          WHERE a.locked_until IS NULL OR a.locked_until <= $5::text
-         RETURNING failures)
+         RETURNING failures),
+       raised AS (
+         INSERT INTO webhook_events (id, type, at, payload)
+         SELECT e.id, e.type, e.at, e.payload FROM reserved CROSS JOIN unnest($11::text[], $12::text[], $13::text[], $14::json[]) AS e(id, type, at, payload)
+          WHERE reserved.failures >= $4::int
+         RETURNING id, type, at),
+       deliveries AS (
+         INSERT INTO webhook_deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at)
+         SELECT r.id || ':' || s.id, r.id, s.id, 'pending', 0, r.at, r.at FROM raised r JOIN webhook_subscriptions s ON ${subscriptionMatches('r.type')})
        SELECT (SELECT revision FROM claimed) AS revision, (SELECT failures FROM reserved) AS failures`,
-      [key, meta.kind, meta.subject, maxFailures, now, lockUntil, ...leaseClaimParams(lease)],
+      [
+        key,
+        meta.kind,
+        meta.subject,
+        maxFailures,
+        now,
+        lockUntil,
+        ...leaseClaimParams(lease),
+        lockEvents.map((e) => e.id),
+        lockEvents.map((e) => e.type),
+        lockEvents.map((e) => e.at),
+        lockEvents.map((e) => JSON.stringify(e.payload)),
+      ],
     );
     const { revision, failures } = rows[0] as { revision: number | null; failures: number | null };
     return revision === null ? null : { revision, failures };
