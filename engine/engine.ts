@@ -3,7 +3,7 @@
  * The composition root (server.ts) and the tests both start here.
  */
 import { failureLimits } from './runtime/failure-limits.js';
-import { attemptsResetOnSave } from './runtime/save-writes.js';
+import { leasedServices } from './runtime/leased-services.js';
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
@@ -79,14 +79,14 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
   const registry = new StepRegistry().register(...options.steps);
   const links = new EmailLinkService({ store: store.links, sealer, publicUrl: config.publicUrl, now });
 
-  const services: StepServices = {
+  // A run's writes and outbound effects take its session's lease first (runtime/leased-services.ts).
+  const services: StepServices = leasedServices({
     users: userDirectory(store, now),
     http: unchargedHttp(options.http ?? createOutboundHttp(config.httpAllowedHosts)),
     credentials: {
       // Confirmed and removed authenticators and user lockouts raise webhook events with the change.
       authenticators: authenticatorsWithEvents(store.authenticators, now),
-      // A success's reset inside a run commits with the session's save (runtime/save-writes.ts).
-      attempts: attemptsResetOnSave(attemptsWithEvents(store.attempts, now)),
+      attempts: attemptsWithEvents(store.attempts, now),
       recoveryCodes: store.recoveryCodes,
       keyedHash: (purpose, value) => sealer.keyedHash(purpose, value),
       matchesKeyedHash: (purpose, value, stored) => sealer.matchesKeyedHash(purpose, value, stored),
@@ -99,7 +99,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions)
     limits: failureLimits(store.counters, now),
     // Sub-journeys run on the runtime built next (it is only called once a session runs).
     journeys: new JourneyCallService(() => runtime, 120_000),
-  };
+  });
   const runtime = new JourneyRuntime({
     registry,
     store,

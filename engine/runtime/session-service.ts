@@ -2,14 +2,15 @@
  * Sessions: start a journey, take the client's answers, answer the current step. A session runs
  * until it waits for the client or ends; only then is its snapshot persisted (with the document
  * hash of its journey version, since a snapshot restores only on the machine it came from).
- * Each submit claims the session with an atomic compare-and-set, so concurrent submits to one
- * session get exactly one success and 409s, across processes.
+ * Each submit takes the session's lease with an atomic compare-and-set riding on its first write
+ * (run-writes.ts), so concurrent submits to one session get exactly one success and 409s, across
+ * processes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Journey } from '../journey/journey-schema.js';
 import { secretsEqual, sha256 } from '../security/constant-time.js';
 import type { JsonObject, StepError, Submission, UserContext } from '../steps/step-types.js';
-import type { ChangeRecords, SessionRecord, SessionStatus, TimelineEvent } from '../store/store.js';
+import { GuardFailed, type ChangeRecords, type SessionRecord, type SessionStatus, type TimelineEvent } from '../store/store.js';
 import { sessionFunnel } from '../analytics/session-funnel.js';
 import { sessionEnded } from '../webhooks/events.js';
 import type { CompiledJourney } from './compile-journey.js';
@@ -17,7 +18,7 @@ import type { StepResponse as ContractStepResponse } from '../http/contract/type
 import { EngineError } from './errors.js';
 import { hashDocument, type JourneyRuntime } from './journey-runtime.js';
 import { advanceSession, type Advanced } from './machine-driver.js';
-import { collectingSaveWrites, SaveWrites } from './save-writes.js';
+import { collectingRunWrites, RunLease, RunWrites } from './run-writes.js';
 import type { SessionContext, SessionInput } from './session-context.js';
 import { isAtStep } from './calls/step-path.js';
 
@@ -158,46 +159,73 @@ export class SessionService {
     const compiled = await this.runtime.load(record.documentHash);
 
     const now = this.runtime.now();
-    const leaseUntil = new Date(now.getTime() + this.settings.leaseSeconds * 1000).toISOString();
-    const claimed = await this.runtime.store.sessions.claim(sessionId, record.revision, leaseUntil, now.toISOString());
-    if (claimed === null) throw new EngineError('conflict', 'another submit to this session is being processed');
-
-    // A short lease, renewed while the submit runs: a process that dies mid-submit blocks its
-    // session only until the lease runs out, never for the length of the longest possible step.
-    const heartbeat = setInterval(() => {
-      const until = new Date(this.runtime.now().getTime() + this.settings.leaseSeconds * 1000).toISOString();
-      this.runtime.store.sessions.renewLease(sessionId, claimed, until).catch(() => undefined);
-    }, (this.settings.leaseSeconds * 1000) / 3);
-    heartbeat.unref();
-    let advanced: Advanced;
-    const writes = new SaveWrites();
+    // A live lease: another submit is running (checked again, atomically, by the lease's write).
+    if (record.leaseUntil !== null && record.leaseUntil >= now.toISOString()) {
+      throw new EngineError('conflict', 'another submit to this session is being processed');
+    }
+    const { sessions } = this.runtime.store;
+    const leaseFor = () => new Date(this.runtime.now().getTime() + this.settings.leaseSeconds * 1000).toISOString();
+    // A short lease, renewed while the submit runs once it holds it: a process that dies mid-submit
+    // blocks its session only until the lease runs out, never for the length of the longest step.
+    let heartbeat: NodeJS.Timeout | undefined;
+    const lease = new RunLease(
+      { sessionId, expectedRevision: record.revision, leaseUntil: leaseFor(), now: now.toISOString() },
+      (claim) => sessions.claim(claim.sessionId, claim.expectedRevision, claim.leaseUntil, claim.now),
+      (taken) => {
+        heartbeat = setInterval(() => {
+          sessions.renewLease(sessionId, taken, leaseFor()).catch(() => undefined);
+        }, (this.settings.leaseSeconds * 1000) / 3);
+        heartbeat.unref();
+      },
+    );
+    // The run's side effects are keyed by the revision its lease takes (at most once each).
+    const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${record.revision + 1}`, ...(device ? { device: deviceHash(device) } : {}), clientAddress: origin.clientAddress ?? null };
     try {
-      const event = { type: 'SUBMIT' as const, submission, at: now.toISOString(), runId: `${sessionId}:${claimed}`, ...(device ? { device: deviceHash(device) } : {}), clientAddress: origin.clientAddress ?? null };
-      advanced = await collectingSaveWrites(writes, () =>
-        advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs),
-      );
-    } catch (error) {
-      await this.runtime.store.sessions.release(sessionId, claimed);
-      throw error;
+      // A guard that fails rolls the save back; the submit runs once more from the same record,
+      // now seeing what the guard protected used (a replayed TOTP code answers as a wrong code).
+      for (let run = 1; ; run++) {
+        let advanced: Advanced;
+        const writes = new RunWrites(lease);
+        try {
+          advanced = await collectingRunWrites(writes, () =>
+            advanceSession(compiled, { snapshot: record.snapshot }, event, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs),
+          );
+        } catch (error) {
+          if (lease.taken !== null) await sessions.release(sessionId, lease.taken);
+          throw error;
+        }
+        // The steps may have turned a refused lease into a failure of their own: it is a conflict.
+        if (lease.lost) throw new EngineError('conflict', 'another submit to this session is being processed');
+        let saved: boolean;
+        try {
+          saved = await sessions.save(
+            sessionId,
+            lease.taken ?? record.revision,
+            {
+              status: advanced.status,
+              stepId: advanced.stepId,
+              userId: advanced.context.user?.id ?? null,
+              snapshot: advanced.snapshot,
+              updatedAt: this.runtime.now().toISOString(),
+            },
+            advanced.journal,
+            writes.addTo(await this.endRecords(record, advanced, () => this.runtime.store.timelines.list(sessionId))),
+            // A run that wrote nothing takes the lease in its save.
+            lease.taken === null ? this.runtime.now().toISOString() : undefined,
+          );
+        } catch (error) {
+          if (error instanceof GuardFailed && run === 1) continue;
+          if (lease.taken !== null) await sessions.release(sessionId, lease.taken);
+          if (error instanceof GuardFailed) throw new EngineError('conflict', 'the submit raced another use of the same credential');
+          throw error;
+        }
+        if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
+        this.observer?.timeline(record.journeyId, advanced.journal, record.journeyVersion);
+        return { record: { ...record, status: advanced.status, stepId: advanced.stepId }, context: advanced.context };
+      }
     } finally {
       clearInterval(heartbeat);
     }
-    const saved = await this.runtime.store.sessions.save(
-      sessionId,
-      claimed,
-      {
-        status: advanced.status,
-        stepId: advanced.stepId,
-        userId: advanced.context.user?.id ?? null,
-        snapshot: advanced.snapshot,
-        updatedAt: this.runtime.now().toISOString(),
-      },
-      advanced.journal,
-      writes.addTo(await this.endRecords(record, advanced, () => this.runtime.store.timelines.list(sessionId))),
-    );
-    if (!saved) throw new EngineError('conflict', 'the session was taken over while this submit ran');
-    this.observer?.timeline(record.journeyId, advanced.journal, record.journeyVersion);
-    return { record: { ...record, status: advanced.status, stepId: advanced.stepId }, context: advanced.context };
   }
 
   private async begin(
@@ -234,8 +262,9 @@ export class SessionService {
       ...(how.device ? { device: deviceHash(how.device) } : {}),
       clientAddress: how.clientAddress ?? null,
     };
-    const writes = new SaveWrites();
-    const advanced = await collectingSaveWrites(writes, () =>
+    // A new session: no lease to take, its guards are written at once.
+    const writes = new RunWrites(null);
+    const advanced = await collectingRunWrites(writes, () =>
       advanceSession(compiled, { input: sessionInput }, undefined, this.settings.advanceTimeoutMs, this.settings.cpuBudgetMs),
     );
     const record: SessionRecord = {

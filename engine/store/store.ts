@@ -97,7 +97,19 @@ export interface SessionStore {
    * Writes the outcome of a claimed submit with its timeline events and clears the lease, all
    * atomically; false (and nothing written) when the claim was lost.
    */
-  save(id: string, claimedRevision: number, update: SessionUpdate, events?: TimelineEvent[], records?: ChangeRecords): Promise<boolean>;
+  save(
+    id: string,
+    claimedRevision: number,
+    update: SessionUpdate,
+    events?: TimelineEvent[],
+    records?: ChangeRecords,
+    /**
+     * Issue #24: the save of a run that took no lease takes it here. `claimedRevision` is then the
+     * revision the run read, and the save also requires that no live lease (one ending after
+     * `unclaimedAt`) is held. Throws GuardFailed (nothing written) when one of `records.guards` fails.
+     */
+    unclaimedAt?: string,
+  ): Promise<boolean>;
   /** Gives a claim back without changes. */
   release(id: string, claimedRevision: number): Promise<void>;
   /** Extends the lease of a claim still held (a long submit's heartbeat); false when it was lost. */
@@ -220,6 +232,19 @@ export interface AttemptStore {
     /** Written in the same transaction only when this attempt sets the lock. */
     onLock?: ChangeRecords,
   ): Promise<number | null>;
+  /**
+   * Issue #24: reserve's attempt and the session's lease (SessionStore.claim) in one transaction:
+   * null, nothing reserved, when the lease is refused; else the new revision and reserve's answer.
+   */
+  reserveWithLease(
+    lease: LeaseClaim,
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<{ revision: number; failures: number | null } | null>;
   /** After a success: failures and lock cleared. */
   reset(key: string): Promise<void>;
   get(key: string): Promise<AttemptState | null>;
@@ -495,6 +520,9 @@ export interface ChangeRecords {
   // Issue #24: a run's lockout resets, committed with its session (engine/runtime/save-writes.ts).
   /** Attempt keys whose failures and lock are cleared (AttemptStore.reset), in the same transaction. */
   attemptResets?: string[];
+  // Issue #24 (lease): a run's compare-and-sets that decide its outcome, committed with its save.
+  /** Run first in the change's transaction; when one changes no row, nothing is written (GuardFailed). */
+  guards?: StoreGuard[];
 }
 
 export interface WebhookSubscriptionRecord {
@@ -701,4 +729,30 @@ export interface AuthsignalSessionStore {
   revoke(id: string, at: string): Promise<boolean>;
   /** Revokes every live session of the user; answers how many. */
   revokeByUser(userId: string, at: string): Promise<number>;
+}
+
+// Issue #24 (lease): the lease rides on a run's first write; a run's guards commit with its save.
+
+/** A session's lease as a run's first write takes it: SessionStore.claim's arguments. */
+export interface LeaseClaim {
+  sessionId: string;
+  expectedRevision: number;
+  leaseUntil: string;
+  now: string;
+}
+
+/**
+ * A named compare-and-set a change runs in its own transaction (ChangeRecords.guards): the
+ * statement of the store operation of the same name. One that changes no row rolls back the change.
+ */
+export type StoreGuard =
+  | { op: 'authenticators.advanceTimeStep'; id: string; timeStep: number; at: string }
+  | { op: 'recoveryCodes.consume'; id: string; at: string };
+
+/** Thrown by a change whose guard changed no row; the change wrote nothing. */
+export class GuardFailed extends Error {
+  constructor(readonly guard: StoreGuard) {
+    super(`guard ${guard.op} refused`);
+    this.name = 'GuardFailed';
+  }
 }

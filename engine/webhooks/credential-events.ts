@@ -47,5 +47,16 @@ export function attemptsWithEvents(store: AttemptStore, now: () => Date): Attemp
         // Locks of a user's credential are events; a lock with no user behind it is not.
         meta.subject ? { ...onLock, events: [...(onLock?.events ?? []), userLocked({ userId: meta.subject, kind: meta.kind, lockedUntil: lockUntil }, now())] } : onLock,
       ),
+    // Issue #24: the same, with the session's lease taken in the reservation's transaction.
+    reserveWithLease: (lease, key, meta, maxFailures, at, lockUntil, onLock) =>
+      store.reserveWithLease(
+        lease,
+        key,
+        meta,
+        maxFailures,
+        at,
+        lockUntil,
+        meta.subject ? { ...onLock, events: [...(onLock?.events ?? []), userLocked({ userId: meta.subject, kind: meta.kind, lockedUntil: lockUntil }, now())] } : onLock,
+      ),
   };
 }

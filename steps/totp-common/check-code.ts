@@ -59,7 +59,10 @@ export async function checkTotpCode(
       now,
       afterTimeStep: authenticator.lastTimeStep,
     });
-    // The compare-and-set makes a code single use even when two requests carry it at once.
+    // The compare-and-set makes a code single use even when two requests carry it at once. In a
+    // submit it commits with the session's save as a guard (engine/runtime/run-writes.ts): when
+    // another request used the time step first, the save rolls back and the submit runs again,
+    // finding the code replayed.
     if (timeStep !== null && (await credentials.authenticators.advanceTimeStep(authenticator.id, timeStep, now.toISOString()))) {
       accepted = authenticator.id;
       break;

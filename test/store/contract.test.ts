@@ -13,6 +13,7 @@ import { openPostgresStore } from '../../engine/store/postgres/postgres-store.js
 import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import {
   RevisionConflictError,
+  GuardFailed,
   type AuthenticatorRecord,
   type AuthsignalActionRecord,
   type AuthsignalSessionRecord,
@@ -1125,6 +1126,104 @@ function storeContract(backend: Backend): void {
       expect(await store.users.delete('p2')).toBe(true);
       expect(await store.authsignalActions.get('d1')).toBeNull();
       expect(await store.authsignalSessions.get('ds')).toBeNull();
+    });
+  });
+
+  // Issue #24 (lease): the lease riding on a run's first write, and guards committed with a save.
+  describe('leases on a first write, guards with the save', () => {
+    const LOCK = at(900);
+    const meta = { kind: 'totp', subject: 'u1' };
+    const lease = (expectedRevision: number, now: number, until = now + 15) => ({ sessionId: 's', expectedRevision, leaseUntil: at(until), now: at(now) });
+    const update: SessionUpdate = { status: 'completed', stepId: null, userId: 'u1', snapshot: { done: { yes: true } }, updatedAt: at(5) };
+
+    it('reserveWithLease takes the lease and the attempt together, or neither', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.sessions.create(sessionRecord('s'));
+      expect(await store.attempts.reserveWithLease(lease(0, 0), 'k', meta, 3, at(0), LOCK)).toEqual({ revision: 1, failures: 1 });
+      expect(await store.sessions.get('s')).toMatchObject({ revision: 1, leaseUntil: at(15) });
+      // A moved revision or a live lease: nothing reserved, the lease untouched.
+      expect(await store.attempts.reserveWithLease(lease(0, 1), 'k', meta, 3, at(1), LOCK)).toBeNull();
+      expect(await store.attempts.reserveWithLease(lease(1, 10), 'k', meta, 3, at(10), LOCK)).toBeNull();
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 1 });
+      expect(await store.sessions.get('s')).toMatchObject({ revision: 1, leaseUntil: at(15) });
+      // An expired lease is taken over; a locked credential answers null failures with the lease taken.
+      expect(await store.attempts.reserveWithLease(lease(1, 16), 'k', meta, 2, at(16), LOCK)).toEqual({ revision: 2, failures: 2 });
+      expect(await store.attempts.reserveWithLease(lease(2, 32), 'k', meta, 2, at(32), LOCK)).toEqual({ revision: 3, failures: null });
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 2, lockedUntil: LOCK });
+    });
+
+    it("the attempt that locks writes the lock's webhook events with their deliveries; the others none", async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.sessions.create(sessionRecord('s'));
+      await store.webhooks.createSubscription({ id: 'sub', url: 'https://hooks.example/x', eventTypes: ['user.locked'], format: 'standard', sealedSecret: 'sealed', description: null, enabled: true, createdAt: at(0) });
+      const locked = (n: number) => ({ events: [{ id: `e${n}`, type: 'user.locked', at: at(n), payload: { userId: 'u1' } }] });
+      expect(await store.attempts.reserveWithLease(lease(0, 0), 'k', meta, 2, at(0), LOCK, locked(0))).toEqual({ revision: 1, failures: 1 });
+      expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+      // Refused lease: nothing, events included.
+      expect(await store.attempts.reserveWithLease(lease(0, 1), 'k', meta, 2, at(1), LOCK, locked(1))).toBeNull();
+      expect(await store.webhooks.listDeliveries({ limit: 10 })).toEqual([]);
+      expect(await store.attempts.reserveWithLease(lease(1, 16), 'k', meta, 2, at(16), LOCK, locked(2))).toEqual({ revision: 2, failures: 2 });
+      expect((await store.webhooks.listDeliveries({ limit: 10 })).map((d) => [d.eventId, d.subscriptionId])).toEqual([['e2', 'sub']]);
+    });
+
+    it('racing reserveWithLease on one session across stores: one takes it', async () => {
+      const stores = await several(4);
+      await stores[0].users.create(user('u1', 'alice'));
+      await stores[0].sessions.create(sessionRecord('s'));
+      const results = await race(stores, 12, (store, i) => store.attempts.reserveWithLease(lease(0, 0), `k${i}`, meta, 5, at(0), LOCK));
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect((await stores[1].attempts.listBySubject('u1')).map((a) => a.failures)).toEqual([1]);
+    });
+
+    it('a save that takes the lease itself (unclaimedAt) is refused while another lease is live', async () => {
+      const store = await open();
+      await store.sessions.create(sessionRecord('s'));
+      expect(await store.sessions.claim('s', 0, at(15), at(0))).toBe(1);
+      expect(await store.sessions.save('s', 1, update, [], undefined, at(10))).toBe(false);
+      expect(await store.sessions.get('s')).toMatchObject({ status: 'waiting', revision: 1 });
+      expect(await store.sessions.save('s', 1, update, [], undefined, at(16))).toBe(true);
+      expect(await store.sessions.get('s')).toMatchObject({ status: 'completed', revision: 2, leaseUntil: null });
+    });
+
+    it('a failing guard rolls the whole save back; a passing one commits with it', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.authenticators.create(authenticator('a', 'u1', { lastTimeStep: 100 }));
+      await store.sessions.create(sessionRecord('s'));
+      for (let i = 0; i < 2; i++) await store.attempts.reserve('k', meta, 5, at(0), LOCK);
+      const events: TimelineEvent[] = [{ at: at(5), stepId: 'ask', event: 'submitted', option: 'go' } as TimelineEvent];
+      const guard = (timeStep: number) => ({ op: 'authenticators.advanceTimeStep' as const, id: 'a', timeStep, at: at(5) });
+      for (const ending of [false, true]) {
+        // A final save (webhook events: PostgreSQL's other save statement) and a plain one.
+        const raised = ending ? { events: [{ id: 'e1', type: 'session.completed', at: at(5), payload: { sessionId: 's' } }] } : {};
+        const records = { attemptResets: ['k'], guards: [guard(100)], ...raised };
+        await expect(store.sessions.save('s', 0, update, events, records, at(5))).rejects.toBeInstanceOf(GuardFailed);
+        expect(await store.sessions.get('s')).toMatchObject({ status: 'waiting', revision: 0 });
+        expect(await store.timelines.list('s')).toEqual([]);
+        expect(await store.attempts.get('k')).toMatchObject({ failures: 2 });
+      }
+      // A lost compare-and-set writes no guard either.
+      expect(await store.sessions.save('s', 7, update, events, { guards: [guard(101)] }, at(5))).toBe(false);
+      expect((await store.authenticators.get('a'))?.lastTimeStep).toBe(100);
+      expect(await store.sessions.save('s', 0, update, events, { attemptResets: ['k'], guards: [guard(101)] }, at(5))).toBe(true);
+      expect(await store.authenticators.get('a')).toMatchObject({ lastTimeStep: 101, lastUsedAt: at(5) });
+      expect(await store.sessions.get('s')).toMatchObject({ status: 'completed', revision: 1 });
+      expect(await store.timelines.list('s')).toHaveLength(1);
+      expect(await store.attempts.get('k')).toMatchObject({ failures: 0 });
+    });
+
+    it('a recovery code guard is single use', async () => {
+      const store = await open();
+      await store.users.create(user('u1', 'alice'));
+      await store.recoveryCodes.replace('u1', [{ id: 'rc1', userId: 'u1', salt: 's', hash: 'h', createdAt: at(0), usedAt: null }]);
+      await store.sessions.create(sessionRecord('s'));
+      await store.sessions.create(sessionRecord('s2'));
+      const consume = { op: 'recoveryCodes.consume' as const, id: 'rc1', at: at(5) };
+      expect(await store.sessions.save('s', 0, update, [], { guards: [consume] }, at(5))).toBe(true);
+      await expect(store.sessions.save('s2', 0, update, [], { guards: [consume] }, at(5))).rejects.toBeInstanceOf(GuardFailed);
+      expect(await store.sessions.get('s2')).toMatchObject({ status: 'waiting', revision: 0 });
     });
   });
 

@@ -11,6 +11,7 @@ import { insertStatement } from '../rows/shape.js';
 import { eventRow, subscriptionMatches } from '../rows/webhooks.js';
 import { postgresCodec } from './codec.js';
 import type { Queryable } from './pool.js';
+import { runGuards } from './guards.js';
 
 const insertAudit = insertStatement(auditRow, postgresCodec);
 const insertEvent = insertStatement(eventRow, postgresCodec);
@@ -29,6 +30,8 @@ const resetAttempts = 'UPDATE credential_attempts SET failures = 0, locked_until
 /** Call on the client of an open transaction (a pool only when the records are a single statement's). */
 export async function writeChangeRecords(client: Queryable, records: ChangeRecords | undefined): Promise<void> {
   if (!records) return;
+  // First: a guard that fails rolls back the change before anything else is written.
+  await runGuards(client, records.guards);
   if (records.audit) await client.query(insertAudit, auditRow.values(records.audit, postgresCodec));
   for (const event of records.events ?? []) {
     await client.query(insertEvent, eventRow.values(event, postgresCodec));
@@ -50,4 +53,4 @@ export const funnelColumns = (increments: FunnelIncrement[]): unknown[][] =>
 
 /** True when there is something to write (a plain single-statement path can be kept otherwise). */
 export const hasRecords = (records: ChangeRecords | undefined): records is ChangeRecords =>
-  !!records && !!(records.audit || records.events?.length || records.started || records.funnel || records.attemptResets?.length);
+  !!records && !!(records.audit || records.events?.length || records.started || records.funnel || records.attemptResets?.length || records.guards?.length);

@@ -9,8 +9,10 @@ import type {
   AuthenticatorRecord,
   AuthenticatorStore,
   ChangeRecords,
+  LeaseClaim,
   RecoveryCodeRecord,
   RecoveryCodeStore,
+  WebhookEventRecord,
 } from '../store.js';
 import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credentials.js';
 import { insertStatement } from '../rows/shape.js';
@@ -18,6 +20,9 @@ import { hasRecords, writeChangeRecords } from './change-records.js';
 import { postgresCodec, type Row } from './codec.js';
 import type { JsonObject } from '../../json.js';
 import { inTransaction, type Queryable } from './pool.js';
+import { advanceTimeStepSql, consumeRecoveryCodeSql } from './guards.js';
+import { claimedCte, leaseClaimParams } from './lease.js';
+import { subscriptionMatches } from '../rows/webhooks.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, postgresCodec);
 const insertRecoveryCode = insertStatement(recoveryCodeRow, postgresCodec);
@@ -102,12 +107,7 @@ export class PostgresAuthenticators implements AuthenticatorStore {
   }
 
   async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE authenticators SET last_time_step = $1, last_used_at = $2
-        WHERE id = $3 AND (last_time_step IS NULL OR last_time_step < $1)`,
-      [timeStep, at, id],
-    );
-    return rowCount === 1;
+    return (await this.pool.query(advanceTimeStepSql, [timeStep, at, id])).rowCount === 1;
   }
 
   async advanceSignCount(id: string, signCount: number, params: JsonObject, at: string): Promise<boolean> {
@@ -146,6 +146,78 @@ export class PostgresAttempts implements AttemptStore {
       if (failures !== null && failures >= maxFailures) await writeChangeRecords(client, onLock);
       return failures;
     });
+  }
+
+  async reserveWithLease(
+    lease: LeaseClaim,
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<{ revision: number; failures: number | null } | null> {
+    // The lock's webhook events (all a step's lock carries) ride in the statement too; other records need a transaction.
+    const { events = [], ...others } = onLock ?? {};
+    if (!hasRecords(others)) return this.reserveWithLeaseOn(this.pool, lease, key, meta, maxFailures, now, lockUntil, events);
+    return inTransaction(this.pool, async (client) => {
+      const taken = await this.reserveWithLeaseOn(client, lease, key, meta, maxFailures, now, lockUntil, []);
+      if (taken?.failures != null && taken.failures >= maxFailures) await writeChangeRecords(client, onLock);
+      return taken;
+    });
+  }
+
+  /**
+   * The lease and the attempt in one statement: the attempt is reserved only from a won claim
+   * (`FROM claimed`), and both commit together. Same upsert as reserveOn. `lockEvents` (webhook
+   * events, with their deliveries) are written only by the attempt that sets the lock.
+   */
+  private async reserveWithLeaseOn(
+    db: Queryable,
+    lease: LeaseClaim,
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    lockEvents: WebhookEventRecord[],
+  ): Promise<{ revision: number; failures: number | null } | null> {
+    const { rows } = await db.query(
+      `WITH ${claimedCte(7)},
+       reserved AS (
+         INSERT INTO credential_attempts AS a (key, kind, subject, failures, locked_until)
+         SELECT $1, $2, $3, 1, CASE WHEN 1 >= $4::int THEN $6::text ELSE NULL END FROM claimed
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN a.locked_until IS NOT NULL THEN 1 ELSE a.failures + 1 END,
+           locked_until = CASE WHEN (CASE WHEN a.locked_until IS NOT NULL THEN 1 ELSE a.failures + 1 END) >= $4::int
+                               THEN $6::text ELSE NULL END
+         WHERE a.locked_until IS NULL OR a.locked_until <= $5::text
+         RETURNING failures),
+       raised AS (
+         INSERT INTO webhook_events (id, type, at, payload)
+         SELECT e.id, e.type, e.at, e.payload FROM reserved CROSS JOIN unnest($11::text[], $12::text[], $13::text[], $14::json[]) AS e(id, type, at, payload)
+          WHERE reserved.failures >= $4::int
+         RETURNING id, type, at),
+       deliveries AS (
+         INSERT INTO webhook_deliveries (id, event_id, subscription_id, status, attempts, next_attempt_at, created_at)
+         SELECT r.id || ':' || s.id, r.id, s.id, 'pending', 0, r.at, r.at FROM raised r JOIN webhook_subscriptions s ON ${subscriptionMatches('r.type')})
+       SELECT (SELECT revision FROM claimed) AS revision, (SELECT failures FROM reserved) AS failures`,
+      [
+        key,
+        meta.kind,
+        meta.subject,
+        maxFailures,
+        now,
+        lockUntil,
+        ...leaseClaimParams(lease),
+        lockEvents.map((e) => e.id),
+        lockEvents.map((e) => e.type),
+        lockEvents.map((e) => e.at),
+        lockEvents.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+    const { revision, failures } = rows[0] as { revision: number | null; failures: number | null };
+    return revision === null ? null : { revision, failures };
   }
 
   private async reserveOn(db: Queryable, key: string, meta: { kind: string; subject: string | null }, maxFailures: number, now: string, lockUntil: string): Promise<number | null> {
@@ -207,6 +279,6 @@ export class PostgresRecoveryCodes implements RecoveryCodeStore {
   }
 
   async consume(id: string, at: string): Promise<boolean> {
-    return (await this.pool.query('UPDATE recovery_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL', [at, id])).rowCount === 1;
+    return (await this.pool.query(consumeRecoveryCodeSql, [at, id])).rowCount === 1;
   }
 }

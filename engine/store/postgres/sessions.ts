@@ -13,6 +13,8 @@ import { funnelIncrements, hourOf } from '../rows/funnel.js';
 import { subscriptionMatches } from '../rows/webhooks.js';
 import { json, postgresCodec, type Row } from './codec.js';
 import { inTransaction, type Queryable } from './pool.js';
+import { runGuards } from './guards.js';
+import { claimedCte, leaseClaimParams } from './lease.js';
 
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
 
@@ -34,6 +36,25 @@ function resetAttemptsIfSaved(n: number): string {
          UPDATE credential_attempts SET failures = 0, locked_until = NULL
           WHERE key = ANY($${n}::text[]) AND EXISTS (SELECT 1 FROM updated))`;
 }
+
+/**
+ * The save's compare-and-set over $1…$7 and $n: the outcome in $1…$5, the session and the revision
+ * in $6, $7; $n is the save's time when the run took no lease (issue #24): then no other run's
+ * lease may be live either.
+ */
+const updateSession = (n: number): string => `
+  UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1, lease_until = NULL
+   WHERE id = $6 AND revision = $7 AND ($${n}::text IS NULL OR lease_until IS NULL OR lease_until < $${n}::text) RETURNING id, row_id`;
+
+/** The session and revision a save compares (and its time, when it takes the lease itself). */
+interface SaveCas {
+  id: string;
+  revision: number;
+  unclaimedAt: string | null;
+}
+
+/** Thrown inside a guarded save's transaction when the session's compare-and-set lost: rolls the guards back. */
+class SaveLost extends Error {}
 
 /** A run's events as the parameter of insertRunFrom. */
 const runEvents = (events: TimelineEvent[]): string | null => (events.length === 0 ? null : json(events));
@@ -87,23 +108,39 @@ export class PostgresSessions implements SessionStore {
   }
 
   async claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null> {
-    const { rows } = await this.pool.query(
-      `UPDATE sessions SET revision = revision + 1, lease_until = $1
-        WHERE id = $2 AND revision = $3 AND (lease_until IS NULL OR lease_until < $4) RETURNING revision`,
-      [leaseUntil, id, expectedRevision, now],
-    );
+    const { rows } = await this.pool.query(`WITH ${claimedCte(1)} SELECT revision FROM claimed`, leaseClaimParams({ sessionId: id, expectedRevision, leaseUntil, now }));
     return rows[0] ? (rows[0].revision as number) : null;
   }
 
-  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
-    const { events: raised = [], funnel, attemptResets = [], ...others } = records ?? {};
-    if (!hasRecords(others)) {
-      return raised.length || funnel
-        ? this.saveEnding(id, claimedRevision, u, events, raised, funnel, attemptResets)
-        : this.saveOn(this.pool, id, claimedRevision, u, events, attemptResets);
+  async save(
+    id: string,
+    claimedRevision: number,
+    u: SessionUpdate,
+    events: TimelineEvent[] = [],
+    records?: ChangeRecords,
+    unclaimedAt?: string,
+  ): Promise<boolean> {
+    const { events: raised = [], funnel, attemptResets = [], guards = [], ...others } = records ?? {};
+    const cas = { id, revision: claimedRevision, unclaimedAt: unclaimedAt ?? null };
+    const saveOn = (db: Queryable) =>
+      raised.length || funnel ? this.saveEnding(db, cas, u, events, raised, funnel, attemptResets) : this.saveOn(db, cas, u, events, attemptResets);
+    if (guards.length > 0) {
+      // The guards, then the save's one statement, in one transaction (why not a CTE: guards.ts).
+      try {
+        return await inTransaction(this.pool, async (client) => {
+          await runGuards(client, guards);
+          if (!(await saveOn(client))) throw new SaveLost();
+          if (hasRecords(others)) await writeChangeRecords(client, others);
+          return true;
+        });
+      } catch (error) {
+        if (error instanceof SaveLost) return false;
+        throw error;
+      }
     }
+    if (!hasRecords(others)) return saveOn(this.pool);
     return inTransaction(this.pool, async (client) => {
-      if (!(await this.saveOn(client, id, claimedRevision, u, events))) return false;
+      if (!(await this.saveOn(client, cas, u, events))) return false;
       await writeChangeRecords(client, records);
       return true;
     });
@@ -115,8 +152,8 @@ export class PostgresSessions implements SessionStore {
    * marks the session counted), all written only when the compare-and-set on the revision wins.
    */
   private async saveEnding(
-    id: string,
-    claimedRevision: number,
+    db: Queryable,
+    cas: SaveCas,
     u: SessionUpdate,
     events: TimelineEvent[],
     raised: WebhookEventRecord[],
@@ -124,10 +161,8 @@ export class PostgresSessions implements SessionStore {
     attemptResets: string[],
   ): Promise<boolean> {
     const columns = funnelColumns(funnelIncrements({ funnel }));
-    const { rows } = await this.pool.query(
-      `WITH updated AS (
-         UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+    const { rows } = await db.query(
+      `WITH updated AS (${updateSession(22)}),
        events AS (${insertRunFrom('updated', 8)} RETURNING 1),
        raised AS (
          INSERT INTO webhook_events (id, type, at, payload)
@@ -152,8 +187,8 @@ export class PostgresSessions implements SessionStore {
         u.userId,
         json(u.snapshot),
         u.updatedAt,
-        id,
-        claimedRevision,
+        cas.id,
+        cas.revision,
         runEvents(events),
         raised.map((e) => e.id),
         raised.map((e) => e.type),
@@ -162,21 +197,20 @@ export class PostgresSessions implements SessionStore {
         funnel?.countedAt ?? null,
         ...columns,
         attemptResets,
+        cas.unclaimedAt,
       ],
     );
     return rows[0].saved === 1;
   }
 
-  private async saveOn(db: Queryable, id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[], attemptResets: string[] = []): Promise<boolean> {
+  private async saveOn(db: Queryable, cas: SaveCas, u: SessionUpdate, events: TimelineEvent[], attemptResets: string[] = []): Promise<boolean> {
     // One statement: the events (and the run's lockout resets) are written only when the compare-and-set on the revision wins.
     const { rows } = await db.query(
-      `WITH updated AS (
-         UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1,
-           lease_until = NULL WHERE id = $6 AND revision = $7 RETURNING id, row_id),
+      `WITH updated AS (${updateSession(10)}),
        events AS (${insertRunFrom('updated', 8)} RETURNING 1),
        ${resetAttemptsIfSaved(9)}
        SELECT count(*)::int AS saved FROM updated`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, runEvents(events), attemptResets],
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, cas.id, cas.revision, runEvents(events), attemptResets, cas.unclaimedAt],
     );
     return rows[0].saved === 1;
   }

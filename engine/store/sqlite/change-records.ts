@@ -11,6 +11,7 @@ import { funnelIncrements } from '../rows/funnel.js';
 import { insertStatement } from '../rows/shape.js';
 import { eventRow, subscriptionMatches } from '../rows/webhooks.js';
 import { sqliteCodec } from './codec.js';
+import { runGuards } from './guards.js';
 
 const insertAudit = insertStatement(auditRow, sqliteCodec);
 const insertEvent = insertStatement(eventRow, sqliteCodec);
@@ -28,6 +29,8 @@ const resetAttempts = 'UPDATE credential_attempts SET failures = 0, locked_until
 /** Call inside a transaction. */
 export function writeChangeRecords(db: Database.Database, records: ChangeRecords | undefined): void {
   if (!records) return;
+  // First: a guard that fails rolls back the change before anything else is written.
+  runGuards(db, records.guards);
   if (records.audit) db.prepare(insertAudit).run(...auditRow.values(records.audit, sqliteCodec));
   for (const event of records.events ?? []) {
     db.prepare(insertEvent).run(...eventRow.values(event, sqliteCodec));

@@ -9,6 +9,7 @@ import type {
   AuthenticatorRecord,
   AuthenticatorStore,
   ChangeRecords,
+  LeaseClaim,
   RecoveryCodeRecord,
   RecoveryCodeStore,
 } from '../store.js';
@@ -16,6 +17,8 @@ import { attemptFrom, authenticatorRow, recoveryCodeRow } from '../rows/credenti
 import { insertStatement } from '../rows/shape.js';
 import { writeChangeRecords } from './change-records.js';
 import { sqliteCodec, type Row } from './codec.js';
+import { advanceTimeStepSql, consumeRecoveryCodeSql } from './guards.js';
+import { claimSession } from './lease.js';
 import type { JsonObject } from '../../json.js';
 
 const insertAuthenticator = insertStatement(authenticatorRow, sqliteCodec);
@@ -77,13 +80,7 @@ export class SqliteAuthenticators implements AuthenticatorStore {
   }
 
   async advanceTimeStep(id: string, timeStep: number, at: string): Promise<boolean> {
-    const result = this.db
-      .prepare(
-        `UPDATE authenticators SET last_time_step = ?, last_used_at = ?
-          WHERE id = ? AND (last_time_step IS NULL OR last_time_step < ?)`,
-      )
-      .run(timeStep, at, id, timeStep);
-    return result.changes === 1;
+    return this.db.prepare(advanceTimeStepSql).run(timeStep, at, id, timeStep).changes === 1;
   }
 
   async advanceSignCount(id: string, signCount: number, params: JsonObject, at: string): Promise<boolean> {
@@ -132,6 +129,24 @@ export class SqliteAttempts implements AttemptStore {
       // The attempt that reaches the limit is the one that set the lock.
       if (failures !== null && failures >= maxFailures) writeChangeRecords(this.db, onLock);
       return failures;
+    })();
+  }
+
+  async reserveWithLease(
+    lease: LeaseClaim,
+    key: string,
+    meta: { kind: string; subject: string | null },
+    maxFailures: number,
+    now: string,
+    lockUntil: string,
+    onLock?: ChangeRecords,
+  ): Promise<{ revision: number; failures: number | null } | null> {
+    return this.db.transaction(() => {
+      const revision = claimSession(this.db, lease);
+      if (revision === null) return null;
+      const failures = this.reserveOne(key, meta, maxFailures, now, lockUntil);
+      if (failures !== null && failures >= maxFailures) writeChangeRecords(this.db, onLock);
+      return { revision, failures };
     })();
   }
 
@@ -192,6 +207,6 @@ export class SqliteRecoveryCodes implements RecoveryCodeStore {
   }
 
   async consume(id: string, at: string): Promise<boolean> {
-    return this.db.prepare('UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id).changes === 1;
+    return this.db.prepare(consumeRecoveryCodeSql).run(at, id).changes === 1;
   }
 }

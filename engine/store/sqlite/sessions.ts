@@ -8,6 +8,7 @@ import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
 import { writeChangeRecords } from './change-records.js';
 import { json, sqliteCodec, type Row } from './codec.js';
+import { claimSession } from './lease.js';
 
 const insertSession = insertStatement(sessionRow, sqliteCodec);
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, sqliteCodec);
@@ -34,25 +35,19 @@ export class SqliteSessions implements SessionStore {
   }
 
   async claim(id: string, expectedRevision: number, leaseUntil: string, now: string): Promise<number | null> {
-    const revision = this.db
-      .prepare(
-        `UPDATE sessions SET revision = revision + 1, lease_until = ?
-          WHERE id = ? AND revision = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING revision`,
-      )
-      .pluck()
-      .all(leaseUntil, id, expectedRevision, now)[0] as number | undefined;
-    return revision ?? null;
+    return claimSession(this.db, { sessionId: id, expectedRevision, leaseUntil, now });
   }
 
-  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords): Promise<boolean> {
+  async save(id: string, claimedRevision: number, u: SessionUpdate, events: TimelineEvent[] = [], records?: ChangeRecords, unclaimedAt?: string): Promise<boolean> {
     return this.db.transaction(() => {
+      // A run that took no lease takes it here: no other run's lease may be live (issue #24).
       const row = this.db
         .prepare(
           `UPDATE sessions SET status = ?, step_id = ?, user_id = ?, snapshot = ?, updated_at = ?, revision = revision + 1,
-             lease_until = NULL WHERE id = ? AND revision = ? RETURNING row_id`,
+             lease_until = NULL WHERE id = ? AND revision = ? AND (? IS NULL OR lease_until IS NULL OR lease_until < ?) RETURNING row_id`,
         )
         .pluck()
-        .get(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision) as number | undefined;
+        .get(u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, id, claimedRevision, unclaimedAt ?? null, unclaimedAt ?? null) as number | undefined;
       if (row === undefined) return false;
       appendRun(this.db, row, events);
       writeChangeRecords(this.db, records);
