@@ -7,6 +7,7 @@ import jsonata from 'jsonata';
 import { LinearRegExp } from '../security/linear-regex.js';
 import type { AuthState, IssuedToken, UserContext } from '../steps/step-types.js';
 import { BUDGET_EXCEEDED, ExpressionMeter, RUN_LIMITS, type RunBudget } from './run-budget.js';
+import { NOT_DIRECT, directEvaluator } from './direct-expressions.js';
 
 /** The binding that carries an evaluation's meter to the entry hook (no expression may name it). */
 const METER_BINDING = '__meter';
@@ -93,11 +94,19 @@ function parseExpression(source: string): CompiledExpression {
   const forbidden = findForbiddenName(expression.ast());
   if (forbidden) throw new Error(`"${forbidden}" may not be used in an expression`);
   expression.assign(EVALUATE_ENTRY as unknown as string, meterEntry);
+  // A literal, a variable path or simple arithmetic is read directly (same result, same errors).
+  const direct = directEvaluator(expression.ast());
 
   return {
     source,
     regexes: findRegexLiterals(expression.ast()),
     async evaluate(scope) {
+      if (direct) {
+        // As JSONata's evaluation ends with the meter's charge: a spent budget refuses it.
+        if (scope.budget?.exhausted) throw { code: BUDGET_EXCEEDED, value: scope.budget.limitMs };
+        const value = direct(scope);
+        if (value !== NOT_DIRECT) return capped(toPlainJson(value));
+      }
       const iso = scope.now.toISOString();
       const millis = scope.now.getTime();
       const meter = new ExpressionMeter(scope.budget, EXPRESSION_LIMITS.timeoutMs);
