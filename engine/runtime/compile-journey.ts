@@ -26,8 +26,11 @@ export interface CompiledJourney {
   document: Journey;
   machine: SessionMachine;
   steps: Map<string, CompiledStep>;
-  /** Runs one step under the run's budget; never throws (an unexpected error becomes an `abort` outcome). */
-  runStep(stepId: string, context: SessionContext, budget?: RunBudget): Promise<StepRun>;
+  /**
+   * Runs one step under the run's budget; never throws or rejects (an unexpected error becomes an
+   * `abort` outcome). Answers without a promise when the step did not wait (see executeStep).
+   */
+  runStep(stepId: string, context: SessionContext, budget?: RunBudget): StepRun | Promise<StepRun>;
   /** Seals (for persisting) and unseals (on restore) the variables at the session's secret paths. */
   secrets: VariableSealer;
   /** Validates the start input when the journey declares an `input` schema. */
@@ -92,14 +95,18 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
     document,
     machine,
     steps,
-    runStep: async (stepId, context, budget) => {
+    runStep: (stepId, context, budget) => {
       const step = steps.get(stepId)!;
-      try {
-        return await executeStep(step, context, deps, budget);
-      } catch (error) {
+      const unexpected = (error: unknown): StepRun => {
         deps.onUnexpectedError(error, { stepId, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
         const at = deps.now().toISOString();
         return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
+      };
+      try {
+        const run = executeStep(step, context, deps, budget);
+        return run instanceof Promise ? run.catch(unexpected) : run;
+      } catch (error) {
+        return unexpected(error);
       }
     },
     secrets: variableSealer(deps),
