@@ -97,16 +97,11 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
     steps,
     runStep: (stepId, context, budget) => {
       const step = steps.get(stepId)!;
-      const unexpected = (error: unknown): StepRun => {
-        deps.onUnexpectedError(error, { stepId, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
-        const at = deps.now().toISOString();
-        return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
-      };
       try {
         const run = executeStep(step, context, deps, budget);
-        return run instanceof Promise ? run.catch(unexpected) : run;
+        return run instanceof Promise ? run.catch((error: unknown) => unexpectedAbort(error, step, context, deps)) : run;
       } catch (error) {
-        return unexpected(error);
+        return unexpectedAbort(error, step, context, deps);
       }
     },
     secrets: variableSealer(deps),
@@ -116,6 +111,13 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       sessionTtlSeconds: document.settings?.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     },
   };
+}
+
+/** A step the executor could not run (a bug, never the step's own failure): the session fails. */
+function unexpectedAbort(error: unknown, step: CompiledStep, context: SessionContext, deps: CompileDeps): StepRun {
+  deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
+  const at = deps.now().toISOString();
+  return { kind: 'abort', stepId: step.id, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
 }
 
 export interface VariableSealer {

@@ -102,35 +102,39 @@ function runWith(
   const ctx = buildContext(step, config, context, deps, now);
   const runStarted = performance.now();
   const waitedBefore = budget?.ioMs ?? 0;
-  // Step code is charged its own time; its waits on outbound HTTP and message providers are not.
-  const charge = () => {
-    if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
-  };
-  const failed = (error: unknown) => {
-    deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
-    return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
-  };
+  // No closures here: created per step, each costs an allocation (and a name under tsx).
   let answered: StepOutcome | Promise<StepOutcome>;
   try {
     answered = step.definition.run(ctx);
   } catch (error) {
-    charge();
-    return failed(error);
+    charge(budget, runStarted, waitedBefore);
+    return stepFailed(step, error, context, deps, now, started);
   }
   if (!isThenable(answered)) {
-    charge();
+    charge(budget, runStarted, waitedBefore);
     return outcomeRun(step, answered, config, context, deps, now, started);
   }
   return Promise.resolve(answered).then(
     (outcome) => {
-      charge();
+      charge(budget, runStarted, waitedBefore);
       return outcomeRun(step, outcome, config, context, deps, now, started);
     },
     (error: unknown) => {
-      charge();
-      return failed(error);
+      charge(budget, runStarted, waitedBefore);
+      return stepFailed(step, error, context, deps, now, started);
     },
   );
+}
+
+/** Step code is charged its own time; its waits on outbound HTTP and message providers are not. */
+function charge(budget: RunBudget | undefined, runStarted: number, waitedBefore: number): void {
+  if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
+}
+
+/** Step code that threw or rejected: the step fails (its error is reported, never shown). */
+function stepFailed(step: CompiledStep, error: unknown, context: SessionContext, deps: ExecutorDeps, now: Date, started: number): StepRun {
+  deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
+  return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
 }
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
@@ -139,14 +143,16 @@ function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
 
 /** The run of a step that answered `outcome`. */
 function outcomeRun(step: CompiledStep, outcome: StepOutcome, config: JsonObject, context: SessionContext, deps: ExecutorDeps, now: Date, started: number): StepRun | Promise<StepRun> {
-  // A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/).
-  const call = callEffectsOf(outcome);
-  const done = (result: DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>) => {
-    if (call) (result as StepRun).call = call;
-    return finish(step, now, started, result);
-  };
   const result = normaliseOutcome(step, outcome, config, context, deps, now);
-  return result instanceof Promise ? result.then(done) : done(result);
+  if (result instanceof Promise) return result.then((settled) => withCall(step, outcome, settled, now, started));
+  return withCall(step, outcome, result, now, started);
+}
+
+/** A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/). */
+function withCall(step: CompiledStep, outcome: StepOutcome, result: Outcome, now: Date, started: number): StepRun {
+  const call = callEffectsOf(outcome);
+  if (call) (result as StepRun).call = call;
+  return finish(step, now, started, result);
 }
 
 function budgetExceeded(budget: RunBudget): { kind: 'abort'; error: StepError } {
@@ -344,9 +350,17 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     },
     tokens: context.tokens,
     services: deps.services,
-    now: () => new Date(now.getTime()),
-    fromTrustedCaller: (key) => context.trustedInput === true && step.callerKeys.has(key),
-    hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
+    // Methods, not arrows: under tsx (esbuild keepNames) each arrow made per step also costs a
+    // defineProperty of its name.
+    now() {
+      return new Date(now.getTime());
+    },
+    fromTrustedCaller(key: string) {
+      return context.trustedInput === true && step.callerKeys.has(key);
+    },
+    hasConfig(key: string) {
+      return step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key);
+    },
     ...OUTCOMES,
     // Read only by the engine's call service (a symbol: not part of the SDK, invisible in JSON).
     [SESSION_CONTEXT]: context,
