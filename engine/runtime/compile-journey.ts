@@ -26,8 +26,11 @@ export interface CompiledJourney {
   document: Journey;
   machine: SessionMachine;
   steps: Map<string, CompiledStep>;
-  /** Runs one step under the run's budget; never throws (an unexpected error becomes an `abort` outcome). */
-  runStep(stepId: string, context: SessionContext, budget?: RunBudget): Promise<StepRun>;
+  /**
+   * Runs one step under the run's budget; never throws or rejects (an unexpected error becomes an
+   * `abort` outcome). Answers without a promise when the step did not wait (see executeStep).
+   */
+  runStep(stepId: string, context: SessionContext, budget?: RunBudget): StepRun | Promise<StepRun>;
   /** Seals (for persisting) and unseals (on restore) the variables at the session's secret paths. */
   secrets: VariableSealer;
   /** Validates the start input when the journey declares an `input` schema. */
@@ -92,14 +95,13 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
     document,
     machine,
     steps,
-    runStep: async (stepId, context, budget) => {
+    runStep: (stepId, context, budget) => {
       const step = steps.get(stepId)!;
       try {
-        return await executeStep(step, context, deps, budget);
+        const run = executeStep(step, context, deps, budget);
+        return run instanceof Promise ? run.catch((error: unknown) => unexpectedAbort(error, step, context, deps)) : run;
       } catch (error) {
-        deps.onUnexpectedError(error, { stepId, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
-        const at = deps.now().toISOString();
-        return { kind: 'abort', stepId, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
+        return unexpectedAbort(error, step, context, deps);
       }
     },
     secrets: variableSealer(deps),
@@ -109,6 +111,13 @@ export function compileJourney(document: Journey, hash: string, deps: CompileDep
       sessionTtlSeconds: document.settings?.sessionTtlSeconds ?? DEFAULT_SESSION_TTL_SECONDS,
     },
   };
+}
+
+/** A step the executor could not run (a bug, never the step's own failure): the session fails. */
+function unexpectedAbort(error: unknown, step: CompiledStep, context: SessionContext, deps: CompileDeps): StepRun {
+  deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
+  const at = deps.now().toISOString();
+  return { kind: 'abort', stepId: step.id, at, durationMs: 0, error: { code: 'internal', message: 'the step could not be run' } };
 }
 
 export interface VariableSealer {

@@ -7,6 +7,9 @@ import jsonata from 'jsonata';
 import { LinearRegExp } from '../security/linear-regex.js';
 import type { AuthState, IssuedToken, UserContext } from '../steps/step-types.js';
 import { BUDGET_EXCEEDED, ExpressionMeter, RUN_LIMITS, type RunBudget } from './run-budget.js';
+import { NOT_DIRECT, directEvaluator } from './direct-expressions.js';
+
+export { NOT_DIRECT };
 
 /** The binding that carries an evaluation's meter to the entry hook (no expression may name it). */
 const METER_BINDING = '__meter';
@@ -49,6 +52,11 @@ export interface CompiledExpression {
   /** The expression's regex literals (`/…/`), as JSONata parsed them; they run on RE2. */
   regexes: readonly RegExp[];
   evaluate(scope: ExpressionScope): Promise<unknown>;
+  /**
+   * The result without a promise, when the expression is read directly (direct-expressions.ts)
+   * and the data lets it; NOT_DIRECT otherwise. Throws what `evaluate` rejects with.
+   */
+  evaluateDirectly(scope: ExpressionScope): unknown;
 }
 
 /**
@@ -93,11 +101,23 @@ function parseExpression(source: string): CompiledExpression {
   const forbidden = findForbiddenName(expression.ast());
   if (forbidden) throw new Error(`"${forbidden}" may not be used in an expression`);
   expression.assign(EVALUATE_ENTRY as unknown as string, meterEntry);
+  // A literal, a variable path or simple arithmetic is read directly (same result, same errors).
+  const direct = directEvaluator(expression.ast());
+  const evaluateDirectly = (scope: ExpressionScope): unknown => {
+    if (!direct) return NOT_DIRECT;
+    // As JSONata's evaluation ends with the meter's charge: a spent budget refuses it.
+    if (scope.budget?.exhausted) throw { code: BUDGET_EXCEEDED, value: scope.budget.limitMs };
+    const value = direct(scope);
+    return value === NOT_DIRECT ? NOT_DIRECT : capped(toPlainJson(value));
+  };
 
   return {
     source,
     regexes: findRegexLiterals(expression.ast()),
+    evaluateDirectly,
     async evaluate(scope) {
+      const value = evaluateDirectly(scope);
+      if (value !== NOT_DIRECT) return value;
       const iso = scope.now.toISOString();
       const millis = scope.now.getTime();
       const meter = new ExpressionMeter(scope.budget, EXPRESSION_LIMITS.timeoutMs);
@@ -239,6 +259,30 @@ export async function evaluateConfigTemplate(template: ConfigTemplate, scope: Ex
       throw new ExpressionError(describeEvaluationError(error), '/' + path.join('/'));
     }
     if (path.length === 0) return value;
+    setAt(result, path, value);
+  }
+  return result;
+}
+
+/**
+ * `evaluateConfigTemplate` without a promise when every expression is read directly (most configs:
+ * literals and variable paths); NOT_DIRECT when one is not, and then `evaluateConfigTemplate`
+ * gives the result (direct reads have no effects, so evaluating again is safe). Throws the
+ * ExpressionError `evaluateConfigTemplate` rejects with.
+ */
+export function evaluateConfigTemplateDirectly(template: ConfigTemplate, scope: ExpressionScope): unknown {
+  if (template.expressions.length === 0) return structuredClone(template.literal);
+  let result: Record<string, unknown> | undefined;
+  for (const { path, expression } of template.expressions) {
+    let value: unknown;
+    try {
+      value = expression.evaluateDirectly(scope);
+    } catch (error) {
+      throw new ExpressionError(describeEvaluationError(error), '/' + path.join('/'));
+    }
+    if (value === NOT_DIRECT) return NOT_DIRECT;
+    if (path.length === 0) return value;
+    result ??= structuredClone(template.literal) as Record<string, unknown>;
     setAt(result, path, value);
   }
   return result;

@@ -15,7 +15,7 @@ import type {
   StepServices,
 } from '../steps/step-types.js';
 import { errorPointer, type ValidateFunction } from '../journey/schema-validator.js';
-import { ExpressionError, evaluateConfigTemplate, type ConfigTemplate } from './expressions.js';
+import { ExpressionError, NOT_DIRECT, evaluateConfigTemplate, evaluateConfigTemplateDirectly, type ConfigTemplate, type ExpressionScope } from './expressions.js';
 import { RUN_LIMITS, type RunBudget } from './run-budget.js';
 import { CALL_EFFECTS, SESSION_CONTEXT, type CallEffects, type SessionContext, type StepRun } from './session-context.js';
 
@@ -57,7 +57,12 @@ export interface ExecutorDeps {
   compileSchema?(schema: object): unknown;
 }
 
-export async function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps, budget?: RunBudget): Promise<StepRun> {
+/**
+ * Runs one step. Answers without a promise when nothing in the step waits (its config read
+ * directly, its code synchronous, no token to sign), so a chain of such steps costs no promise,
+ * microtask or async-hook work per step; otherwise a promise of the same result.
+ */
+export function executeStep(step: CompiledStep, context: SessionContext, deps: ExecutorDeps, budget?: RunBudget): StepRun | Promise<StepRun> {
   const started = performance.now();
   const now = deps.now();
 
@@ -70,31 +75,81 @@ export async function executeStep(step: CompiledStep, context: SessionContext, d
     });
   }
 
-  let config: JsonObject;
-  if (step.staticConfig) {
-    config = step.staticConfig;
-  } else {
-    const evaluated = await evaluateConfig(step, context, now, budget);
-    if (budget?.exhausted) return finish(step, now, started, budgetExceeded(budget));
-    if ('kind' in evaluated) return finish(step, now, started, evaluated);
-    config = evaluated.config;
+  if (step.staticConfig) return runWith(step, step.staticConfig, context, deps, now, started, budget);
+  const evaluated = evaluateConfig(step, context, now, budget);
+  if (evaluated instanceof Promise) {
+    return evaluated.then((settled) => {
+      if (budget?.exhausted) return finish(step, now, started, budgetExceeded(budget));
+      if ('kind' in settled) return finish(step, now, started, settled);
+      return runWith(step, settled.config, context, deps, now, started, budget);
+    });
   }
+  if (budget?.exhausted) return finish(step, now, started, budgetExceeded(budget));
+  if ('kind' in evaluated) return finish(step, now, started, evaluated);
+  return runWith(step, evaluated.config, context, deps, now, started, budget);
+}
 
+/** Runs the step's code with its config and normalises what it answers. */
+function runWith(
+  step: CompiledStep,
+  config: JsonObject,
+  context: SessionContext,
+  deps: ExecutorDeps,
+  now: Date,
+  started: number,
+  budget: RunBudget | undefined,
+): StepRun | Promise<StepRun> {
   const ctx = buildContext(step, config, context, deps, now);
-  let outcome: StepOutcome;
   const runStarted = performance.now();
   const waitedBefore = budget?.ioMs ?? 0;
+  // No closures here: created per step, each costs an allocation (and a name under tsx).
+  let answered: StepOutcome | Promise<StepOutcome>;
   try {
-    outcome = await step.definition.run(ctx);
+    answered = step.definition.run(ctx);
   } catch (error) {
-    deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
-    return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
-  } finally {
-    // Step code is charged its own time; its waits on outbound HTTP and message providers are not.
-    if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
+    charge(budget, runStarted, waitedBefore);
+    return stepFailed(step, error, context, deps, now, started);
   }
-  const result = await normaliseOutcome(step, outcome, config, context, deps, now);
-  // A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/).
+  if (!isThenable(answered)) {
+    charge(budget, runStarted, waitedBefore);
+    return outcomeRun(step, answered, config, context, deps, now, started);
+  }
+  return Promise.resolve(answered).then(
+    (outcome) => {
+      charge(budget, runStarted, waitedBefore);
+      return outcomeRun(step, outcome, config, context, deps, now, started);
+    },
+    (error: unknown) => {
+      charge(budget, runStarted, waitedBefore);
+      return stepFailed(step, error, context, deps, now, started);
+    },
+  );
+}
+
+/** Step code is charged its own time; its waits on outbound HTTP and message providers are not. */
+function charge(budget: RunBudget | undefined, runStarted: number, waitedBefore: number): void {
+  if (budget) budget.usedMs += performance.now() - runStarted - (budget.ioMs - waitedBefore);
+}
+
+/** Step code that threw or rejected: the step fails (its error is reported, never shown). */
+function stepFailed(step: CompiledStep, error: unknown, context: SessionContext, deps: ExecutorDeps, now: Date, started: number): StepRun {
+  deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
+  return finish(step, now, started, { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" failed unexpectedly` } });
+}
+
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** The run of a step that answered `outcome`. */
+function outcomeRun(step: CompiledStep, outcome: StepOutcome, config: JsonObject, context: SessionContext, deps: ExecutorDeps, now: Date, started: number): StepRun | Promise<StepRun> {
+  const result = normaliseOutcome(step, outcome, config, context, deps, now);
+  if (result instanceof Promise) return result.then((settled) => withCall(step, outcome, settled, now, started));
+  return withCall(step, outcome, result, now, started);
+}
+
+/** A called journey's timeline, steps and `$auth` ride beside its outcome (engine/runtime/calls/). */
+function withCall(step: CompiledStep, outcome: StepOutcome, result: Outcome, now: Date, started: number): StepRun {
   const call = callEffectsOf(outcome);
   if (call) (result as StepRun).call = call;
   return finish(step, now, started, result);
@@ -114,15 +169,18 @@ function jsonSize(value: unknown): number {
   return JSON.stringify(value)?.length ?? 0;
 }
 
-/** Turns what a step answered into one of the run kinds; anything malformed becomes a failure. */
-async function normaliseOutcome(
+/**
+ * Turns what a step answered into one of the run kinds; anything malformed becomes a failure.
+ * Only a completion (its token signed) answers a promise.
+ */
+function normaliseOutcome(
   step: CompiledStep,
   outcome: StepOutcome,
   config: JsonObject,
   context: SessionContext,
   deps: ExecutorDeps,
   now: Date,
-): Promise<DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>> {
+): Outcome | Promise<Outcome> {
   switch (outcome?.kind) {
     case 'branch': {
       const variables: Record<string, unknown> = outcome.variables ? { ...outcome.variables } : {};
@@ -180,18 +238,24 @@ async function normaliseOutcome(
       }
       // A called journey's claims go back to its caller, which issues the session's one token.
       if (context.callers) return { kind: 'complete', claims, token: '' };
-      try {
-        return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
-      } catch (error) {
-        deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
-        return { kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } };
-      }
+      return signed(step, claims, context, deps);
     }
     case 'reject':
       return { kind: 'reject', error: normaliseError(outcome.error) };
     default:
       deps.onUnexpectedError(new Error(`step answered an unknown outcome`), { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
       return { kind: 'fail', error: { code: 'step_error', message: `step "${step.id}" answered no outcome` } };
+  }
+}
+
+type Outcome = DistributiveOmit<StepRun, 'stepId' | 'at' | 'durationMs'>;
+
+async function signed(step: CompiledStep, claims: JsonObject, context: SessionContext, deps: ExecutorDeps): Promise<Outcome> {
+  try {
+    return { kind: 'complete', claims, token: await deps.issueToken({ context, claims }) };
+  } catch (error) {
+    deps.onUnexpectedError(error, { stepId: step.id, type: step.type, journeyId: context.journeyId, journeyVersion: context.journeyVersion });
+    return { kind: 'abort', error: { code: 'internal', message: 'the result token could not be issued' } };
   }
 }
 
@@ -204,31 +268,46 @@ function finish(step: CompiledStep, now: Date, started: number, result: Distribu
   return run;
 }
 
-/** Evaluates a config's expressions, applies defaults and checks the result against the step schema. */
-async function evaluateConfig(
+/**
+ * Evaluates a config's expressions, applies defaults and checks the result against the step
+ * schema; without a promise when every expression is read directly.
+ */
+function evaluateConfig(
   step: CompiledStep,
   context: SessionContext,
   now: Date,
   budget: RunBudget | undefined,
-): Promise<{ config: JsonObject } | { kind: 'fail'; error: StepError }> {
-  let config: JsonObject;
+): Evaluated | Promise<Evaluated> {
+  const scope: ExpressionScope = {
+    variables: context.variables,
+    input: context.input,
+    user: context.user,
+    auth: context.auth ?? null,
+    tokens: context.tokens,
+    now,
+    budget,
+  };
+  let direct: unknown;
   try {
-    const evaluated = await evaluateConfigTemplate(step.template, {
-      variables: context.variables,
-      input: context.input,
-      user: context.user,
-      auth: context.auth ?? null,
-      tokens: context.tokens,
-      now,
-      budget,
-    });
-    config = (evaluated ?? {}) as JsonObject;
+    direct = evaluateConfigTemplateDirectly(step.template, scope);
   } catch (error) {
-    if (error instanceof ExpressionError) {
-      return { kind: 'fail', error: { code: 'expression_error', message: error.message, details: { path: `/config${error.path}` } } };
-    }
-    throw error;
+    return expressionFailure(error);
   }
+  if (direct !== NOT_DIRECT) return checked(step, direct);
+  return evaluateConfigTemplate(step.template, scope).then((evaluated) => checked(step, evaluated), expressionFailure);
+}
+
+type Evaluated = { config: JsonObject } | { kind: 'fail'; error: StepError };
+
+function expressionFailure(error: unknown): Evaluated {
+  if (error instanceof ExpressionError) {
+    return { kind: 'fail', error: { code: 'expression_error', message: error.message, details: { path: `/config${error.path}` } } };
+  }
+  throw error;
+}
+
+function checked(step: CompiledStep, evaluated: unknown): Evaluated {
+  const config = (evaluated ?? {}) as JsonObject;
   if (!step.checkConfig(config)) {
     // Literal config passed validation before publishing, so only expression results can be wrong here.
     const problems = (step.checkConfig.errors ?? []).map((e) => `${errorPointer(e) || '/'} ${e.message}`);
@@ -237,7 +316,6 @@ async function evaluateConfig(
       error: { code: 'expression_error', message: `an expression produced a value the step cannot use: ${problems[0]}`, details: { errors: problems } },
     };
   }
-
   return { config };
 }
 
@@ -272,9 +350,17 @@ function buildContext(step: CompiledStep, config: JsonObject, context: SessionCo
     },
     tokens: context.tokens,
     services: deps.services,
-    now: () => new Date(now.getTime()),
-    fromTrustedCaller: (key) => context.trustedInput === true && step.callerKeys.has(key),
-    hasConfig: (key) => step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key),
+    // Methods, not arrows: under tsx (esbuild keepNames) each arrow made per step also costs a
+    // defineProperty of its name.
+    now() {
+      return new Date(now.getTime());
+    },
+    fromTrustedCaller(key: string) {
+      return context.trustedInput === true && step.callerKeys.has(key);
+    },
+    hasConfig(key: string) {
+      return step.template.literal !== null && typeof step.template.literal === 'object' && Object.hasOwn(step.template.literal, key);
+    },
     ...OUTCOMES,
     // Read only by the engine's call service (a symbol: not part of the SDK, invisible in JSON).
     [SESSION_CONTEXT]: context,
