@@ -1,9 +1,9 @@
 /**
  * Where a page's time went during one action, from Chromium's own timeline (the Performance
  * panel's data, recorded over CDP with Tracing.start): the renderer main thread's self time by
- * kind (script, style, layout, paint and the rest of the frame's work) and the raster threads'
- * time. Self time: an event's duration less its children's, so a layout forced from script counts
- * once, as layout.
+ * kind (script, style, layout, paint and the rest of the frame's work). Self time: an event's
+ * duration less its children's, so a layout forced from script counts once, as layout. Raster
+ * (on other threads, or the GPU process) is not included.
  */
 import type { CDPSession } from 'playwright-core';
 
@@ -23,7 +23,6 @@ export interface TraceSummary {
   layout: number;
   paint: number;
   'other main-thread work': number;
-  raster: number;
 }
 
 const KINDS: Record<string, keyof TraceSummary> = {
@@ -50,7 +49,7 @@ const KINDS: Record<string, keyof TraceSummary> = {
 
 /** Records the timeline while `action` runs. */
 export async function traceDuring<T>(cdp: CDPSession, action: () => Promise<T>): Promise<{ result: T; trace: TraceEvent[] }> {
-  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,cc', transferMode: 'ReportEvents' });
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' });
   const events: TraceEvent[] = [];
   const collect = (data: { value: object[] }) => {
     events.push(...(data.value as TraceEvent[]));
@@ -64,17 +63,13 @@ export async function traceDuring<T>(cdp: CDPSession, action: () => Promise<T>):
   return { result, trace: events };
 }
 
-/** Self time in ms by kind on the renderer's main thread, and the raster threads' total. */
+/** Self time in ms by kind on the renderer's main thread. */
 export function summariseTrace(events: TraceEvent[]): TraceSummary {
-  const summary: TraceSummary = { script: 0, style: 0, layout: 0, paint: 0, 'other main-thread work': 0, raster: 0 };
+  const summary: TraceSummary = { script: 0, style: 0, layout: 0, paint: 0, 'other main-thread work': 0 };
   const threadName = new Map<string, string>();
   for (const e of events) if (e.ph === 'M' && e.name === 'thread_name') threadName.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
   const main = [...threadName].filter(([, name]) => name === 'CrRendererMain').map(([key]) => key);
   const complete = events.filter((e) => e.ph === 'X' && typeof e.dur === 'number');
-  for (const e of complete) {
-    const name = threadName.get(`${e.pid}:${e.tid}`) ?? '';
-    if (e.name === 'RasterTask' && /Raster|Compositor/.test(name)) summary.raster += e.dur! / 1000;
-  }
   for (const thread of main) {
     // Nesting on one thread: sorted by start (longer first on ties), a stack of open events.
     const own = complete.filter((e) => `${e.pid}:${e.tid}` === thread).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
