@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, figures printed as measured (not part of `npm test`).
  * B1 compares the engine with a hand-written server side by side, as ratios, since these
- * machines are shared and noisy; the B1 and B2 breakdowns say where the engine's CPU goes. B4 (one against two engine processes on PostgreSQL) runs last and
+ * machines are shared and noisy; the B1 and B2 breakdowns say where the engine's CPU goes; the
+ * designer's render times are measured in headless Chromium when it is installed. B4 (one against two engine processes on PostgreSQL) runs last and
  * is skipped, with a printed reason, when no PostgreSQL URL is given.
  */
 import { runB1Breakdown } from './b1-breakdown.js';
@@ -18,6 +19,7 @@ import { runB10 } from './b10-authsignal.js';
 // Round 2 of performance (#24): password login and the memory of 100,000 waiting sessions.
 import { runB11 } from './b11-password-login.js';
 import { runB12 } from './b12-memory.js';
+import { runDesigner } from './designer-render.js';
 
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores\n`);
 await runB3();
@@ -40,5 +42,8 @@ await runB10();
 // A password login with argon2id's cost apart (#24), then one process holding 100,000 sessions.
 await runB11();
 await runB12();
+// The designer (#24): a 500-step journey's opening view and fit view in headless Chromium
+// (skipped, with the reason, when /usr/bin/chromium is missing).
+await runDesigner();
 // Last: it needs PostgreSQL (BENCH_DATABASE_URL or TEST_DATABASE_URL) and says so when skipped.
 await runB4();

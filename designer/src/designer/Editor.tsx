@@ -105,14 +105,16 @@ function LoadedEditor({ api, catalogue, journeyId, version, navigate, setLeaveGu
   // Live diagnostics: the engine's own validator, in a worker, on every edit.
   const { diagnostics } = useLiveValidation(catalogue, doc, initial.diagnostics);
   const issues = useStepIssues(diagnostics);
-  // The message tables (and the ajv they re-check configs with) load after the canvas: until then
-  // the engine's own messages show.
+  // The message tables (and the ajv and re2js they re-check configs with, some 150 ms of module
+  // evaluation on a 2-core machine) load once the canvas has been painted: until then the
+  // engine's own messages show.
   const [explainer, setExplainer] = useState<ReturnType<typeof CreateExplainer> | null>(null);
   useEffect(() => {
     let current = true;
-    void import('./model/messages.js').then((m) => current && setExplainer(() => m.createExplainer(catalogueMap)));
+    const cancel = whenIdle(() => void import('./model/messages.js').then((m) => current && setExplainer(() => m.createExplainer(catalogueMap))), 1500, 300);
     return () => {
       current = false;
+      cancel();
     };
   }, [catalogueMap]);
   const explain = useMemo(() => (explainer ? (d: Diagnostic) => explainer(d, docRef.current) : undefined), [explainer, docRef, doc]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -23,7 +23,7 @@ import type { JourneyDoc, Position } from '../../../../engine/http/contract/jour
 import { categoryHex } from '../categories.js';
 import { branchHandles, connect, deleteSteps, disconnect, setPositions } from '../model/journey-ops.js';
 import { routedLayout } from './layout-journey.js';
-import { edgeTypes } from './RoutedEdge.js';
+import { edgeTypes } from './StepEdge.js';
 import { openingView } from './opening-view.js';
 import { EdgeMarkers, type ArrowId } from './EdgeMarkers.js';
 import { whenIdle } from '../idle.js';

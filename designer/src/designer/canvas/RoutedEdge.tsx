@@ -7,12 +7,14 @@
 import { BaseEdge, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { Position } from '../../../../engine/http/contract/journey-document.js';
+import { useEdgeDetail } from './StepEdge.js';
 
 export type RoutedEdgeType = Edge<{ bends: Position[] }, 'routed'>;
 
 const RADIUS = 10;
 
-function RoutedEdgeView(props: EdgeProps<RoutedEdgeType>) {
+function RoutedEdgeView(edge: EdgeProps<RoutedEdgeType>) {
+  const props = useEdgeDetail(edge);
   const { sourceX, sourceY, targetX, targetY, data, markerEnd, style, interactionWidth, label, labelStyle, labelShowBg, labelBgStyle, labelBgPadding, labelBgBorderRadius } = props;
   const bends = data?.bends ?? [];
   let path: string;
@@ -66,6 +68,3 @@ function rounded(points: Position[]): string {
 }
 
 export const RoutedEdge = memo(RoutedEdgeView);
-
-/** Module scope: a new object per render would make React Flow re-mount every edge. */
-export const edgeTypes = { routed: RoutedEdge };

@@ -11,6 +11,7 @@ import { categoryColour } from '../categories.js';
 import { percent, type StepFunnel } from '../analytics/funnel-overlay.js';
 import { NODE_GEOMETRY, nodeHeight, titleLines } from './node-size.js';
 import { CallBadge, useOpenCall, type CallInfo } from '../calls/CallBadge.js';
+import { useMinimalZoom } from './far-zoom.js';
 
 export interface StepNodeData extends Record<string, unknown> {
   stepId: string;
@@ -53,7 +54,55 @@ export function nodeGeometry(handles: BranchHandle[], label = ''): { width: numb
   return { width: g.width, height, handles: list };
 }
 
-function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
+/** The card's state classes, shared by the full and the minimal node. */
+function stateClasses(data: StepNodeData, selected: boolean): string[] {
+  const classes = ['sn'];
+  if (selected) classes.push('sn-selected');
+  if (data.severity) classes.push(`sn-${data.severity}`);
+  if (data.run) classes.push(`sn-run-${data.run}`);
+  if (!data.known) classes.push('sn-unknown');
+  if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
+  if (data.review) classes.push(`sn-review-${data.review}`);
+  classes.push(`sn-lines-${titleLines(data.label)}`);
+  return classes;
+}
+
+function StartBadge() {
+  return (
+    <div className="sn-start" title="The journey starts here">
+      <svg viewBox="0 0 12 12" width="9" height="9" aria-hidden="true">
+        <path fill="currentColor" d="M3 1.5v9L10.5 6 3 1.5Z" />
+      </svg>
+      Start
+    </div>
+  );
+}
+
+/**
+ * Zoomed out past MINIMAL_ZOOM (far-zoom.ts), where semantic zoom shows only the card and the name:
+ * those alone, at the size the node was measured at (so React Flow sees no resize and keeps the
+ * handle positions it has), without handles, branch rows or figures. Handles are not needed to
+ * draw edges (React Flow keeps their boxes), only to drag new ones, which nobody does at this zoom.
+ */
+function MinimalStepNode({ data, selected, width, height }: NodeProps<StepNodeType>) {
+  const classes = stateClasses(data, selected);
+  classes.push('sn-min');
+  if (data.call) classes.push('sn-call');
+  return (
+    <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category), width, height } as React.CSSProperties} data-testid={`node-${data.stepId}`} data-review={data.review ?? undefined}>
+      {data.isStart && <StartBadge />}
+      <div className="sn-name" title={data.label}>
+        {data.label}
+      </div>
+    </div>
+  );
+}
+
+function StepNodeView(props: NodeProps<StepNodeType>) {
+  return useMinimalZoom() ? <MinimalStepNode {...props} /> : <FullStepNode {...props} />;
+}
+
+function FullStepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const updateNodeInternals = useUpdateNodeInternals();
   const first = useRef(true);
   useEffect(() => {
@@ -66,14 +115,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
 
   const openCall = useOpenCall(data.call);
   const wired = new Set(data.wired ? data.wired.split('\u0000') : []);
-  const classes = ['sn'];
-  if (selected) classes.push('sn-selected');
-  if (data.severity) classes.push(`sn-${data.severity}`);
-  if (data.run) classes.push(`sn-run-${data.run}`);
-  if (!data.known) classes.push('sn-unknown');
-  if (data.stats) classes.push(`sn-heat sn-heat-${data.stats.heat}`);
-  if (data.review) classes.push(`sn-review-${data.review}`);
-  classes.push(`sn-lines-${titleLines(data.label)}`);
+  const classes = stateClasses(data, selected);
   // A call opens its journey on double-click: `nopan` keeps the canvas from zooming on it instead.
   if (data.call) classes.push('sn-call', 'nopan');
   const declared = data.handles.filter((h) => h.kind !== 'failure');
@@ -83,14 +125,7 @@ function StepNodeView({ id, data, selected }: NodeProps<StepNodeType>) {
     <div className={classes.join(' ')} style={{ '--cat': categoryColour(data.category) } as React.CSSProperties} data-testid={`node-${data.stepId}`} data-review={data.review ?? undefined} onDoubleClick={openCall}>
       <Handle type="target" position={Position.Left} id="in" className="sn-in" />
       {data.call && <CallBadge call={data.call} />}
-      {data.isStart && (
-        <div className="sn-start" title="The journey starts here">
-          <svg viewBox="0 0 12 12" width="9" height="9" aria-hidden="true">
-            <path fill="currentColor" d="M3 1.5v9L10.5 6 3 1.5Z" />
-          </svg>
-          Start
-        </div>
-      )}
+      {data.isStart && <StartBadge />}
       {data.stats && (
         // Above the card (absolutely placed): the node's geometry, and so its handles, stay as they are.
         <div

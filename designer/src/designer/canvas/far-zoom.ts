@@ -5,7 +5,7 @@
  * the element from React Flow's store, without a React render, and in the same store update that
  * changes the zoom, so the frame that first shows the far view is already drawn the cheap way.
  */
-import { useStoreApi } from '@xyflow/react';
+import { useStore, useStoreApi, type ReactFlowState } from '@xyflow/react';
 import { useEffect, type RefObject } from 'react';
 import { READABLE_ZOOM } from './opening-view.js';
 
@@ -22,6 +22,24 @@ export const FAR_ZOOM = 0.25;
  * stay readable on screen while the journey's shape shows (StepNode.css, "semantic zoom").
  */
 export const OVERVIEW_FAR = 0.4;
+
+/**
+ * Below this zoom a step is drawn as its card and name only (StepNode.tsx, "minimal"), and edges
+ * without their wide invisible hit paths or labels (edges.tsx): a whole 500-step journey in view
+ * is then about a quarter of the DOM elements. What shows at this zoom is the same: semantic zoom
+ * already hides everything but the card and the name below OVERVIEW_FAR.
+ */
+export const MINIMAL_ZOOM = 0.25;
+
+const minimalSelector = (state: ReactFlowState) => state.transform[2] < MINIMAL_ZOOM;
+
+/**
+ * Whether the canvas is zoomed out past MINIMAL_ZOOM. A boolean selector: components using it
+ * re-render when the zoom crosses the threshold, not on every zoom or pan frame.
+ */
+export function useMinimalZoom(): boolean {
+  return useStore(minimalSelector);
+}
 
 export function useFarZoomClass(element: RefObject<HTMLElement | null>): void {
   const store = useStoreApi();
