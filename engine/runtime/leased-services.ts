@@ -58,13 +58,21 @@ function leasedAttempts(store: AttemptStore): AttemptStore {
     reserve: async (key, meta, maxFailures, now, lockUntil, onLock) => {
       const lease = currentRunWrites()?.lease;
       if (!lease) return store.reserve(key, meta, maxFailures, now, lockUntil, onLock);
-      return lease.write(
-        async (claim) => {
-          const taken = await store.reserveWithLease(claim, key, meta, maxFailures, now, lockUntil, onLock);
-          return taken && { revision: taken.revision, value: taken.failures };
-        },
-        () => store.reserve(key, meta, maxFailures, now, lockUntil, onLock),
-      );
+      try {
+        return await lease.write(
+          async (claim) => {
+            const taken = await store.reserveWithLease(claim, key, meta, maxFailures, now, lockUntil, onLock);
+            return taken && { revision: taken.revision, value: taken.failures };
+          },
+          () => store.reserve(key, meta, maxFailures, now, lockUntil, onLock),
+        );
+      } catch (error) {
+        // Refused lease (another submit runs): nothing was reserved, and the submit answers 409
+        // whatever the step makes of it. Answered as "no attempt" rather than thrown, so the
+        // commonest race (a double click) is not logged as a step failing unexpectedly.
+        if (lease.lost) return null;
+        throw error;
+      }
     },
     reserveWithLease: (...args) => store.reserveWithLease(...args),
     get: (key) => store.get(key),

@@ -517,7 +517,7 @@ export interface ChangeRecords {
   started?: { journeyId: string; journeyVersion: number; startedAt: string };
   /** A session ended: its whole funnel. */
   funnel?: SessionFunnel;
-  // Issue #24: a run's lockout resets, committed with its session (engine/runtime/save-writes.ts).
+  // Issue #24: a run's lockout resets, committed with its session (engine/runtime/run-writes.ts).
   /** Attempt keys whose failures and lock are cleared (AttemptStore.reset), in the same transaction. */
   attemptResets?: string[];
   // Issue #24 (lease): a run's compare-and-sets that decide its outcome, committed with its save.
