@@ -80,9 +80,10 @@ function StartBadge() {
 
 /**
  * Zoomed out past MINIMAL_ZOOM (far-zoom.ts), where semantic zoom shows only the card and the name:
- * those alone, at the size the node was measured at (so React Flow sees no resize and keeps the
- * handle positions it has), without handles, branch rows or figures. Handles are not needed to
- * draw edges (React Flow keeps their boxes), only to drag new ones, which nobody does at this zoom.
+ * those alone, at the size the node object carries, without handles, branch rows or figures.
+ * React Flow never measures it (trust-geometry.ts): the handle boxes it draws edges to come from
+ * the node's geometry or the full node's last measurement. Handles are only needed to drag new
+ * edges, which nobody does at this zoom.
  */
 function MinimalStepNode({ data, selected, width, height }: NodeProps<StepNodeType>) {
   const classes = stateClasses(data, selected);
