@@ -145,9 +145,13 @@ export async function runDesigner(options: DesignerOptions = {}): Promise<void> 
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+  // CPU time of the browser's processes (renderer, GPU, browser): what the page costs in CPU,
+  // which, unlike wall time, hardly moves with what else the machine runs.
+  const browserCdp = await browser.newBrowserCDPSession();
+  const cpuTime = async () => ((await browserCdp.send('SystemInfo.getProcessInfo')).processInfo as Array<{ cpuTime: number }>).reduce((sum, p) => sum + p.cpuTime * 1000, 0);
   type Timing = { at: number; fromData: number; nodes: number; edges: number };
   type Requests = { journeyAsked: number; journeyArrived: number; codeArrived: number };
-  const results: Array<{ view: Timing; busy: number; all: number; allBusy: number; allNodes: number; allEdges: number; elements: number; requests: Requests; trace?: TraceSummary }> = [];
+  const results: Array<{ view: Timing; busy: number; all: number; allBusy: number; allCpu: number; allNodes: number; allEdges: number; elements: number; requests: Requests; trace?: TraceSummary }> = [];
   const script = (expectAll: number) => WAIT_FOR_VIEW.replace('LAYOUT', JSON.stringify(journey.layout)).replace('EXPECT_ALL', String(expectAll));
   try {
     for (let run = 0; run <= RUNS; run++) {
@@ -172,15 +176,16 @@ export async function runDesigner(options: DesignerOptions = {}): Promise<void> 
       // Then everything at once: fit the whole journey in view, all nodes rendered.
       const fit = async () => {
         const busyBefore = await taskTime();
+        const cpuBefore = await cpuTime();
         const before = (await page.evaluate('performance.now()')) as number;
         await page.locator('.react-flow__controls-fitview').click();
         const all = (await page.evaluate(script(STEPS))) as Timing;
-        return { all, took: all.at - before, busy: (await taskTime()) - busyBefore };
+        return { all, took: all.at - before, busy: (await taskTime()) - busyBefore, cpu: (await cpuTime()) - cpuBefore };
       };
       const { result: fitted, trace } = options.trace ? await traceDuring(cdp, fit) : { result: await fit(), trace: undefined };
       const elements = (await page.evaluate(`document.querySelector('.react-flow__viewport').querySelectorAll('*').length`)) as number;
       // The first run warms the server and the cache.
-      if (run > 0) results.push({ view, busy, all: fitted.took, allBusy: fitted.busy, allNodes: fitted.all.nodes, allEdges: fitted.all.edges, elements, requests, trace: trace && summariseTrace(trace) });
+      if (run > 0) results.push({ view, busy, all: fitted.took, allBusy: fitted.busy, allCpu: fitted.cpu, allNodes: fitted.all.nodes, allEdges: fitted.all.edges, elements, requests, trace: trace && summariseTrace(trace) });
       await context.close();
     }
   } finally {
@@ -201,6 +206,7 @@ export async function runDesigner(options: DesignerOptions = {}): Promise<void> 
   const all = results.map((r) => r.all);
   console.log(`  fit view, all ${results[0].allNodes} nodes and ${results[0].allEdges} edges rendered: median ${fmt(median(all))} (${list(all)})`);
   console.log(`    main-thread busy time meanwhile:                      median ${fmt(median(results.map((r) => r.allBusy)))} (${list(results.map((r) => r.allBusy))})`);
+  console.log(`    CPU time of the browser's processes meanwhile:       median ${fmt(median(results.map((r) => r.allCpu)))} (${list(results.map((r) => r.allCpu))})`);
   console.log(`    DOM elements in the viewport after fit view: ${results[0].elements}`);
   const traces = results.flatMap((r) => (r.trace ? [r.trace] : []));
   if (traces.length) {

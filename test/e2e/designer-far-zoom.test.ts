@@ -79,6 +79,20 @@ describe.skipIf(skipBrowser)('a large journey at far zoom (browser)', { timeout:
     expect(await page.locator('.react-flow__edge-path').count()).toBe(edgeCount);
     expect(await detachedEdges(page)).toEqual([]);
 
+    // Renamed while zoomed out, a step's card grows by two lines: its edges stay drawn and on it.
+    const card = node(page, 's2').locator('.sn');
+    const height = await card.evaluate((el) => el.getBoundingClientRect().height);
+    await node(page, 's2').click();
+    const inspector = page.getByTestId('inspector');
+    await expect.poll(() => inspector.locator('#ins-id').inputValue()).toBe('s2');
+    const longName = 'A much longer name for this step, one that wraps onto three lines';
+    await inspector.getByRole('textbox', { name: 'Name', exact: true }).fill(longName);
+    await expect.poll(() => node(page, 's2').locator('.sn-min .sn-name').textContent()).toBe(longName);
+    await expect.poll(() => card.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThan(height);
+    await page.waitForTimeout(300); // a resize is reported to React Flow on the next frame
+    expect(await page.locator('.react-flow__edge').count()).toBe(edgeCount);
+    expect(await detachedEdges(page)).toEqual([]);
+
     // Zoomed in past MINIMAL_ZOOM again: the full node, its handles and the edges' hit paths are back.
     const zoomIn = page.locator('.react-flow__controls-zoomin');
     while ((await openingGeometry(page)).zoom < MINIMAL_ZOOM) {

@@ -4,7 +4,7 @@
  * Memoised, and registered in a module-scope nodeTypes map (React Flow re-mounts otherwise).
  */
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect } from 'react';
 import './StepNode.css';
 import type { BranchHandle } from '../model/journey-ops.js';
 import { categoryColour } from '../categories.js';
@@ -80,9 +80,10 @@ function StartBadge() {
 
 /**
  * Zoomed out past MINIMAL_ZOOM (far-zoom.ts), where semantic zoom shows only the card and the name:
- * those alone, at the size the node was measured at (so React Flow sees no resize and keeps the
- * handle positions it has), without handles, branch rows or figures. Handles are not needed to
- * draw edges (React Flow keeps their boxes), only to drag new ones, which nobody does at this zoom.
+ * those alone, at the size the node object carries, without handles, branch rows or figures.
+ * React Flow never measures it (trust-geometry.ts): the handle boxes it draws edges to come from
+ * the node's geometry or the full node's last measurement. Handles are only needed to drag new
+ * edges, which nobody does at this zoom.
  */
 function MinimalStepNode({ data, selected, width, height }: NodeProps<StepNodeType>) {
   const classes = stateClasses(data, selected);
@@ -102,15 +103,19 @@ function StepNodeView(props: NodeProps<StepNodeType>) {
   return useMinimalZoom() ? <MinimalStepNode {...props} /> : <FullStepNode {...props} />;
 }
 
+/**
+ * The handles each step's full node last drew (by step id): a full node mounted again after the
+ * minimal one (zoomed back in) measures its handles only if they changed meanwhile.
+ */
+const drawnHandles = new Map<string, string>();
+
 function FullStepNode({ id, data, selected }: NodeProps<StepNodeType>) {
   const updateNodeInternals = useUpdateNodeInternals();
-  const first = useRef(true);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    updateNodeInternals(id);
+    const drawn = drawnHandles.get(id);
+    drawnHandles.set(id, data.handleKey);
+    // First drawn: React Flow has the handle boxes from the node's geometry (Canvas.tsx).
+    if (drawn !== undefined && drawn !== data.handleKey) updateNodeInternals(id);
   }, [id, data.handleKey, updateNodeInternals]);
 
   const openCall = useOpenCall(data.call);

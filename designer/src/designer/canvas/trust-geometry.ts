@@ -36,6 +36,14 @@ export function useTrustedGeometry(): void {
       let kept = updates;
       for (const [id, update] of updates) {
         const element = update.nodeElement;
+        // A minimal node (far zoom, StepNode.tsx) draws no handles, and its size is the one the
+        // node object carries: measuring it would replace the handle boxes with none (its edges
+        // would vanish). The full node that replaces it measures itself if its handles changed.
+        if (element.querySelector(':scope > .sn-min')) {
+          if (kept === updates) kept = new Map(updates);
+          kept.delete(id);
+          continue;
+        }
         if (seen.has(element)) continue;
         seen.add(element);
         const node = store.getState().nodeLookup.get(id);

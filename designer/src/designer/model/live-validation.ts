@@ -45,37 +45,33 @@ export function useLiveValidation(catalogue: CatalogueEntry[], doc: JourneyDoc, 
       worker.postMessage({ type: 'validate', id: ++counter, doc: d });
     };
 
-    // The worker starts, and the first document goes to it, once the first view is painted: its
-    // code (ajv, re2js) takes a core to load and validating a large journey another, and on a
-    // 2-core machine the first render would share them. The server's diagnostics show until then.
-    const startWorker = () => {
-      try {
-        worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
-        worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
-          busy = false;
-          if (disposed) return;
-          if (next) {
-            const d = next;
-            next = null;
-            send(d);
-          } else {
-            setResult(event.data.result);
-          }
-        };
-        worker.onerror = () => {
-          worker?.terminate();
-          worker = null;
-          busy = false;
-          if (next) onMainThread(next);
-        };
-        worker.postMessage({ type: 'init', catalogue });
-      } catch {
+    // The worker loads its code at once; the first document goes to it once the first view is
+    // painted (validating a large journey takes a core the first render could use).
+    try {
+      worker = new Worker(new URL('./validation.worker.ts', import.meta.url), { type: 'module', name: 'journey-validation' });
+      worker.onmessage = (event: MessageEvent<{ id: number; result: ValidationResult; ms: number }>) => {
+        busy = false;
+        if (disposed) return;
+        if (next) {
+          const d = next;
+          next = null;
+          send(d);
+        } else {
+          setResult(event.data.result);
+        }
+      };
+      worker.onerror = () => {
+        worker?.terminate();
         worker = null;
-      }
-    };
+        busy = false;
+        if (next) onMainThread(next);
+      };
+      worker.postMessage({ type: 'init', catalogue });
+    } catch {
+      worker = null;
+    }
     let started = false;
     const cancelStart = whenIdle(() => {
-      startWorker();
       started = true;
       if (next) {
         const d = next;
