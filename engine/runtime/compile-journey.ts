@@ -310,9 +310,14 @@ function afterCall<R extends StepRun>(context: SessionContext, run: R, step: Com
   return { variables: base.variables, journal: base.journal, stepsSinceWait: base.stepsSinceWait, auth: base.auth, ...fn(base, run) };
 }
 
-/** The timeline's `entered` event of the step a transition leads to. */
+/**
+ * The timeline's `entered` event of the step a transition leads to, added to an update its caller
+ * has just built (a new journal array: completed in place rather than the journal copied again,
+ * which made every step copy the run's whole journal twice).
+ */
 function entered<C extends Pick<SessionContext, 'journal'>>(update: C, step: CompiledStep, at: string): C {
-  return { ...update, journal: [...update.journal, { at, stepId: step.id, type: step.type, event: 'entered' }] };
+  update.journal.push({ at, stepId: step.id, type: step.type, event: 'entered' });
+  return update;
 }
 
 function asked(context: SessionContext, run: StepRun & { kind: 'ask' }, step: CompiledStep): Partial<SessionContext> {
