@@ -13,6 +13,7 @@ import { openSqliteStore } from '../../engine/store/sqlite/sqlite-store.js';
 import type { Store } from '../../engine/store/store.js';
 import { waitingSession } from '../helpers/records.js';
 import { tempDataDir } from '../helpers/test-server.js';
+import { runProcess } from '../helpers/cli-process.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1) + s * 1000).toISOString();
 const PAGE = 4096;
@@ -169,4 +170,13 @@ describe('SQLite WAL under a continuous writer', () => {
     expect(walSize(path)).toBeLessThanOrEqual(BOUND);
     expect(walFrames(path)).toBeLessThan(100);
   });
+
+  it('closing a store whose checkpoint thread runs returns, and lets the process end', async () => {
+    // The thread is unreferenced so that it never keeps a process alive; a close that waited for
+    // it without holding it made Node end the process mid-close (exit code 13) instead.
+    const run = await runProcess('npx', ['tsx', 'test/store/fixtures/close-with-checkpoint-thread.ts', join(tempDataDir(), 'close.sqlite')]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('closed');
+    expect(run.code).toBe(0);
+  }, 60_000);
 });

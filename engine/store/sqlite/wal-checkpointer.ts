@@ -47,8 +47,11 @@ export function startWalCheckpointer(db: Database.Database, intervalMs = DEFAULT
       const running = worker;
       worker = null;
       if (!running) return;
-      // Asked to close its connection rather than terminated, which could leave it open.
+      // Asked to close its connection rather than terminated, which could leave it open. Held
+      // referenced meanwhile: an unreferenced thread's exit would not keep a closing process
+      // alive to see it, and the close would never return.
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+      running.ref();
       running.postMessage('stop');
       await exited;
     },
