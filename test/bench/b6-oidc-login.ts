@@ -43,7 +43,8 @@ export async function runB6(logins = Number(process.env.B6_LOGINS ?? 40)): Promi
     return (await response.json().catch(() => null)) as any;
   };
   try {
-    for (const name of ['sign-up', 'login']) {
+    // Callees first: login calls mfa (its second factor), and a journey is published after what it calls.
+    for (const name of ['sign-up', 'mfa', 'login']) {
       await call('PUT', `/v1/admin/journeys/${name}`, JSON.parse(readFileSync(new URL(`../../journeys/${name}.json`, import.meta.url), 'utf8')));
       await call('POST', `/v1/admin/journeys/${name}/publish`);
     }
