@@ -4,7 +4,7 @@
  * re-checks the WHERE against the row as committed, so exactly one of racing claims wins.
  */
 import type pg from 'pg';
-import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, SessionRecord, SessionStore, SessionUpdate, TimelineEvent, TimelineStore } from '../store.js';
+import type { ChangeRecords, SessionFunnel, WebhookEventRecord, SessionFilter, SessionRecord, SessionStore, SessionUpdate, StoreGuard, TimelineEvent, TimelineStore } from '../store.js';
 
 import { sessionRow, timelineRunFrom } from '../rows/sessions.js';
 import { insertStatement } from '../rows/shape.js';
@@ -13,7 +13,7 @@ import { funnelIncrements, hourOf } from '../rows/funnel.js';
 import { subscriptionMatches } from '../rows/webhooks.js';
 import { json, postgresCodec, type Row } from './codec.js';
 import { inTransaction, type Queryable } from './pool.js';
-import { runGuards } from './guards.js';
+import { guardCtes, refuseFailedGuard, type GuardCtes } from './guards.js';
 import { claimedCte, leaseClaimParams } from './lease.js';
 
 const toSession = (r: Row): SessionRecord => sessionRow.fromRow(r, postgresCodec);
@@ -42,9 +42,13 @@ function resetAttemptsIfSaved(n: number): string {
  * in $6, $7; $n is the save's time when the run took no lease (issue #24): then no other run's
  * lease may be live either.
  */
-const updateSession = (n: number): string => `
+const updateSession = (n: number, required = ''): string => `
   UPDATE sessions SET status = $1, step_id = $2, user_id = $3, snapshot = $4, updated_at = $5, revision = revision + 1, lease_until = NULL
-   WHERE id = $6 AND revision = $7 AND ($${n}::text IS NULL OR lease_until IS NULL OR lease_until < $${n}::text) RETURNING id, row_id`;
+   WHERE id = $6 AND revision = $7 AND ($${n}::text IS NULL OR lease_until IS NULL OR lease_until < $${n}::text)${required} RETURNING id, row_id`;
+
+/** The guards' CTEs placed around a save's: checks first, writes after `updated` (guards.ts). */
+const withChecks = (g: GuardCtes): string => g.checks.map((check) => `${check},\n`).join('');
+const withWrites = (g: GuardCtes): string => g.writes.map((write) => `,\n${write}`).join('');
 
 /** The session and revision a save compares (and its time, when it takes the lease itself). */
 interface SaveCas {
@@ -52,9 +56,6 @@ interface SaveCas {
   revision: number;
   unclaimedAt: string | null;
 }
-
-/** Thrown inside a guarded save's transaction when the session's compare-and-set lost: rolls the guards back. */
-class SaveLost extends Error {}
 
 /** A run's events as the parameter of insertRunFrom. */
 const runEvents = (events: TimelineEvent[]): string | null => (events.length === 0 ? null : json(events));
@@ -122,25 +123,23 @@ export class PostgresSessions implements SessionStore {
   ): Promise<boolean> {
     const { events: raised = [], funnel, attemptResets = [], guards = [], ...others } = records ?? {};
     const cas = { id, revision: claimedRevision, unclaimedAt: unclaimedAt ?? null };
-    const saveOn = (db: Queryable) =>
-      raised.length || funnel ? this.saveEnding(db, cas, u, events, raised, funnel, attemptResets) : this.saveOn(db, cas, u, events, attemptResets);
+    // One statement, guards included (guards.ts); GuardFailed when one of them found its row taken.
+    const saveOnce = async (db: Queryable): Promise<boolean> => {
+      const { saved, found } =
+        raised.length || funnel ? await this.saveEnding(db, cas, u, events, raised, funnel, attemptResets, guards) : await this.saveOn(db, cas, u, events, attemptResets, guards);
+      refuseFailedGuard(guards, found);
+      return saved;
+    };
+    if (!hasRecords(others)) return saveOnce(this.pool);
     if (guards.length > 0) {
-      // The guards, then the save's one statement, in one transaction (why not a CTE: guards.ts).
-      try {
-        return await inTransaction(this.pool, async (client) => {
-          await runGuards(client, guards);
-          if (!(await saveOn(client))) throw new SaveLost();
-          if (hasRecords(others)) await writeChangeRecords(client, others);
-          return true;
-        });
-      } catch (error) {
-        if (error instanceof SaveLost) return false;
-        throw error;
-      }
+      return inTransaction(this.pool, async (client) => {
+        if (!(await saveOnce(client))) return false;
+        await writeChangeRecords(client, others);
+        return true;
+      });
     }
-    if (!hasRecords(others)) return saveOn(this.pool);
     return inTransaction(this.pool, async (client) => {
-      if (!(await this.saveOn(client, cas, u, events))) return false;
+      if (!(await this.saveOn(client, cas, u, events)).saved) return false;
       await writeChangeRecords(client, records);
       return true;
     });
@@ -159,10 +158,12 @@ export class PostgresSessions implements SessionStore {
     raised: WebhookEventRecord[],
     funnel: SessionFunnel | undefined,
     attemptResets: string[],
-  ): Promise<boolean> {
+    guards: StoreGuard[] = [],
+  ): Promise<{ saved: boolean; found: number[] }> {
     const columns = funnelColumns(funnelIncrements({ funnel }));
+    const g = guardCtes(guards, 23);
     const { rows } = await db.query(
-      `WITH updated AS (${updateSession(22)}),
+      `WITH ${withChecks(g)}updated AS (${updateSession(22, g.required)}),
        events AS (${insertRunFrom('updated', 8)} RETURNING 1),
        raised AS (
          INSERT INTO webhook_events (id, type, at, payload)
@@ -179,8 +180,8 @@ export class PostgresSessions implements SessionStore {
          SELECT * FROM unnest($14::text[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::int[])
           WHERE EXISTS (SELECT 1 FROM counted) ORDER BY 1, 2, 3, 4, 5, 6
          ON CONFLICT (journey_id, journey_version, hour, step_id, metric, key) DO UPDATE SET count = f.count + excluded.count),
-       ${resetAttemptsIfSaved(21)}
-       SELECT count(*)::int AS saved FROM updated`,
+       ${resetAttemptsIfSaved(21)}${withWrites(g)}
+       SELECT count(*)::int AS saved, ${g.found} AS found FROM updated`,
       [
         u.status,
         u.stepId,
@@ -198,21 +199,30 @@ export class PostgresSessions implements SessionStore {
         ...columns,
         attemptResets,
         cas.unclaimedAt,
+        ...g.params,
       ],
     );
-    return rows[0].saved === 1;
+    return { saved: rows[0].saved === 1, found: rows[0].found };
   }
 
-  private async saveOn(db: Queryable, cas: SaveCas, u: SessionUpdate, events: TimelineEvent[], attemptResets: string[] = []): Promise<boolean> {
-    // One statement: the events (and the run's lockout resets) are written only when the compare-and-set on the revision wins.
+  private async saveOn(
+    db: Queryable,
+    cas: SaveCas,
+    u: SessionUpdate,
+    events: TimelineEvent[],
+    attemptResets: string[] = [],
+    guards: StoreGuard[] = [],
+  ): Promise<{ saved: boolean; found: number[] }> {
+    // One statement: the events, the run's lockout resets and its guards are written only when the compare-and-set on the revision wins.
+    const g = guardCtes(guards, 11);
     const { rows } = await db.query(
-      `WITH updated AS (${updateSession(10)}),
+      `WITH ${withChecks(g)}updated AS (${updateSession(10, g.required)}),
        events AS (${insertRunFrom('updated', 8)} RETURNING 1),
-       ${resetAttemptsIfSaved(9)}
-       SELECT count(*)::int AS saved FROM updated`,
-      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, cas.id, cas.revision, runEvents(events), attemptResets, cas.unclaimedAt],
+       ${resetAttemptsIfSaved(9)}${withWrites(g)}
+       SELECT count(*)::int AS saved, ${g.found} AS found FROM updated`,
+      [u.status, u.stepId, u.userId, json(u.snapshot), u.updatedAt, cas.id, cas.revision, runEvents(events), attemptResets, cas.unclaimedAt, ...g.params],
     );
-    return rows[0].saved === 1;
+    return { saved: rows[0].saved === 1, found: rows[0].found };
   }
 
   async release(id: string, claimedRevision: number): Promise<void> {
