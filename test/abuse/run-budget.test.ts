@@ -92,19 +92,26 @@ describe('run budgets', () => {
   });
 
   it('the budget is per request: a journey that waits between heavy parts gets a fresh budget at each submit', async () => {
+    // Many lighter parts rather than a few heavy ones: together they cost more than one request's
+    // budget (so a budget that did not start afresh at each submit would refuse them), while each
+    // stays far below the per-expression limit, which counts wall time and so grows with the load.
+    const parts = 24;
     const steps: Record<string, unknown> = {};
-    for (let i = 0; i < 6; i++) {
-      steps[`s${i}`] = { type: 'set-variables', config: { assign: { [`v${i}`]: "{% $count([1..20000].($string($) & 'x')) %}" } }, branches: { next: `w${i}` } };
-      steps[`w${i}`] = { type: 'display', config: { title: `part ${i}` }, branches: { next: i < 5 ? `s${i + 1}` : 'done' } };
+    for (let i = 0; i < parts; i++) {
+      steps[`s${i}`] = { type: 'set-variables', config: { assign: { [`v${i}`]: "{% $count([1..10000].($string($) & 'x')) %}" } }, branches: { next: `w${i}` } };
+      steps[`w${i}`] = { type: 'display', config: { title: `part ${i}` }, branches: { next: i < parts - 1 ? `s${i + 1}` : 'done' } };
     }
     steps.done = { type: 'complete', config: { claims: { ok: true } } };
     const doc = journey(steps, 's0');
     await server.publish(doc);
     let answer = await startSession(server, doc.id);
-    for (let i = 0; i < 6; i++) {
+    const started = performance.now();
+    for (let i = 0; i < parts; i++) {
       expect(answer.body.status, JSON.stringify(answer.body.error)).toBe('waiting');
       answer = await submit(server, answer.body, `w${i}`, 'continue');
     }
     expect(answer.body.status).toBe('completed');
-  });
+    // The parts took more than one request's budget in all: only fresh budgets let them through.
+    expect(performance.now() - started).toBeGreaterThan(RUN_LIMITS.cpuBudgetMs);
+  }, 120_000);
 });
