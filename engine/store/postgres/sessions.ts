@@ -131,16 +131,10 @@ export class PostgresSessions implements SessionStore {
       return saved;
     };
     if (!hasRecords(others)) return saveOnce(this.pool);
-    if (guards.length > 0) {
-      return inTransaction(this.pool, async (client) => {
-        if (!(await saveOnce(client))) return false;
-        await writeChangeRecords(client, others);
-        return true;
-      });
-    }
+    // Records the statement does not carry (an audit entry) join it in a transaction.
     return inTransaction(this.pool, async (client) => {
-      if (!(await this.saveOn(client, cas, u, events)).saved) return false;
-      await writeChangeRecords(client, records);
+      if (!(await saveOnce(client))) return false;
+      await writeChangeRecords(client, others);
       return true;
     });
   }
